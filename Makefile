@@ -1,0 +1,28 @@
+# gisportal — two commands: `make run` and `make test`. `make help` lists the rest.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PY := .venv/bin/python
+export WEB_PORT ?= 8000
+
+.PHONY: help run test setup lint format stop bench
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+
+run: ## Install what is missing, start PostGIS, Redis and a worker, load the demo ward, serve :8000
+	@bash scripts/run.sh
+
+test: ## Same set-up (with Chromium), then the whole test suite, browser tests included
+	@bash scripts/test.sh $(ARGS)
+
+setup: ## Only the set-up: packages, venv, npm assets, database, Redis, migrations
+	@bash scripts/setup.sh
+
+stop: ## Stop the local PostGIS cluster, Redis and the worker
+	@bash scripts/worker.sh stop; bash scripts/redis.sh stop; bash scripts/pg.sh stop
+
+lint: ## ruff check and format check
+	@$(PY) -m ruff check . && $(PY) -m ruff format --check .
+
+format: ## ruff fix and format
+	@$(PY) -m ruff check --fix . ; $(PY) -m ruff format .

@@ -1,0 +1,77 @@
+// The map shell: ward boundary, khu phố and POIs from the portal's own API.
+import { request } from "./request.js";
+
+const _ = window.gettext || ((s) => s);
+const el = document.getElementById("map");
+const map = L.map(el, { preferCanvas: false }).setView([10.7765, 106.6835], 15);
+window.portalMap = map;
+
+// No basemap unless one is configured: on a closed network no request may leave the portal.
+const basemapUrl = el.dataset.basemapUrl;
+const baseLayers = {};
+if (basemapUrl) {
+  baseLayers[_("Basemap")] = L.tileLayer(basemapUrl, {
+    attribution: el.dataset.basemapAttribution, maxZoom: 20,
+  }).addTo(map);
+}
+
+const POI_COLORS = { office: "#cc0000", school: "#e69138", health: "#38761d", market: "#674ea7", police: "#1155cc" };
+
+function popupOf(props, fields) {
+  const div = document.createElement("div");
+  for (const [key, label] of fields) {
+    if (props[key] === undefined || props[key] === null || props[key] === "") continue;
+    const row = document.createElement("div");
+    const b = document.createElement("b");
+    b.textContent = `${label}: `;
+    row.append(b, document.createTextNode(String(props[key])));
+    div.append(row);
+  }
+  return div;
+}
+
+async function load() {
+  const [wards, khuPho, pois] = await Promise.all([
+    request("/api/v1/admin-units/?level=ward"),
+    request("/api/v1/admin-units/?level=khu_pho"),
+    request("/api/v1/pois/"),
+  ]);
+  const wardLayer = L.geoJSON(wards, {
+    style: { color: "#0b5394", weight: 3, fill: false, className: "ward-boundary" },
+    onEachFeature: (f, layer) => layer.bindPopup(popupOf(f.properties, [["name", _("Ward")], ["code", _("Code")], ["head_name", _("Chairperson")], ["head_phone", _("Phone")]])),
+  }).addTo(map);
+  const khuPhoLayer = L.geoJSON(khuPho, {
+    style: { color: "#6aa84f", weight: 1.5, dashArray: "4 4", fillOpacity: 0.05, className: "khu-pho-boundary" },
+    onEachFeature: (f, layer) => {
+      layer.bindTooltip(f.properties.name, { sticky: true });
+      layer.bindPopup(popupOf(f.properties, [["name", _("Neighbourhood")], ["head_name", _("Head")], ["head_phone", _("Phone")]]));
+    },
+  }).addTo(map);
+  const poiLayer = L.geoJSON(pois, {
+    pointToLayer: (f, latlng) => L.circleMarker(latlng, {
+      radius: 6, color: "#fff", weight: 1.5, fillColor: POI_COLORS[f.properties.kind] || "#444", fillOpacity: 0.9,
+      className: `poi poi-${f.properties.kind}`,
+    }),
+    onEachFeature: (f, layer) => layer.bindPopup(popupOf(f.properties, [["name", _("Name")], ["address", _("Address")], ["phone", _("Phone")]])),
+  }).addTo(map);
+
+  const overlays = {};
+  overlays[_("Ward boundary")] = wardLayer;
+  overlays[_("Neighbourhoods (khu phố)")] = khuPhoLayer;
+  overlays[_("Public facilities")] = poiLayer;
+  L.control.layers(baseLayers, overlays, { collapsed: false }).addTo(map);
+  L.control.scale({ imperial: false }).addTo(map);
+  if (wardLayer.getLayers().length) map.fitBounds(wardLayer.getBounds(), { padding: [20, 20] });
+  el.dataset.loaded = "true";
+}
+
+load().catch((err) => {
+  el.dataset.loaded = "error";
+  const box = L.control({ position: "topright" });
+  box.onAdd = () => {
+    const d = L.DomUtil.create("div", "card error");
+    d.textContent = err.message;
+    return d;
+  };
+  box.addTo(map);
+});

@@ -1,0 +1,105 @@
+"""Errors as ward officers read them: `{"error", "message" (vi), "message_en", "details"}`.
+
+`PortalError` subclasses carry their own status; `exception_handler` maps DRF's and
+Django's exceptions onto the same shape, so no endpoint answers an error any other way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class PortalError(exceptions.APIException):
+    """Base error: a code, a Vietnamese and an English message, optional details."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    code = "bad_request"
+
+    def __init__(self, message: str, message_en: str, details: Any = None, code: str | None = None):
+        self.message = message
+        self.message_en = message_en
+        self.details = details
+        if code:
+            self.code = code
+        super().__init__(detail=message_en, code=self.code)
+
+
+class InvalidInput(PortalError):
+    """A parameter or a field is missing or malformed."""
+
+    code = "invalid_input"
+
+
+class Conflict(PortalError):
+    """Someone else saved first: the newer data stays."""
+
+    status_code = status.HTTP_409_CONFLICT
+    code = "conflict"
+
+
+class TooLarge(PortalError):
+    """An upload over the size limit."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    code = "too_large"
+
+
+class ServiceUnavailable(PortalError):
+    """A dependency (database, Redis, worker) does not answer."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    code = "unavailable"
+
+
+# DRF exception → (code, Vietnamese message) for the ones DRF raises itself.
+_VI = {
+    exceptions.NotAuthenticated: ("not_authenticated", "Bạn cần đăng nhập."),
+    exceptions.AuthenticationFailed: ("authentication_failed", "Sai tên đăng nhập hoặc mật khẩu."),
+    exceptions.PermissionDenied: ("permission_denied", "Bạn không có quyền thực hiện thao tác này."),
+    exceptions.NotFound: ("not_found", "Không tìm thấy."),
+    exceptions.MethodNotAllowed: ("method_not_allowed", "Phương thức không được hỗ trợ."),
+    exceptions.ParseError: ("parse_error", "Dữ liệu gửi lên không đọc được."),
+    exceptions.ValidationError: ("invalid_input", "Dữ liệu không hợp lệ."),
+    exceptions.UnsupportedMediaType: ("unsupported_media_type", "Định dạng không được hỗ trợ."),
+    exceptions.Throttled: ("throttled", "Quá nhiều yêu cầu, vui lòng thử lại sau."),
+    exceptions.NotAcceptable: ("not_acceptable", "Không thể trả về định dạng được yêu cầu."),
+}
+
+
+def body(code: str, message: str, message_en: str, details: Any = None) -> dict:
+    return {"error": code, "message": message, "message_en": message_en, "details": details}
+
+
+def json_error(status_code: int, code: str, message: str, message_en: str, details: Any = None) -> JsonResponse:
+    """The error shape for plain Django views (tiles, health, pages' JSON)."""
+    return JsonResponse(body(code, message, message_en, details), status=status_code)
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, PortalError):
+        response.data = body(exc.code, exc.message, exc.message_en, exc.details)
+        return response
+    code, vi = next(((c, m) for cls, (c, m) in _VI.items() if isinstance(exc, cls)), ("error", "Có lỗi xảy ra."))
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = body(code, vi, "Invalid input.", detail)
+    else:
+        text = str(detail) if detail is not None else str(exc)
+        # A PermissionDenied raised with a bilingual "vi / en" text keeps both halves.
+        if " / " in text:
+            vi, text = text.split(" / ", 1)
+        response.data = body(code, vi, text)
+    return response

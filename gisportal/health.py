@@ -1,0 +1,54 @@
+"""`/api/health/`: is the database, Redis and a Celery worker answering?"""
+
+from __future__ import annotations
+
+import time
+
+import redis
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
+
+from gisportal.celery import app as celery_app
+
+
+def check_database() -> dict:
+    with connection.cursor() as cur:
+        cur.execute("SELECT postgis_lib_version()")
+        return {"ok": True, "postgis": cur.fetchone()[0]}
+
+
+def check_redis() -> dict:
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+    client.ping()
+    return {"ok": True}
+
+
+def check_worker(timeout: float = 2.0) -> dict:
+    replies = celery_app.control.ping(timeout=timeout)
+    if not replies:
+        return {"ok": False, "reason": "no worker answered"}
+    return {"ok": True, "workers": len(replies)}
+
+
+CHECKS = {"database": check_database, "redis": check_redis, "worker": check_worker}
+
+
+@extend_schema(responses={200: dict, 503: dict})
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def health(request) -> JsonResponse:
+    """200 when every dependency answers, 503 with the failing ones otherwise."""
+    result: dict = {}
+    for name, check in CHECKS.items():
+        started = time.perf_counter()
+        try:
+            result[name] = check()
+        except Exception as exc:  # noqa: BLE001 — any failure of a dependency is a "down", reported by name
+            result[name] = {"ok": False, "reason": type(exc).__name__}
+        result[name]["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    ok = all(part["ok"] for part in result.values())
+    return JsonResponse({"status": "ok" if ok else "degraded", "checks": result}, status=200 if ok else 503)

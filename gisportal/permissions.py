@@ -1,0 +1,160 @@
+"""Who may see and edit what: the one place roles are turned into decisions.
+
+Every object that carries private fields or can be edited has `scope()` returning
+(ward id, khu phố id). Decisions are made per *domain*, because a role's reach differs:
+a district leader reads every business but never an individual household, a land
+officer works on imagery and parcels but not on business records.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from rest_framework import permissions
+from rest_framework.exceptions import PermissionDenied
+
+from gisportal.models import Role
+
+
+class Domain(StrEnum):
+    FEATURES = "features"  # map features of a ward: businesses, waste points, POIs, unit contacts
+    LAND = "land"  # imagery, parcels, permits, detection flags
+    HOUSEHOLDS = "households"  # people: household heads and members
+
+
+# role → (domains whose private fields it reads, domains it edits); scoped by ward unless global.
+_SEE: dict[Role, set[Domain]] = {
+    Role.CITIZEN: set(),
+    Role.KHU_PHO_OFFICER: {Domain.FEATURES, Domain.HOUSEHOLDS},
+    Role.WARD_OFFICER: {Domain.FEATURES, Domain.HOUSEHOLDS},
+    Role.LAND_OFFICER: {Domain.LAND},
+    Role.DISTRICT_LEADER: {Domain.FEATURES, Domain.LAND},
+    Role.ADMIN: set(Domain),
+}
+_EDIT: dict[Role, set[Domain]] = {
+    Role.CITIZEN: set(),
+    Role.KHU_PHO_OFFICER: set(),
+    Role.WARD_OFFICER: {Domain.FEATURES, Domain.HOUSEHOLDS},
+    Role.LAND_OFFICER: {Domain.LAND},
+    Role.DISTRICT_LEADER: set(),
+    Role.ADMIN: set(Domain),
+}
+_GLOBAL = {Role.DISTRICT_LEADER, Role.ADMIN}
+
+
+def role_of(user: Any) -> Role:
+    """The user's role; anonymous visitors and users without a profile are citizens."""
+    if user is None or not user.is_authenticated:
+        return Role.CITIZEN
+    if user.is_superuser:
+        return Role.ADMIN
+    profile = getattr(user, "profile", None)
+    return Role(profile.role) if profile else Role.CITIZEN
+
+
+def ward_ids(user: Any) -> set[int] | None:
+    """Wards the user serves; None means every ward (leaders, admins)."""
+    role = role_of(user)
+    if role in _GLOBAL:
+        return None
+    if role == Role.CITIZEN:
+        return set()
+    # Cached on the user object: one query per request, not per serialised row.
+    cached = getattr(user, "_portal_ward_ids", None)
+    if cached is None:
+        profile = user.profile
+        cached = set(profile.wards.values_list("id", flat=True))
+        if profile.khu_pho_id:
+            cached.add(profile.khu_pho.parent_id)
+        user._portal_ward_ids = cached
+    return cached
+
+
+def _in_scope(user: Any, role: Role, ward_id: int | None, khu_pho_id: int | None) -> bool:
+    if role in _GLOBAL:
+        return True
+    if role == Role.KHU_PHO_OFFICER:
+        return khu_pho_id is not None and khu_pho_id == user.profile.khu_pho_id
+    scope = ward_ids(user)
+    return ward_id is not None and scope is not None and ward_id in scope
+
+
+def can_see_private(user: Any, obj: Any, domain: Domain = Domain.FEATURES) -> bool:
+    """Whether the user may read the private fields of `obj`."""
+    role = role_of(user)
+    if domain not in _SEE[role]:
+        return False
+    ward_id, khu_pho_id = obj.scope()
+    return _in_scope(user, role, ward_id, khu_pho_id)
+
+
+def can_edit(user: Any, ward_id: int | None, khu_pho_id: int | None = None, domain: Domain = Domain.FEATURES) -> bool:
+    """Whether the user may create or change a feature placed in this ward (and khu phố)."""
+    role = role_of(user)
+    if domain not in _EDIT[role]:
+        return False
+    return _in_scope(user, role, ward_id, khu_pho_id)
+
+
+def require_edit(
+    user: Any, ward_id: int | None, khu_pho_id: int | None = None, domain: Domain = Domain.FEATURES
+) -> None:
+    """Raise a 403 unless `can_edit`."""
+    if not can_edit(user, ward_id, khu_pho_id, domain):
+        raise PermissionDenied(
+            "Bạn không có quyền sửa dữ liệu của phường này. / You may not edit features of this ward."
+        )
+
+
+def scope_private(
+    qs: QuerySet, user: Any, domain: Domain, ward_field: str = "ward", khu_pho_field: str = "khu_pho"
+) -> QuerySet:
+    """Rows whose private fields the user may read (for lists that are private as a whole)."""
+    role = role_of(user)
+    if domain not in _SEE[role]:
+        return qs.none()
+    if role in _GLOBAL:
+        return qs
+    if role == Role.KHU_PHO_OFFICER:
+        return qs.filter(**{f"{khu_pho_field}_id": user.profile.khu_pho_id})
+    return qs.filter(Q(**{f"{ward_field}_id__in": ward_ids(user)}))
+
+
+class ReadPublicWriteScoped(permissions.BasePermission):
+    """Anyone reads (serialisers strip private fields); writes need edit rights on the object's ward."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return bool(request.user and request.user.is_authenticated)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        ward_id, khu_pho_id = obj.scope()
+        return can_edit(request.user, ward_id, khu_pho_id, getattr(view, "domain", Domain.FEATURES))
+
+
+class PrivateFieldsMixin:
+    """Serializer mixin: drops the model's `private_fields` unless the reader may see them.
+
+    Models declare `private_fields` (and `private_domain`, FEATURES by default); the
+    role × endpoint test reads the same declaration. Works for plain and GeoJSON
+    (`properties`) representations alike.
+    """
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        model = type(instance)
+        private = getattr(model, "private_fields", ())
+        if not private:
+            return data
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if not can_see_private(user, instance, getattr(model, "private_domain", Domain.FEATURES)):
+            target = data.get("properties", data) if isinstance(data, dict) else data
+            for name in private:
+                target.pop(name, None)
+        return data

@@ -1,0 +1,252 @@
+"""Demo admin units and POIs: a ward shaped like a central HCMC ward after the 2025 merger.
+
+The boundary is synthetic (an irregular polygon around Bàn Cờ, District 3 of old), not the
+official one: it is demo data, generated from the seed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+
+from shapely import affinity
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
+from shapely.ops import split
+
+from gisportal.demo import DemoContext, copy_rows
+from layers.crs import UTM48N, WGS84, reproject, transformer
+from layers.models import POI, AdminUnit
+
+WARD_CODE = "26740"  # shaped like a GSO commune code
+WARD_NAME = "Phường Bàn Cờ"
+MERGER_DAY = dt.date(2025, 7, 1)
+CENTER = (106.6835, 10.7745)  # lon, lat
+
+OLD_WARDS = ["Phường 1", "Phường 2", "Phường 3", "Phường 5"]
+KHU_PHO_HEADS = [
+    "Nguyễn Văn Hùng",
+    "Trần Thị Lan",
+    "Lê Minh Tâm",
+    "Phạm Thị Hoa",
+    "Võ Văn Sáu",
+    "Huỳnh Thị Mai",
+    "Đặng Quốc Bảo",
+    "Bùi Thị Ngọc",
+    "Đỗ Thanh Phong",
+    "Hồ Thị Thu",
+]
+
+
+def to_deg(geom):
+    return reproject(geom, UTM48N, WGS84)
+
+
+def to_m(geom):
+    return reproject(geom, WGS84, UTM48N)
+
+
+def ward_polygon_m(rng: random.Random) -> Polygon:
+    """An irregular ~1.5 km² polygon in UTM 48N metres."""
+    cx, cy = transformer(WGS84, UTM48N).transform(*CENTER)
+    points = []
+    n = 16
+    for i in range(n):
+        angle = 2 * math.pi * i / n
+        radius = rng.uniform(600, 820)
+        points.append((cx + radius * math.cos(angle) * 1.15, cy + radius * math.sin(angle)))
+    return affinity.rotate(Polygon(points), rng.uniform(-20, 20), origin=(cx, cy)).buffer(0)
+
+
+def khu_pho_polygons_m(ward: Polygon, rng: random.Random) -> list[Polygon]:
+    """Split the ward by a jittered 3×3 grid into khu phố, largest part of each cell."""
+    minx, miny, maxx, maxy = ward.bounds
+    xs = (
+        [minx]
+        + sorted(rng.uniform(minx + (maxx - minx) * f - 60, minx + (maxx - minx) * f + 60) for f in (1 / 3, 2 / 3))
+        + [maxx]
+    )
+    ys = (
+        [miny]
+        + sorted(rng.uniform(miny + (maxy - miny) * f - 60, miny + (maxy - miny) * f + 60) for f in (1 / 3, 2 / 3))
+        + [maxy]
+    )
+    parts = []
+    for j in range(3):
+        for i in range(3):
+            cell = ward.intersection(box(xs[i], ys[j], xs[i + 1], ys[j + 1]))
+            if cell.is_empty or cell.area < 20_000:
+                continue
+            parts.append(max(getattr(cell, "geoms", [cell]), key=lambda g: g.area))
+    return parts
+
+
+def old_ward_polygons_m(ward: Polygon) -> list[Polygon]:
+    """Four pre-merger wards: the ward cut in quarters through its centroid."""
+    c = ward.centroid
+    minx, miny, maxx, maxy = ward.bounds
+    halves = split(ward, LineString([(c.x, miny - 10), (c.x, maxy + 10)])).geoms
+    quarters = []
+    for half in halves:
+        quarters.extend(split(half, LineString([(minx - 10, c.y), (maxx + 10, c.y)])).geoms)
+    return sorted(quarters, key=lambda g: (-round(g.centroid.y), round(g.centroid.x)))
+
+
+def random_point_in(poly: Polygon, rng: random.Random) -> Point:
+    minx, miny, maxx, maxy = poly.bounds
+    while True:
+        p = Point(rng.uniform(minx, maxx), rng.uniform(miny, maxy))
+        if poly.contains(p):
+            return p
+
+
+def multi(geom) -> MultiPolygon:
+    return geom if isinstance(geom, MultiPolygon) else MultiPolygon([geom])
+
+
+def build_admin_units(ctx: DemoContext) -> dict:
+    """Pure: the demo's admin geometries (metres) for a seed, so tests can compare runs."""
+    rng = ctx.rng("admin_units")
+    ward = ward_polygon_m(rng)
+    return {"ward": ward, "khu_pho": khu_pho_polygons_m(ward, rng), "old_wards": old_ward_polygons_m(ward)}
+
+
+def seed_admin_units(ctx: DemoContext) -> None:
+    existing = AdminUnit.objects.filter(level=AdminUnit.Level.WARD, code=WARD_CODE).first()
+    if existing:
+        ctx.data["ward"] = existing
+        ctx.log(f"  admin units: already loaded ({existing.name})")
+        return
+    geo = build_admin_units(ctx)
+    ward_m = geo["ward"]
+    city = AdminUnit.objects.create(
+        level=AdminUnit.Level.CITY,
+        kind=AdminUnit.Kind.THANH_PHO,
+        code="79",
+        name="Thành phố Hồ Chí Minh",
+        valid_from=MERGER_DAY,
+        boundary=multi(to_deg(ward_m.buffer(25_000, quad_segs=4))).wkt,
+    )
+    ward = AdminUnit.objects.create(
+        level=AdminUnit.Level.WARD,
+        kind=AdminUnit.Kind.PHUONG,
+        code=WARD_CODE,
+        name=WARD_NAME,
+        parent=city,
+        valid_from=MERGER_DAY,
+        population=62_000,
+        head_name="Nguyễn Thị Thanh Hương",
+        head_phone="0283 930 0101",
+        boundary=multi(to_deg(ward_m)).wkt,
+    )
+    district = AdminUnit.objects.create(
+        level=AdminUnit.Level.DISTRICT,
+        kind=AdminUnit.Kind.QUAN,
+        code="770",
+        name="Quận 3",
+        valid_from=dt.date(1976, 5, 20),
+        valid_to=MERGER_DAY - dt.timedelta(days=1),
+        boundary=multi(to_deg(ward_m.buffer(900, quad_segs=4))).wkt,
+    )
+    for i, (name, poly) in enumerate(zip(OLD_WARDS, geo["old_wards"], strict=True)):
+        AdminUnit.objects.create(
+            level=AdminUnit.Level.WARD,
+            kind=AdminUnit.Kind.PHUONG,
+            code=f"2774{i}",
+            name=name,
+            parent=district,
+            successor=ward,
+            valid_from=dt.date(1976, 5, 20),
+            valid_to=MERGER_DAY - dt.timedelta(days=1),
+            boundary=multi(to_deg(poly)).wkt,
+        )
+    rng = ctx.rng("khu_pho_heads")
+    for i, poly in enumerate(geo["khu_pho"], start=1):
+        AdminUnit.objects.create(
+            level=AdminUnit.Level.KHU_PHO,
+            kind=AdminUnit.Kind.KHU_PHO,
+            code=f"{WARD_CODE}-KP{i:02d}",
+            name=f"Khu phố {i}",
+            parent=ward,
+            valid_from=MERGER_DAY,
+            population=rng.randint(4000, 9000),
+            head_name=KHU_PHO_HEADS[(i - 1) % len(KHU_PHO_HEADS)],
+            head_phone=f"09{rng.randint(10_000_000, 99_999_999)}",
+            boundary=multi(to_deg(poly)).wkt,
+        )
+    ctx.data["ward"] = ward
+    ctx.log(f"  admin units: {WARD_NAME}, {len(geo['khu_pho'])} khu phố, {len(OLD_WARDS)} pre-merger wards")
+
+
+POI_TEMPLATES = [
+    ("office", "Ủy ban nhân dân {ward}", 1),
+    ("office", "Trung tâm Phục vụ hành chính công {ward}", 1),
+    ("police", "Công an {ward}", 1),
+    ("school", "Trường Tiểu học {name}", 3),
+    ("school", "Trường THCS {name}", 2),
+    ("school", "Trường Mầm non {name}", 3),
+    ("health", "Trạm Y tế {ward}", 1),
+    ("health", "Phòng khám Đa khoa {name}", 3),
+    ("health", "Nhà thuốc {name}", 4),
+    ("market", "Chợ {name}", 2),
+]
+POI_NAMES = [
+    "Lê Quý Đôn",
+    "Nguyễn Thiện Thuật",
+    "Kỳ Đồng",
+    "Phan Đình Phùng",
+    "Lương Định Của",
+    "Bàn Cờ",
+    "Hoa Sen",
+    "Sương Nguyệt Ánh",
+    "Tân Định",
+    "Hồng Bàng",
+    "Minh Khai",
+    "Hòa Hưng",
+    "An Phú",
+    "Sài Gòn",
+]
+
+
+def build_pois(ctx: DemoContext, khu_pho: list[tuple[int, Polygon]]) -> list[tuple]:
+    """Pure: (kind, name, address, phone, khu phố id, point in degrees) rows."""
+    rng = ctx.rng("pois")
+    streets = ctx.data.get("street_names") or ["Nguyễn Đình Chiểu"]
+    repeat = max(1, round(ctx.scale))
+    rows = []
+    for copy in range(repeat):
+        for kind, template, count in POI_TEMPLATES:
+            for _ in range(count):
+                kp_id, poly_m = khu_pho[rng.randrange(len(khu_pho))]
+                name = template.format(ward=WARD_NAME, name=rng.choice(POI_NAMES))
+                if copy:
+                    name = f"{name} cơ sở {copy + 1}"
+                number = f"{rng.randint(1, 400)}" + (f"/{rng.randint(1, 40)}" if rng.random() < 0.3 else "")
+                address = f"{number} {rng.choice(streets)}, {WARD_NAME}, Thành phố Hồ Chí Minh"
+                phone = f"028 3{rng.randint(100, 999)} {rng.randint(1000, 9999)}"
+                rows.append((kind, name, address, phone, kp_id, to_deg(random_point_in(poly_m, rng))))
+    return rows
+
+
+def seed_pois(ctx: DemoContext) -> None:
+    ward = ctx.data["ward"]
+    if POI.objects.filter(ward=ward).exists():
+        ctx.log("  POIs: already loaded")
+        return
+    khu_pho = [
+        (kp.id, to_m(_shapely(kp.boundary)))
+        for kp in AdminUnit.objects.filter(parent=ward, level=AdminUnit.Level.KHU_PHO).order_by("code")
+    ]
+    rows = build_pois(ctx, khu_pho)
+    n = copy_rows(
+        POI._meta.db_table,
+        ["kind", "name", "address", "phone", "ward_id", "khu_pho_id", "geom", "version"],
+        ((k, name, addr, phone, ward.id, kp, f"SRID=4326;{pt.wkt}", 1) for k, name, addr, phone, kp, pt in rows),
+    )
+    ctx.log(f"  POIs: {n}")
+
+
+def _shapely(geos_geom):
+    from shapely import wkb
+
+    return wkb.loads(bytes(geos_geom.wkb))

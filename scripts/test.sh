@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# `make test`: the set-up with Chromium, then pytest against the real PostGIS.
+source "$(dirname "$0")/common.sh"
+mkdir -p "$VAR/log"
+pg_was_up=0; bash "$ROOT/scripts/pg.sh" status >/dev/null 2>&1 && pg_was_up=1
+redis_was_up=0; [ -f "$VAR/redis/redis.pid" ] && pid_alive "$(cat "$VAR/redis/redis.pid")" && redis_was_up=1
+cleanup() {
+    [ $redis_was_up = 1 ] || bash "$ROOT/scripts/redis.sh" stop || true
+    [ $pg_was_up = 1 ] || bash "$ROOT/scripts/pg.sh" stop || true
+}
+trap cleanup EXIT
+bash "$ROOT/scripts/setup.sh" --browser
+cd "$ROOT"
+started=$SECONDS
+"$PY" -m ruff check . || die "ruff tìm thấy lỗi." "ruff found problems."
+"$PY" -m pytest "$@"
+say "Kiểm thử xong / tests done in $((SECONDS - started)) s"

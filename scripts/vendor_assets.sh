@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Fetches Leaflet and its plugins with npm and copies the files the pages load into
+# frontend/static/vendor/, so that nothing is ever loaded from a CDN.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+DEST=frontend/static/vendor
+stamp="$DEST/.package-lock.sha256"
+want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -d node_modules ]; then
+    exit 0
+fi
+echo "==> npm ci (Leaflet và plugin / Leaflet and plugins)"
+npm ci --no-audit --no-fund --loglevel=error >/dev/null
+rm -rf "$DEST"
+mkdir -p "$DEST"
+cp -r node_modules/leaflet/dist "$DEST/leaflet"
+echo "$want" >"$stamp"

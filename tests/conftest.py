@@ -1,0 +1,148 @@
+"""Shared fixtures: a two-ward world with one user per role, and a real Celery worker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.contrib.gis.geos import Point
+
+from gisportal.models import Role
+from layers.models import AdminUnit
+from tests.factories import AdminUnitFactory, POIFactory, square, user_with_role
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class World:
+    """Ward A (khu phố A1, A2) and ward B (khu phố B1), a POI each, a user per role."""
+
+    city: AdminUnit
+    ward_a: AdminUnit
+    ward_b: AdminUnit
+    kp_a1: AdminUnit
+    kp_a2: AdminUnit
+    kp_b1: AdminUnit
+    users: dict[str, object] = field(default_factory=dict)
+
+    def private_values(self, *units: AdminUnit) -> list[str]:
+        return [v for u in units for v in (u.head_name, u.head_phone) if v]
+
+
+def build_world() -> World:
+    city = AdminUnitFactory(
+        level="city", kind="thanh_pho", code="79", name="Thành phố Hồ Chí Minh", boundary=square(106.70, 10.78, 0.2)
+    )
+    ward_a = AdminUnitFactory(
+        name="Phường An Nhơn",
+        parent=city,
+        boundary=square(106.70, 10.78, 0.01),
+        head_name="Chủ Tịch Ánh",
+        head_phone="0900000001",
+    )
+    ward_b = AdminUnitFactory(
+        name="Phường Bình Lợi",
+        parent=city,
+        boundary=square(106.73, 10.78, 0.01),
+        head_name="Chủ Tịch Bảo",
+        head_phone="0900000002",
+    )
+    kp = dict(level="khu_pho", kind="khu_pho")
+    kp_a1 = AdminUnitFactory(
+        **kp,
+        name="Khu phố 1",
+        parent=ward_a,
+        boundary=square(106.695, 10.78, 0.004),
+        head_name="Trưởng Khu Phố Một",
+        head_phone="0911111111",
+    )
+    kp_a2 = AdminUnitFactory(
+        **kp,
+        name="Khu phố 2",
+        parent=ward_a,
+        boundary=square(106.705, 10.78, 0.004),
+        head_name="Trưởng Khu Phố Hai",
+        head_phone="0922222222",
+    )
+    kp_b1 = AdminUnitFactory(
+        **kp,
+        name="Khu phố B1",
+        parent=ward_b,
+        boundary=square(106.73, 10.78, 0.004),
+        head_name="Trưởng Khu Phố Ba",
+        head_phone="0933333333",
+    )
+    POIFactory(ward=ward_a, khu_pho=kp_a1, geom=Point(106.695, 10.78, srid=4326), kind="school")
+    POIFactory(ward=ward_b, khu_pho=kp_b1, geom=Point(106.73, 10.78, srid=4326), kind="health")
+    world = World(city, ward_a, ward_b, kp_a1, kp_a2, kp_b1)
+    world.users = {
+        "khu_pho_officer": user_with_role("kp_a1", Role.KHU_PHO_OFFICER, khu_pho=kp_a1),
+        "ward_officer": user_with_role("officer_a", Role.WARD_OFFICER, wards=[ward_a]),
+        "land_officer": user_with_role("land_a", Role.LAND_OFFICER, wards=[ward_a]),
+        "district_leader": user_with_role("leader", Role.DISTRICT_LEADER),
+        "admin": user_with_role("root", Role.ADMIN),
+    }
+    return world
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def live_world(transactional_db) -> World:
+    return build_world()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    """A real Celery worker process on the Redis broker, writing to the test database."""
+    from django.db import connection
+
+    from gisportal.celery import app
+
+    env = dict(os.environ)
+    db = connection.settings_dict
+    env["DATABASE_URL"] = f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    log = open(ROOT / "var" / "log" / "celery-test.log", "w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "gisportal",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "--hostname=test@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if app.control.ping(timeout=0.5):
+            break
+        if proc.poll() is not None:
+            raise RuntimeError(f"celery worker exited with {proc.returncode}; see var/log/celery-test.log")
+    else:
+        proc.kill()
+        raise RuntimeError("celery worker did not answer within 60 s; see var/log/celery-test.log")
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()

@@ -1,0 +1,51 @@
+"""Every URL of the portal, enumerated from the URL configuration itself.
+
+A new endpoint joins the role × endpoint test automatically; one with path parameters
+must add its sample values to SAMPLE_KWARGS, or the test fails and says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+# Django's own admin checks its own permissions (staff only) and is not a portal endpoint.
+SKIP_NAMESPACES = {"admin"}
+
+# url name → function(world) → kwargs for reverse().
+SAMPLE_KWARGS: dict[str, Callable] = {
+    "adminunit-detail": lambda w: {"pk": w.kp_a1.pk},
+    "poi-detail": lambda w: {"pk": w.ward_a.pois.first().pk},
+}
+
+
+def iter_named_patterns(patterns=None, namespace: str | None = None) -> Iterator[tuple[str, URLPattern]]:
+    """(qualified name, pattern) for every leaf pattern outside SKIP_NAMESPACES."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace or namespace
+            if ns in SKIP_NAMESPACES:
+                continue
+            full = f"{namespace}:{p.namespace}" if namespace and p.namespace else (p.namespace or namespace)
+            yield from iter_named_patterns(p.url_patterns, full)
+        else:
+            name = f"{namespace}:{p.name}" if namespace and p.name else p.name
+            yield name, p
+
+
+def endpoint_urls(world) -> list[tuple[str, str]]:
+    """(name, URL) of every endpoint, with sample kwargs filled in."""
+    urls = []
+    for name, pattern in iter_named_patterns():
+        assert name, f"URL pattern {pattern.pattern} has no name: name it so tests can reach it"
+        params = pattern.pattern.regex.groupindex
+        if params:
+            assert name in SAMPLE_KWARGS, f"endpoint {name!r} takes {list(params)}: add samples to tests/endpoints.py"
+            kwargs = SAMPLE_KWARGS[name](world)
+        else:
+            kwargs = {}
+        urls.append((name, reverse(name, kwargs=kwargs)))
+    return urls

@@ -1,0 +1,97 @@
+"""The demo ward generator: invariants in PostGIS, determinism, idempotence."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from gisportal.demo import DemoContext, run
+from households.models import Street
+from layers import demo as layers_demo
+from layers.models import POI, AdminUnit
+
+
+def quiet(seed: int = 2025) -> DemoContext:
+    return DemoContext(seed=seed, password="pw-demo-1", log=lambda _msg: None)
+
+
+def snapshot() -> list:
+    """Everything the generator wrote, in a comparable form (ids excluded)."""
+    with connection.cursor() as cur:
+        cur.execute("""
+            SELECT 'unit', level || ':' || code || ':' || name, ST_AsText(ST_SnapToGrid(boundary, 1e-7))
+              FROM layers_adminunit
+            UNION ALL
+            SELECT 'poi', kind || ':' || name || ':' || address, ST_AsText(ST_SnapToGrid(geom, 1e-7)) FROM layers_poi
+            UNION ALL
+            SELECT 'street', name, ST_AsText(ST_SnapToGrid(geom, 1e-7)) FROM households_street
+            ORDER BY 1, 2, 3""")
+        return cur.fetchall()
+
+
+def wipe() -> None:
+    Street.objects.all().delete()
+    POI.objects.all().delete()
+    AdminUnit.objects.update(successor=None)
+    for level in ["khu_pho", "ward", "district", "city"]:
+        AdminUnit.objects.filter(level=level).delete()
+
+
+def test_every_feature_lies_inside_its_ward(db):
+    run(quiet())
+    ward = AdminUnit.objects.get(code=layers_demo.WARD_CODE, level="ward")
+    with connection.cursor() as cur:
+        # khu phố inside the ward (1 cm tolerance for reprojection rounding)
+        cur.execute("""SELECT count(*) FROM layers_adminunit k JOIN layers_adminunit w ON k.parent_id = w.id
+                       WHERE k.level = 'khu_pho' AND NOT ST_CoveredBy(k.boundary, ST_Buffer(w.boundary, 1e-7))""")
+        assert cur.fetchone()[0] == 0
+        cur.execute("""SELECT count(*) FROM layers_poi p JOIN layers_adminunit k ON p.khu_pho_id = k.id
+                       WHERE NOT ST_Contains(k.boundary, p.geom) OR p.ward_id <> k.parent_id""")
+        assert cur.fetchone()[0] == 0
+        cur.execute("""SELECT count(*) FROM households_street s JOIN layers_adminunit w ON s.ward_id = w.id
+                       WHERE NOT ST_CoveredBy(s.geom, ST_Buffer(w.boundary, 1e-7))""")
+        assert cur.fetchone()[0] == 0
+        # the khu phố together cover most of the ward (the grid drops only slivers)
+        cur.execute("""SELECT ST_Area(ST_Union(k.boundary)::geography) / ST_Area(w.boundary::geography)
+                       FROM layers_adminunit k JOIN layers_adminunit w ON k.parent_id = w.id
+                       WHERE k.level = 'khu_pho' GROUP BY w.boundary""")
+        assert cur.fetchone()[0] > 0.9
+        # The ward's area is that of a real central ward (1–3 km²).
+        cur.execute("SELECT ST_Area(boundary::geography) FROM layers_adminunit WHERE id = %s", [ward.pk])
+        assert 1e6 < cur.fetchone()[0] < 3e6
+    khu_pho = ward.children.filter(level="khu_pho")
+    assert khu_pho.count() >= 5
+    assert POI.objects.filter(ward=ward).values("kind").distinct().count() == 5
+    assert Street.objects.filter(ward=ward).count() >= 8
+    # The pre-merger wards end the day before the merger and point at today's ward.
+    old = AdminUnit.objects.filter(successor=ward)
+    assert old.count() == 4
+    assert all(u.valid_to.isoformat() == "2025-06-30" for u in old)
+    assert ward.valid_from.isoformat() == "2025-07-01" and ward.valid_to is None
+
+
+def test_same_seed_same_data_and_rerun_is_idempotent(db):
+    run(quiet())
+    first = snapshot()
+    run(quiet())  # second run: nothing is added
+    assert snapshot() == first
+    wipe()
+    run(quiet())
+    assert snapshot() == first
+    wipe()
+    run(quiet(seed=7))
+    assert snapshot() != first
+
+
+def test_demo_users_log_in_with_the_given_password(db):
+    from django.test import Client
+
+    run(quiet())
+    for username in ["khupho", "canbo", "diachinh", "lanhdao", "quantri"]:
+        assert Client().login(username=username, password="pw-demo-1"), username
+
+
+def test_scale_multiplies_bulk_layers(db):
+    ctx = quiet()
+    ctx.scale = 3
+    run(ctx)
+    assert POI.objects.count() == 3 * sum(count for _, _, count in layers_demo.POI_TEMPLATES)
