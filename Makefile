@@ -26,3 +26,7 @@ lint: ## ruff check and format check
 
 format: ## ruff fix and format
 	@$(PY) -m ruff check --fix . ; $(PY) -m ruff format .
+
+bench: ## Benchmarks at scale in their own database (gisportal_bench): radius scan and name check
+	@bash scripts/setup.sh
+	@bash scripts/bench.sh

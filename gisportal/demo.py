@@ -19,8 +19,10 @@ from django.db import connection, transaction
 
 STEPS = [
     "layers.demo.seed_admin_units",
+    "layers.demo.seed_bench_wards",
     "households.demo.seed_streets",
     "layers.demo.seed_pois",
+    "businesses.demo.seed_businesses",
     "gisportal.demo_users.seed_users",
 ]
 

@@ -28,7 +28,8 @@ def check_redis() -> dict:
 
 
 def check_worker(timeout: float = 2.0) -> dict:
-    replies = celery_app.control.ping(timeout=timeout)
+    # limit=1: answer as soon as one worker replies instead of waiting out the timeout.
+    replies = celery_app.control.ping(timeout=timeout, limit=1)
     if not replies:
         return {"ok": False, "reason": "no worker answered"}
     return {"ok": True, "workers": len(replies)}

@@ -10,6 +10,7 @@ api_v1 = [
     path("me/", accounts.me, name="me"),
     path("", include("layers.urls")),
     path("", include("households.urls")),
+    path("", include("businesses.urls")),
 ]
 
 urlpatterns = [

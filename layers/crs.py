@@ -30,3 +30,35 @@ def _stack(xy):
     import numpy as np
 
     return np.column_stack(xy)
+
+
+# Vietnam's mainland and islands (Trường Sa reaches 117.8° E), generously rounded.
+VIETNAM_LON = (102.0, 118.0)
+VIETNAM_LAT = (6.0, 23.5)
+
+
+def check_lon_lat(lon: float, lat: float) -> None:
+    """Raise InvalidInput for NaN, swapped, or outside-Vietnam WGS 84 coordinates."""
+    import math
+
+    from gisportal.errors import InvalidInput
+
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise InvalidInput("Tọa độ không phải là số hợp lệ.", "Coordinates must be finite numbers.")
+    in_lon = VIETNAM_LON[0] <= lon <= VIETNAM_LON[1]
+    in_lat = VIETNAM_LAT[0] <= lat <= VIETNAM_LAT[1]
+    if in_lon and in_lat:
+        return
+    if VIETNAM_LON[0] <= lat <= VIETNAM_LON[1] and VIETNAM_LAT[0] <= lon <= VIETNAM_LAT[1]:
+        raise InvalidInput(
+            f"Vĩ độ {lat} và kinh độ {lon} có vẻ bị đảo chỗ cho nhau (TP.HCM: vĩ độ ~10.8, kinh độ ~106.7).",
+            f"Latitude {lat} and longitude {lon} look swapped (HCMC is at lat ~10.8, lon ~106.7).",
+            {"lat": lat, "lon": lon},
+            code="swapped_coordinates",
+        )
+    raise InvalidInput(
+        f"Tọa độ ({lat}, {lon}) nằm ngoài lãnh thổ Việt Nam.",
+        f"Coordinates ({lat}, {lon}) are outside Vietnam.",
+        {"lat": lat, "lon": lon},
+        code="outside_vietnam",
+    )

@@ -250,3 +250,51 @@ def _shapely(geos_geom):
     from shapely import wkb
 
     return wkb.loads(bytes(geos_geom.wkb))
+
+
+BENCH_CELL_M = 1200  # a bench ward is a 1.2 km square, about a central ward's size
+
+
+def seed_bench_wards(ctx: DemoContext) -> None:
+    """For --scale > 1: extra square wards on a grid east of the demo ward, each one more ward's worth of data.
+
+    Scale 200 gives ~290 km² of wards, an HCMC-core-sized area, so a 1M-business benchmark
+    has a realistic density instead of a million points in one ward.
+    """
+    ward = ctx.data["ward"]
+    extra = max(0, round(ctx.scale) - 1)
+    ctx.data["bench_wards"] = []
+    if not extra:
+        return
+    existing = list(AdminUnit.objects.filter(code__startswith="BENCH-").order_by("code"))
+    if len(existing) >= extra:
+        ctx.data["bench_wards"] = existing[:extra]
+        ctx.log(f"  bench wards: already loaded ({len(existing)})")
+        return
+    cx, cy = transformer(WGS84, UTM48N).transform(*CENTER)
+    side = math.ceil(math.sqrt(extra))
+    x0, y0 = cx + 3000, cy - side * BENCH_CELL_M / 2
+    made = []
+    for i in range(len(existing), extra):
+        col, row = divmod(i, side)
+        cell = box(
+            x0 + col * BENCH_CELL_M,
+            y0 + row * BENCH_CELL_M,
+            x0 + (col + 1) * BENCH_CELL_M,
+            y0 + (row + 1) * BENCH_CELL_M,
+        )
+        made.append(
+            AdminUnit(
+                level=AdminUnit.Level.WARD,
+                kind=AdminUnit.Kind.PHUONG,
+                code=f"BENCH-{i + 1:04d}",
+                name=f"Phường Mẫu {i + 1:03d}",
+                name_folded=f"phuong mau {i + 1:03d}",
+                parent=ward.parent,
+                valid_from=MERGER_DAY,
+                boundary=multi(to_deg(cell)).wkt,
+            )
+        )
+    AdminUnit.objects.bulk_create(made)
+    ctx.data["bench_wards"] = list(AdminUnit.objects.filter(code__startswith="BENCH-").order_by("code"))[:extra]
+    ctx.log(f"  bench wards: {len(made)}")

@@ -14,7 +14,7 @@ from django.contrib.gis.geos import Point
 
 from gisportal.models import Role
 from layers.models import AdminUnit
-from tests.factories import AdminUnitFactory, POIFactory, square, user_with_role
+from tests.factories import AdminUnitFactory, BusinessFactory, POIFactory, industry, square, user_with_role
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,9 +30,16 @@ class World:
     kp_a2: AdminUnit
     kp_b1: AdminUnit
     users: dict[str, object] = field(default_factory=dict)
+    businesses: list = field(default_factory=list)
 
     def private_values(self, *units: AdminUnit) -> list[str]:
-        return [v for u in units for v in (u.head_name, u.head_phone) if v]
+        """Private values held by these units and by the businesses placed in them."""
+        values = [v for u in units for v in (u.head_name, u.head_phone) if v]
+        ids = {u.pk for u in units}
+        for b in self.businesses:
+            if b.khu_pho_id in ids or (b.ward_id in ids and b.khu_pho_id is None):
+                values += [b.owner_name, b.owner_phone]
+        return values
 
 
 def build_world() -> World:
@@ -81,6 +88,34 @@ def build_world() -> World:
     POIFactory(ward=ward_a, khu_pho=kp_a1, geom=Point(106.695, 10.78, srid=4326), kind="school")
     POIFactory(ward=ward_b, khu_pho=kp_b1, geom=Point(106.73, 10.78, srid=4326), kind="health")
     world = World(city, ward_a, ward_b, kp_a1, kp_a2, kp_b1)
+    world.businesses = [
+        BusinessFactory(
+            ward=ward_a,
+            khu_pho=kp_a1,
+            signboard="Phở Hòa",
+            owner_name="Chủ Phở Một",
+            owner_phone="0971000001",
+            geom=Point(106.695, 10.781, srid=4326),
+        ),
+        BusinessFactory(
+            ward=ward_a,
+            khu_pho=kp_a2,
+            signboard="Cà phê Lan",
+            owner_name="Chủ Cà Phê Hai",
+            owner_phone="0971000002",
+            industry=industry("5630"),
+            geom=Point(106.705, 10.781, srid=4326),
+        ),
+        BusinessFactory(
+            ward=ward_b,
+            khu_pho=kp_b1,
+            signboard="Tạp hóa Minh",
+            owner_name="Chủ Tạp Hóa Ba",
+            owner_phone="0971000003",
+            industry=industry("4711"),
+            geom=Point(106.73, 10.781, srid=4326),
+        ),
+    ]
     world.users = {
         "khu_pho_officer": user_with_role("kp_a1", Role.KHU_PHO_OFFICER, khu_pho=kp_a1),
         "ward_officer": user_with_role("officer_a", Role.WARD_OFFICER, wards=[ward_a]),

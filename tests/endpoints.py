@@ -17,6 +17,13 @@ SKIP_NAMESPACES = {"admin"}
 SAMPLE_KWARGS: dict[str, Callable] = {
     "adminunit-detail": lambda w: {"pk": w.kp_a1.pk},
     "poi-detail": lambda w: {"pk": w.ward_a.pois.first().pk},
+    "business-detail": lambda w: {"pk": w.businesses[0].pk},
+}
+
+# url name → query string that makes the endpoint return real data, not a 400.
+SAMPLE_QUERY: dict[str, str] = {
+    "business-radius": "?lat=10.78&lon=106.70&radius_m=5000&page_size=200",
+    "business-name-check": "?name=Phở Hòa&area=city",
 }
 
 
@@ -47,5 +54,5 @@ def endpoint_urls(world) -> list[tuple[str, str]]:
             kwargs = SAMPLE_KWARGS[name](world)
         else:
             kwargs = {}
-        urls.append((name, reverse(name, kwargs=kwargs)))
+        urls.append((name, reverse(name, kwargs=kwargs) + SAMPLE_QUERY.get(name, "")))
     return urls

@@ -18,7 +18,10 @@ ROLES = ["anonymous", "khu_pho_officer", "ward_officer", "land_officer", "distri
 
 
 def forbidden_units(world, role: str):
-    """The admin units whose private contact this role must never receive."""
+    """The units whose private contacts (and whose businesses' owners) this role must never receive.
+
+    A khu phố lists its businesses; a khu phố officer may see those of their own khu phố only.
+    """
     everyone = [world.ward_a, world.ward_b, world.kp_a1, world.kp_a2, world.kp_b1]
     return {
         "anonymous": everyone,

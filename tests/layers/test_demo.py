@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import connection
 
+from businesses.models import Business
 from gisportal.demo import DemoContext, run
 from households.models import Street
 from layers import demo as layers_demo
@@ -24,11 +25,15 @@ def snapshot() -> list:
             SELECT 'poi', kind || ':' || name || ':' || address, ST_AsText(ST_SnapToGrid(geom, 1e-7)) FROM layers_poi
             UNION ALL
             SELECT 'street', name, ST_AsText(ST_SnapToGrid(geom, 1e-7)) FROM households_street
+            UNION ALL
+            SELECT 'business', registration_no || ':' || signboard || ':' || owner_name || ':' || status,
+                   ST_AsText(ST_SnapToGrid(geom, 1e-7)) FROM businesses_business
             ORDER BY 1, 2, 3""")
         return cur.fetchall()
 
 
 def wipe() -> None:
+    Business.objects.all().delete()
     Street.objects.all().delete()
     POI.objects.all().delete()
     AdminUnit.objects.update(successor=None)

@@ -1,0 +1,189 @@
+"""Business household endpoints: the citizens' name check and radius scan, the registry."""
+
+from __future__ import annotations
+
+import math
+
+from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from businesses import namecheck, radius
+from businesses.models import Business, Industry
+from gisportal.errors import Conflict, InvalidInput
+from gisportal.permissions import PrivateFieldsMixin, require_edit
+from layers.crs import check_lon_lat
+from layers.models import AdminUnit
+
+MIN_RADIUS, MAX_RADIUS = 10, 5000
+MAX_PAGE = 200
+
+
+def _float(params, name: str) -> float:
+    raw = params.get(name)
+    if raw in (None, ""):
+        raise InvalidInput(f"Thiếu tham số {name}.", f"Missing parameter {name}.", code="missing_parameter")
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise InvalidInput(f"{name} phải là số: '{raw}'.", f"{name} must be a number: {raw!r}.")
+    return value
+
+
+def _int(params, name: str, default: int, lo: int, hi: int) -> int:
+    raw = params.get(name)
+    if raw in (None, ""):
+        return default
+    if not raw.isdigit() or not lo <= int(raw) <= hi:
+        raise InvalidInput(f"{name} phải là số nguyên từ {lo} đến {hi}.", f"{name} must be an integer {lo}–{hi}.")
+    return int(raw)
+
+
+def _industry(params) -> Industry | None:
+    code = params.get("industry")
+    if not code:
+        return None
+    version = params.get("vsic", Industry.Version.VSIC2018)
+    found = Industry.objects.filter(version=version, code=code).first()
+    if not found:
+        raise InvalidInput(
+            f"Không có mã ngành {code} trong {version}.",
+            f"No industry code {code} in {version}.",
+            code="unknown_industry",
+        )
+    return found
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("name", OpenApiTypes.STR, required=True, description="The signboard's proper name"),
+        OpenApiParameter("ward", OpenApiTypes.INT, description="Ward of registration (needed unless the area is city)"),
+        OpenApiParameter("area", OpenApiTypes.STR, enum=["ward", "former_district", "city"]),
+    ],
+    responses={200: dict},
+)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def name_check(request) -> Response:
+    """Is a signboard name free? Verdict, the existing names like it (public fields), the area used."""
+    params = request.query_params
+    ward = None
+    if raw := params.get("ward"):
+        if not raw.isdigit() or not (ward := AdminUnit.objects.wards().filter(pk=int(raw)).first()):
+            raise InvalidInput(f"Không có phường mã {raw}.", f"No ward with id {raw}.", code="unknown_ward")
+    area = params.get("area")
+    if area and area not in {"ward", "former_district", "city"}:
+        raise InvalidInput(f"Phạm vi '{area}' không hợp lệ.", f"Unknown area {area!r}.")
+    return Response(namecheck.check_name(params.get("name", ""), ward, area))
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("lat", OpenApiTypes.FLOAT, required=True),
+        OpenApiParameter("lon", OpenApiTypes.FLOAT, required=True),
+        OpenApiParameter("radius_m", OpenApiTypes.FLOAT, required=True, description="10 – 5000"),
+        OpenApiParameter("industry", OpenApiTypes.STR, description="VSIC code"),
+        OpenApiParameter("vsic", OpenApiTypes.STR, enum=Industry.Version.values),
+        OpenApiParameter("page", OpenApiTypes.INT),
+        OpenApiParameter("page_size", OpenApiTypes.INT),
+    ],
+    responses={200: dict},
+)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def radius_scan(request) -> Response:
+    """Active businesses within a circle: total, count per industry, POIs by kind, a page of the list."""
+    params = request.query_params
+    lat, lon, r = _float(params, "lat"), _float(params, "lon"), _float(params, "radius_m")
+    check_lon_lat(lon, lat)
+    if not MIN_RADIUS <= r <= MAX_RADIUS:
+        raise InvalidInput(
+            f"Bán kính phải từ {MIN_RADIUS} m đến {MAX_RADIUS} m.",
+            f"The radius must be between {MIN_RADIUS} and {MAX_RADIUS} m.",
+            {"radius_m": r},
+        )
+    industry = _industry(params)
+    page = _int(params, "page", 1, 1, 100_000)
+    size = _int(params, "page_size", 50, 1, MAX_PAGE)
+    industry_id = industry.pk if industry else None
+    counts = radius.count_by_industry(lon, lat, r, industry_id)
+    total = sum(c["count"] for c in counts)
+    return Response(
+        {
+            "center": {"lat": lat, "lon": lon},
+            "radius_m": r,
+            "total": total,
+            "by_industry": counts,
+            "pois": radius.pois_within(lon, lat, r),
+            "page": page,
+            "page_size": size,
+            "pages": (total + size - 1) // size,
+            "results": radius.list_businesses(lon, lat, r, industry_id, size, (page - 1) * size),
+        }
+    )
+
+
+class BusinessSerializer(PrivateFieldsMixin, GeoFeatureModelSerializer):
+    class Meta:
+        model = Business
+        geo_field = "geom"
+        fields = [
+            "id",
+            "registration_no",
+            "signboard",
+            "industry",
+            "section",
+            "address_current",
+            "address_legacy",
+            "ward",
+            "khu_pho",
+            "street_block",
+            "status",
+            "registered_on",
+            "status_changed_on",
+            "licences",
+            "owner_name",
+            "owner_phone",
+            "version",
+        ]
+        read_only_fields = ["id", "section", "version"]
+
+
+class BusinessDetail(generics.RetrieveUpdateAPIView):
+    """One business household; officers of its ward change it, sending the version they read."""
+
+    serializer_class = BusinessSerializer
+    queryset = Business.objects.filter(is_deleted=False).select_related("industry")
+
+    @transaction.atomic
+    def perform_update(self, serializer):
+        instance = serializer.instance
+        ward = serializer.validated_data.get("ward", instance.ward)
+        require_edit(self.request.user, ward.pk)
+        sent = self.request.data.get("version") or self.request.headers.get("If-Match", "").strip('"')
+        if not str(sent).isdigit():
+            raise InvalidInput(
+                "Thiếu số phiên bản (version) của bản ghi đã đọc.",
+                "The version of the record you read is missing (version).",
+                code="version_required",
+            )
+        # Lock the row, then compare: two officers never silently overwrite each other.
+        current = Business.objects.select_for_update().get(pk=instance.pk)
+        if current.version != int(sent):
+            raise Conflict(
+                "Người khác đã lưu hộ kinh doanh này trước bạn; dữ liệu mới hơn được giữ nguyên.",
+                "Someone else saved this business first; the newer data was kept.",
+                {
+                    "yours": self.request.data,
+                    "current": BusinessSerializer(current, context=self.get_serializer_context()).data,
+                },
+            )
+        industry = serializer.validated_data.get("industry", instance.industry)
+        serializer.save(version=current.version + 1, section=industry.section)

@@ -1,0 +1,125 @@
+"""The signboard-name check: is a proper name already taken in the registration area?
+
+Decree 01/2021 Art. 88 (now Decree 168/2025) forbids a business household's proper name
+identical to another registered in the same area. Matching is done by PostgreSQL:
+`portal_name_key()` folds case, accents, Unicode form, punctuation and the words
+"Hộ kinh doanh"; pg_trgm ranks near names and tolerates typos.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+
+from businesses.models import Business
+from gisportal.errors import InvalidInput
+from layers.models import AdminUnit
+from layers.text import fold, nfc
+
+TAKEN_STATUSES = [Business.Status.ACTIVE, Business.Status.SUSPENDED]
+SIMILAR_SCORE = 0.45
+MAX_NAME = 200
+
+MATCH_SQL = """
+WITH q AS (SELECT portal_name_key(%(name)s) AS key)
+SELECT b.id, b.signboard, i.code, i.name, b.address_current, b.status, w.name,
+       similarity(b.signboard_key, q.key) AS score,
+       replace(b.signboard_key, ' ', '') = replace(q.key, ' ', '') AS same
+  FROM businesses_business b
+  JOIN q ON b.signboard_key %% q.key
+  JOIN businesses_industry i ON i.id = b.industry_id
+  JOIN layers_adminunit w ON w.id = b.ward_id
+ WHERE b.status = ANY(%(statuses)s) AND NOT b.is_deleted
+   AND (%(wards)s::bigint[] IS NULL OR b.ward_id = ANY(%(wards)s::bigint[]))
+ ORDER BY same DESC, score DESC, b.id
+ LIMIT %(limit)s
+"""
+
+COMPANY_WORDS = ("cong ty", "doanh nghiep", "tnhh", "co phan")
+
+
+def area_wards(area: str, ward: AdminUnit | None) -> tuple[list[int] | None, str]:
+    """Ward ids that make up the registration area, and its name (None = whole city)."""
+    if area == "city":
+        return None, "Thành phố Hồ Chí Minh"
+    if ward is None:
+        raise InvalidInput(
+            "Hãy chọn phường nơi đăng ký kinh doanh (tham số ward).",
+            "Choose the ward where the business will register (parameter ward).",
+            {"area": area},
+            code="ward_required",
+        )
+    if area == "ward":
+        return [ward.pk], ward.name
+    # former_district: every current ward that took over a ward of the same old district.
+    districts = set(AdminUnit.objects.filter(successor=ward, parent__isnull=False).values_list("parent_id", flat=True))
+    if not districts:
+        return [ward.pk], ward.name
+    wards = set(
+        AdminUnit.objects.filter(parent_id__in=districts, successor__isnull=False).values_list(
+            "successor_id", flat=True
+        )
+    ) | {ward.pk}
+    names = ", ".join(AdminUnit.objects.filter(id__in=districts).order_by("name").values_list("name", flat=True))
+    return sorted(wards), names
+
+
+def check_name(name: str, ward: AdminUnit | None, area: str | None = None, limit: int = 10) -> dict:
+    """Verdict (duplicate / similar / free), the matches with public fields, the area used, warnings."""
+    name = nfc(name or "")
+    if not name:
+        raise InvalidInput("Hãy nhập tên riêng trên biển hiệu.", "Type the proper name of the signboard.")
+    if len(name) > MAX_NAME:
+        raise InvalidInput(
+            f"Tên dài quá {MAX_NAME} ký tự.", f"The name is longer than {MAX_NAME} characters.", code="too_long"
+        )
+    area = area or settings.NAME_CHECK_AREA
+    wards, area_name = area_wards(area, ward)
+    with connection.cursor() as cur:
+        cur.execute("SELECT portal_name_key(%s)", [name])
+        key = cur.fetchone()[0]
+        if not key:
+            raise InvalidInput(
+                "Tên không có chữ hoặc số nào để so sánh.", "The name has no letters or digits to compare."
+            )
+        cur.execute(MATCH_SQL, {"name": name, "statuses": list(TAKEN_STATUSES), "wards": wards, "limit": limit})
+        rows = cur.fetchall()
+    matches = [
+        {
+            "id": bid,
+            "signboard": sign,
+            "industry": {"code": code, "name": iname},
+            "address": addr,
+            "status": status,
+            "ward": wname,
+            "score": round(score, 3),
+            "identical": same,
+        }
+        for bid, sign, code, iname, addr, status, wname, score, same in rows
+    ]
+    matches = [m for m in matches if m["identical"] or m["score"] >= SIMILAR_SCORE]
+    if any(m["identical"] for m in matches):
+        verdict = "duplicate"
+    elif matches:
+        verdict = "similar"
+    else:
+        verdict = "free"
+    warnings = []
+    folded = fold(name)
+    if any(word in folded for word in COMPANY_WORDS):
+        warnings.append(
+            {
+                "code": "company_word",
+                "message": "Tên hộ kinh doanh không được dùng các từ “công ty”, “doanh nghiệp”.",
+                "message_en": "A business household's name may not contain “công ty” (company) or "
+                "“doanh nghiệp” (enterprise).",
+            }
+        )
+    return {
+        "name": name,
+        "key": key,
+        "verdict": verdict,
+        "area": {"kind": area, "name": area_name, "wards": wards},
+        "matches": matches,
+        "warnings": warnings,
+    }

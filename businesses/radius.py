@@ -1,0 +1,105 @@
+"""The radius scan: what lies within r metres of a point. The SQL lives here, once.
+
+Distances are measured on the stored UTM 48N copy (`geom_m`), whose GiST index the
+planner uses directly; a circle of r metres there is exact to within UTM's scale error
+(< 0.04 % across HCMC). A `::geography` cast would skip the index (~200× slower).
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from businesses.models import Business
+
+PUBLIC_STATUSES = (Business.Status.ACTIVE,)
+
+CENTER_SQL = "ST_Transform(ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326), 32648)"
+
+COUNT_BY_INDUSTRY_SQL = f"""
+SELECT i.code, i.name, i.section, c.n
+  FROM (SELECT b.industry_id, count(*) AS n
+          FROM businesses_business b
+         WHERE ST_DWithin(b.geom_m, {CENTER_SQL}, %(radius)s)
+           AND b.status = ANY(%(statuses)s) AND NOT b.is_deleted
+           AND (%(industry)s::bigint IS NULL OR b.industry_id = %(industry)s::bigint)
+         GROUP BY b.industry_id) c
+  JOIN businesses_industry i ON i.id = c.industry_id
+ ORDER BY c.n DESC, i.code
+"""
+
+LIST_SQL = f"""
+SELECT b.id, b.signboard, i.code, i.name, b.address_current, b.status,
+       ST_X(b.geom), ST_Y(b.geom), round(ST_Distance(b.geom_m, {CENTER_SQL})::numeric, 1)
+  FROM businesses_business b JOIN businesses_industry i ON i.id = b.industry_id
+ WHERE ST_DWithin(b.geom_m, {CENTER_SQL}, %(radius)s)
+   AND b.status = ANY(%(statuses)s) AND NOT b.is_deleted
+   AND (%(industry)s::bigint IS NULL OR b.industry_id = %(industry)s::bigint)
+ ORDER BY b.geom_m <-> {CENTER_SQL}, b.id
+ LIMIT %(limit)s OFFSET %(offset)s
+"""
+
+POI_SQL = f"""
+SELECT p.id, p.kind, p.name, p.address, ST_X(p.geom), ST_Y(p.geom),
+       round(ST_Distance(p.geom_m, {CENTER_SQL})::numeric, 1) AS d
+  FROM layers_poi p
+ WHERE ST_DWithin(p.geom_m, {CENTER_SQL}, %(radius)s)
+ ORDER BY d, p.id
+"""
+
+
+def _params(lon: float, lat: float, radius_m: float, industry_id: int | None) -> dict:
+    return {
+        "lon": lon,
+        "lat": lat,
+        "radius": radius_m,
+        "industry": industry_id,
+        "statuses": list(PUBLIC_STATUSES),
+    }
+
+
+def count_by_industry(lon: float, lat: float, radius_m: float, industry_id: int | None = None) -> list[dict]:
+    """[{code, name, section, count}] of active businesses within the circle, largest first."""
+    with connection.cursor() as cur:
+        cur.execute(COUNT_BY_INDUSTRY_SQL, _params(lon, lat, radius_m, industry_id))
+        return [{"code": c, "name": n, "section": s, "count": k} for c, n, s, k in cur.fetchall()]
+
+
+def list_businesses(
+    lon: float, lat: float, radius_m: float, industry_id: int | None, limit: int, offset: int
+) -> list[dict]:
+    """Public fields of the businesses within the circle, nearest first."""
+    params = _params(lon, lat, radius_m, industry_id) | {"limit": limit, "offset": offset}
+    with connection.cursor() as cur:
+        cur.execute(LIST_SQL, params)
+        return [
+            {
+                "id": i,
+                "signboard": sign,
+                "industry": {"code": code, "name": name},
+                "address": addr,
+                "status": status,
+                "lon": x,
+                "lat": y,
+                "distance_m": float(d),
+            }
+            for i, sign, code, name, addr, status, x, y, d in cur.fetchall()
+        ]
+
+
+def pois_within(lon: float, lat: float, radius_m: float) -> dict[str, list[dict]]:
+    """POIs within the circle grouped by kind, nearest first."""
+    out: dict[str, list[dict]] = {}
+    with connection.cursor() as cur:
+        cur.execute(POI_SQL, _params(lon, lat, radius_m, None))
+        for pid, kind, name, addr, x, y, d in cur.fetchall():
+            out.setdefault(kind, []).append(
+                {"id": pid, "name": name, "address": addr, "lon": x, "lat": y, "distance_m": float(d)}
+            )
+    return out
+
+
+def explain_count(lon: float, lat: float, radius_m: float) -> str:
+    """The plan PostgreSQL picks for the count query as the API sends it (same driver, same binding)."""
+    with connection.cursor() as cur:
+        cur.execute("EXPLAIN " + COUNT_BY_INDUSTRY_SQL, _params(lon, lat, radius_m, None))
+        return "\n".join(row[0] for row in cur.fetchall())

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Benchmarks run against their own database, so a million demo rows never land in the dev one.
+source "$(dirname "$0")/common.sh"
+export DATABASE_URL="postgis://postgres@127.0.0.1:$PG_PORT/gisportal_bench"
+if ! "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -tAc \
+    "SELECT 1 FROM pg_database WHERE datname='gisportal_bench'" | grep -q 1; then
+    "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "CREATE DATABASE gisportal_bench"
+fi
+cd "$ROOT"
+"$PY" manage.py migrate --noinput -v0
+"$PY" bench/radius.py "$@"

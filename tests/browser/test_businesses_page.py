@@ -1,0 +1,39 @@
+"""A citizen checks a name and scans a radius on the public page, in Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+from gisportal.demo import DemoContext, run
+
+pytestmark = pytest.mark.browser
+
+
+def test_name_check_and_radius_scan(transactional_db, live_server, page):
+    run(DemoContext(password="pw-demo-1", log=lambda _m: None))
+    page.goto("/businesses/")
+    page.wait_for_selector("#map[data-loaded='true']")
+
+    page.fill("#name-input", "PHO HOA")
+    page.click("#name-form button[type=submit]")
+    verdict = page.wait_for_selector("#verdict")
+    assert "duplicate" in verdict.get_attribute("class")
+    assert "Phở Hòa" in page.inner_text("#name-result")
+
+    page.fill("#name-input", "Xưởng Gốm Bát Tràng Độc Nhất")
+    page.click("#name-form button[type=submit]")
+    page.wait_for_selector("#verdict.free")
+
+    # Click the middle of the map, widen the circle, read the counts.
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_selector("#scan-total")
+    small = int(page.inner_text("#scan-total"))
+    assert page.locator("path.scan-circle").count() == 1
+    page.locator("#radius").fill("800")
+    page.locator("#radius").dispatch_event("change")
+    page.wait_for_function(f"Number(document.getElementById('scan-total').textContent) > {small}")
+    assert page.locator("#industry-chart li").count() >= 5
+    assert page.locator("#poi-list li").count() >= 5
+    assert page.locator("path.hit").count() > 0
+    assert not page.console_errors, page.console_errors
