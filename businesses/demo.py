@@ -244,6 +244,8 @@ def seed_businesses(ctx: DemoContext) -> None:
     with connection.cursor() as cur:
         if total > 100_000:
             # Spatially sorted heap: a radius scan then reads a few pages, not thousands.
+            # CLUSTER refuses to run while deferred FK checks of this transaction are pending.
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cur.execute("CLUSTER businesses_business USING business_geom_m_gist")
         cur.execute("ANALYZE businesses_business")
     ctx.log(f"  businesses: {total:,} in {len(todo)} ward(s)")
