@@ -103,7 +103,6 @@ class Business(models.Model):
             GistIndex(fields=["geom_m"], name="business_geom_m_gist"),
             GistIndex(fields=["geom_3857"], name="business_geom_3857_gist"),
             GinIndex(OpClass("signboard_key", name="gin_trgm_ops"), name="business_name_trgm"),
-            models.Index(fields=["ward", "status"], name="business_ward_status"),
         ]
         ordering = ["id"]
 

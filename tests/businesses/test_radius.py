@@ -102,3 +102,5 @@ def test_the_count_query_uses_the_spatial_index(db):
         plan = radius.explain_count(106.6835, 10.7745, r)
         assert "business_geom_m_gist" in plan, plan
         assert "Seq Scan on businesses_business" not in plan, plan
+        # A BitmapAnd with a low-selectivity index (status: 86 % active) cost 30× at 1M rows.
+        assert "BitmapAnd" not in plan, plan
