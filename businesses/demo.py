@@ -11,12 +11,13 @@ import datetime as dt
 import numpy as np
 import shapely
 from django.db import connection
-from shapely import wkb
 
 from businesses.models import Business, Industry
 from businesses.vsic import ensure_reference
 from gisportal.demo import DemoContext, copy_rows
-from layers.demo import to_m
+from households.models import Street
+from layers.crs import UTM48N, WGS84, transformer
+from layers.demo import metric
 from layers.models import AdminUnit
 
 PER_WARD = 5200
@@ -102,8 +103,8 @@ def _ward_parts(ward: AdminUnit):
     """(khu phố ids, khu phố metric polygons) of a ward; the ward itself when it has none."""
     kps = list(AdminUnit.objects.filter(parent=ward, level=AdminUnit.Level.KHU_PHO).order_by("code"))
     if kps:
-        return [k.id for k in kps], [to_m(wkb.loads(bytes(k.boundary.wkb))) for k in kps]
-    return [None], [to_m(wkb.loads(bytes(ward.boundary.wkb)))]
+        return [k.id for k in kps], [metric(k.boundary) for k in kps]
+    return [None], [metric(ward.boundary)]
 
 
 def _points_in(poly, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -127,12 +128,7 @@ def build_ward_rows(ward: AdminUnit, seq0: int, n: int, rng: np.random.Generator
     weights = np.array([w for _, w, _ in LINES], dtype=float)
     old = {}
     if ward.code and not ward.code.startswith("BENCH-"):
-        old = {
-            u.name: to_m(wkb.loads(bytes(u.boundary.wkb)))
-            for u in AdminUnit.objects.filter(successor=ward).order_by("code")
-        }
-    from layers.crs import UTM48N, WGS84, transformer
-
+        old = {u.name: metric(u.boundary) for u in AdminUnit.objects.filter(successor=ward).order_by("code")}
     to_deg = transformer(UTM48N, WGS84)
     return _rows(ward, seq0, n, rng, industries, streets, kp_ids, kp_polys, per_kp, weights, old, to_deg)
 
@@ -229,8 +225,6 @@ def seed_businesses(ctx: DemoContext) -> None:
             "id", "code", "section"
         )
     }
-    from households.models import Street
-
     total = 0
     seq0 = Business.objects.count()
     for ward in todo:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from shapely import affinity, wkb
+from shapely import affinity
 from shapely.geometry import LineString, MultiLineString
 
 from gisportal.demo import DemoContext
 from households.models import Street
-from layers.demo import to_deg, to_m
+from layers.demo import metric, to_deg
 from layers.models import AdminUnit
 
 STREET_NAMES = [
@@ -64,7 +64,7 @@ def seed_streets(ctx: DemoContext) -> None:
         ctx.data["street_names"] = existing
         ctx.log("  streets: already loaded")
         return
-    ward_m = to_m(wkb.loads(bytes(ward.boundary.wkb)))
+    ward_m = metric(ward.boundary)
     streets = build_streets(ctx, ward_m)
     for name, geom in streets:
         Street.objects.create(name=name, ward=ward, geom=to_deg(geom).wkt)

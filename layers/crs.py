@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from functools import cache
 
+import numpy as np
 import shapely
 from pyproj import Transformer
 
@@ -27,9 +29,12 @@ def reproject(geom: shapely.Geometry, src: int, dst: int) -> shapely.Geometry:
 
 
 def _stack(xy):
-    import numpy as np
-
     return np.column_stack(xy)
+
+
+def to_shapely(geos_geom) -> shapely.Geometry:
+    """A GeoDjango (GEOS) geometry as a shapely one, through WKB."""
+    return shapely.from_wkb(bytes(geos_geom.wkb))
 
 
 # Vietnam's mainland and islands (Trường Sa reaches 117.8° E), generously rounded.
@@ -39,8 +44,7 @@ VIETNAM_LAT = (6.0, 23.5)
 
 def check_lon_lat(lon: float, lat: float) -> None:
     """Raise InvalidInput for NaN, swapped, or outside-Vietnam WGS 84 coordinates."""
-    import math
-
+    # Imported here: gisportal.errors pulls in DRF, which the demo generator and pure helpers do not need.
     from gisportal.errors import InvalidInput
 
     if not (math.isfinite(lon) and math.isfinite(lat)):

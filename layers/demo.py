@@ -15,7 +15,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 from shapely.ops import split
 
 from gisportal.demo import DemoContext, copy_rows
-from layers.crs import UTM48N, WGS84, reproject, transformer
+from layers.crs import UTM48N, WGS84, reproject, to_shapely, transformer
 from layers.models import POI, AdminUnit
 
 WARD_CODE = "26740"  # shaped like a GSO commune code
@@ -44,6 +44,11 @@ def to_deg(geom):
 
 def to_m(geom):
     return reproject(geom, WGS84, UTM48N)
+
+
+def metric(geos_geom):
+    """A stored (EPSG:4326, GEOS) geometry as shapely in UTM 48N metres."""
+    return to_m(to_shapely(geos_geom))
 
 
 def ward_polygon_m(rng: random.Random) -> Polygon:
@@ -234,7 +239,7 @@ def seed_pois(ctx: DemoContext) -> None:
         ctx.log("  POIs: already loaded")
         return
     khu_pho = [
-        (kp.id, to_m(_shapely(kp.boundary)))
+        (kp.id, metric(kp.boundary))
         for kp in AdminUnit.objects.filter(parent=ward, level=AdminUnit.Level.KHU_PHO).order_by("code")
     ]
     rows = build_pois(ctx, khu_pho)
@@ -244,12 +249,6 @@ def seed_pois(ctx: DemoContext) -> None:
         ((k, name, addr, phone, ward.id, kp, f"SRID=4326;{pt.wkt}", 1) for k, name, addr, phone, kp, pt in rows),
     )
     ctx.log(f"  POIs: {n}")
-
-
-def _shapely(geos_geom):
-    from shapely import wkb
-
-    return wkb.loads(bytes(geos_geom.wkb))
 
 
 BENCH_CELL_M = 1200  # a bench ward is a 1.2 km square, about a central ward's size
