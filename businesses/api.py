@@ -125,7 +125,7 @@ def radius_scan(request) -> Response:
             "page": page,
             "page_size": size,
             "pages": (total + size - 1) // size,
-            "results": radius.list_businesses(lon, lat, r, industry_id, size, (page - 1) * size),
+            "results": radius.list_businesses(lon, lat, r, industry_id, size, (page - 1) * size, total),
         }
     )
 

@@ -111,3 +111,41 @@ class Business(models.Model):
 
     def scope(self) -> tuple[int | None, int | None]:
         return self.ward_id, self.khu_pho_id
+
+
+class ExportLog(models.Model):
+    """One export of a business list: who, when, which filter, how many rows, in which format."""
+
+    user = models.ForeignKey("auth.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    format = models.CharField(max_length=10)
+    filters = models.JSONField(default=dict)
+    row_count = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class SyncRun(models.Model):
+    """One sync from the registration software or `import_businesses`, with its full report."""
+
+    class Source(models.TextChoices):
+        API = "api", "API"
+        COMMAND = "command", "manage.py import_businesses"
+
+    user = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    file_name = models.CharField(max_length=255, blank=True)
+    full = models.BooleanField(default=False, help_text="A full sync marks businesses missing from it")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    committed = models.BooleanField(default=False, help_text="False when any row was rejected (all or nothing)")
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    marked_missing = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, help_text="Rejected rows with reasons, ids marked missing")
+
+    class Meta:
+        ordering = ["-started_at", "-id"]

@@ -80,6 +80,13 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url(envstr("DATABASE_URL", "postgis://postgres@127.0.0.1:54329/gisportal"))}
+# Per connection, so production gets them without touching the server's config. The hot queries
+# (radius, tiles, name check) are short: PostGIS's function costs push their estimates past
+# jit_above_cost, and JIT compilation then costs 10-150 ms for a query that runs in 1-20 ms
+# (measured by bench/radius.py); parallel workers on 2 busy cores cost 18-45 ms (SETUP-NOTES).
+DATABASES["default"]["OPTIONS"] = {
+    "options": envstr("DATABASE_SESSION_OPTIONS", "-c jit=off -c max_parallel_workers_per_gather=0"),
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:63790/0")

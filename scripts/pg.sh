@@ -54,6 +54,7 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 max_parallel_workers_per_gather = 0
+jit = off
 shared_buffers = 512MB
 work_mem = 32MB
 max_connections = 200

@@ -104,3 +104,23 @@ def test_the_count_query_uses_the_spatial_index(db):
         assert "Seq Scan on businesses_business" not in plan, plan
         # A BitmapAnd with a low-selectivity index (status: 86 % active) cost 30× at 1M rows.
         assert "BitmapAnd" not in plan, plan
+        # The page is a KNN walk of the same index that stops at LIMIT, not a sort of the whole circle.
+        plan = radius.explain_list(106.6835, 10.7745, r)
+        assert "Index Scan using business_geom_m_gist" in plan, plan
+        assert "Order By: (geom_m <->" in plan, plan
+        assert "Bitmap Heap Scan on businesses_business" not in plan, plan
+
+
+def test_pages_walk_the_circle_in_distance_order_without_overlap(world):
+    """Page 1 and 2 are disjoint, nearest first, and the last page stops at the circle's total."""
+    c = Client()
+    params = {"lat": LAT, "lon": LON, "radius_m": 2000, "page_size": 1}
+    first = c.get("/api/v1/businesses/radius", {**params, "page": 1}).json()
+    total = first["total"]
+    assert total >= 2
+    pages = [c.get("/api/v1/businesses/radius", {**params, "page": p}).json()["results"] for p in range(1, total + 2)]
+    ids = [row["id"] for page in pages for row in page]
+    assert len(ids) == len(set(ids)) == total
+    distances = [row["distance_m"] for page in pages for row in page]
+    assert distances == sorted(distances) and max(distances) <= 2000
+    assert pages[-1] == []
