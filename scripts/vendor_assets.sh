@@ -15,4 +15,8 @@ npm ci --no-audit --no-fund --loglevel=error >/dev/null
 rm -rf "$DEST"
 mkdir -p "$DEST"
 cp -r node_modules/leaflet/dist "$DEST/leaflet"
+mkdir -p "$DEST/chartjs" "$DEST/geoman" "$DEST/vectorgrid"
+cp node_modules/chart.js/dist/chart.umd.min.js "$DEST/chartjs/"
+cp node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.{min.js,css} "$DEST/geoman/"
+cp node_modules/leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js "$DEST/vectorgrid/"
 echo "$want" >"$stamp"
