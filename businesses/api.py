@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 
 from django.db import transaction
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
@@ -16,7 +18,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from businesses import namecheck, radius
 from businesses.models import Business, Industry
 from gisportal.errors import Conflict, InvalidInput
-from gisportal.permissions import PrivateFieldsMixin, require_edit
+from gisportal.permissions import PrivateFieldsMixin, can_see_private, require_edit
 from layers.crs import check_lon_lat
 from layers.models import AdminUnit
 
@@ -156,8 +158,31 @@ class BusinessSerializer(PrivateFieldsMixin, GeoFeatureModelSerializer):
         read_only_fields = ["id", "section", "version"]
 
 
-class BusinessDetail(generics.RetrieveUpdateAPIView):
-    """One business household; officers of its ward change it, sending the version they read."""
+def _current_for_write(request, instance: Business) -> Business:
+    """Lock the row and check the version the writer read: two officers never silently overwrite each other."""
+    sent = request.data.get("version") if hasattr(request.data, "get") else None
+    sent = sent or request.query_params.get("version") or request.headers.get("If-Match", "").strip('"')
+    if not str(sent).isdigit():
+        raise InvalidInput(
+            "Thiếu số phiên bản (version) của bản ghi đã đọc.",
+            "The version of the record you read is missing (version).",
+            code="version_required",
+        )
+    current = Business.objects.select_for_update().get(pk=instance.pk)
+    if current.version != int(sent):
+        raise Conflict(
+            "Người khác đã lưu hộ kinh doanh này trước bạn; dữ liệu mới hơn được giữ nguyên.",
+            "Someone else saved this business first; the newer data was kept.",
+            {
+                "yours": request.data if isinstance(request.data, dict) else {},
+                "current": BusinessSerializer(current, context={"request": request}).data,
+            },
+        )
+    return current
+
+
+class BusinessDetail(generics.RetrieveUpdateDestroyAPIView):
+    """One business household; officers of its ward change or delete it, sending the version they read."""
 
     serializer_class = BusinessSerializer
     queryset = Business.objects.filter(is_deleted=False).select_related("industry")
@@ -166,24 +191,70 @@ class BusinessDetail(generics.RetrieveUpdateAPIView):
     def perform_update(self, serializer):
         instance = serializer.instance
         ward = serializer.validated_data.get("ward", instance.ward)
+        require_edit(self.request.user, instance.ward_id)
         require_edit(self.request.user, ward.pk)
-        sent = self.request.data.get("version") or self.request.headers.get("If-Match", "").strip('"')
-        if not str(sent).isdigit():
-            raise InvalidInput(
-                "Thiếu số phiên bản (version) của bản ghi đã đọc.",
-                "The version of the record you read is missing (version).",
-                code="version_required",
-            )
-        # Lock the row, then compare: two officers never silently overwrite each other.
-        current = Business.objects.select_for_update().get(pk=instance.pk)
-        if current.version != int(sent):
-            raise Conflict(
-                "Người khác đã lưu hộ kinh doanh này trước bạn; dữ liệu mới hơn được giữ nguyên.",
-                "Someone else saved this business first; the newer data was kept.",
-                {
-                    "yours": self.request.data,
-                    "current": BusinessSerializer(current, context=self.get_serializer_context()).data,
-                },
-            )
+        current = _current_for_write(self.request, instance)
         industry = serializer.validated_data.get("industry", instance.industry)
         serializer.save(version=current.version + 1, section=industry.section)
+
+    @transaction.atomic
+    def perform_destroy(self, instance):
+        # Soft: the ward can undo it (restore), and the history keeps who deleted it and when.
+        require_edit(self.request.user, instance.ward_id)
+        current = _current_for_write(self.request, instance)
+        current.is_deleted = True
+        current.version += 1
+        current.save(update_fields=["is_deleted", "version"])
+
+
+@extend_schema(responses=BusinessSerializer)
+@api_view(["POST"])
+def business_restore(request, pk: int) -> Response:
+    """Undo a soft delete (officers of the business's ward)."""
+    with transaction.atomic():
+        business = get_object_or_404(Business.objects.select_for_update(), pk=pk, is_deleted=True)
+        require_edit(request.user, business.ward_id)
+        business.is_deleted = False
+        business.version += 1
+        business.save(update_fields=["is_deleted", "version"])
+    return Response(BusinessSerializer(business, context={"request": request}).data)
+
+
+HISTORY_FIELDS = [f for f in BusinessSerializer.Meta.fields if f not in ("id", "version")] + ["geom", "is_deleted"]
+FOREIGN_KEYS = {"industry", "ward", "khu_pho"}
+
+
+def _plain(row, field: str):
+    """A history row's value of `field` as JSON: ids for foreign keys, [lon, lat], ISO dates."""
+    value = getattr(row, f"{field}_id" if field in FOREIGN_KEYS else field)
+    if field == "geom" and value is not None:
+        return [round(value.x, 7), round(value.y, 7)]
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+@api_view(["GET"])
+def business_history(request, pk: int) -> Response:
+    """Every saved version, newest first: who, when, and what changed (to those who may read it all)."""
+    business = get_object_or_404(Business, pk=pk)
+    if not can_see_private(request.user, business):
+        raise PermissionDenied(
+            "Chỉ cán bộ phụ trách mới xem được lịch sử sửa đổi. / Only officers in charge may read the edit history."
+        )
+    rows = list(business.history.order_by("-history_date", "-history_id").select_related("history_user"))
+    out = []
+    for row, older in zip(rows, [*rows[1:], None], strict=True):
+        changes = {}
+        for field in HISTORY_FIELDS:
+            new, old = _plain(row, field), None if older is None else _plain(older, field)
+            if older is None or new != old:
+                changes[field] = {"from": old, "to": new}
+        out.append(
+            {
+                "version": row.version,
+                "at": row.history_date.isoformat(),
+                "user": row.history_user.username if row.history_user else None,
+                "type": {"+": "created", "~": "changed", "-": "deleted"}[row.history_type],
+                "changes": changes,
+            }
+        )
+    return Response({"id": business.pk, "history": out})

@@ -18,22 +18,55 @@ from layers.text import fold, nfc
 
 TAKEN_STATUSES = [Business.Status.ACTIVE, Business.Status.SUSPENDED]
 SIMILAR_SCORE = 0.45
+TRGM_FLOOR = 0.3  # pg_trgm.similarity_threshold, the floor of `%` in the city-wide search
 MAX_NAME = 200
 
-MATCH_SQL = """
-WITH q AS (SELECT portal_name_key(%(name)s) AS key)
-SELECT b.id, b.signboard, i.code, i.name, b.address_current, b.status, w.name,
-       similarity(b.signboard_key, q.key) AS score,
-       replace(b.signboard_key, ' ', '') = replace(q.key, ' ', '') AS same
-  FROM businesses_business b
-  JOIN q ON b.signboard_key %% q.key
-  JOIN businesses_industry i ON i.id = b.industry_id
-  JOIN layers_adminunit w ON w.id = b.ward_id
- WHERE b.status = ANY(%(statuses)s) AND NOT b.is_deleted
-   AND (%(wards)s::bigint[] IS NULL OR b.ward_id = ANY(%(wards)s::bigint[]))
- ORDER BY same DESC, score DESC, b.id
+# Two steps. First the best distinct taken names, from the small tables of taken name keys that
+# triggers keep (migration 0006/name_keys_sql.py): the whole city holds far fewer distinct names
+# than businesses. Then the businesses behind those names, through a btree on signboard_key.
+# A key "identical" to the one typed is equal once spaces are removed ("pho hoa" = "phohoa").
+_KEYS_CITY = """
+SELECT k.key, similarity(k.key, q.key) AS score, k.compact = q.compact AS same
+  FROM businesses_namekey_city k, q
+ WHERE k.key %% q.key OR k.compact = q.compact
+ ORDER BY same DESC, score DESC, k.key
  LIMIT %(limit)s
 """
+
+# Within an area of a few wards, scoring each of its few thousand keys beats the trigram index,
+# which would first collect the matches of the whole city.
+_KEYS_AREA = """
+SELECT k.key, max(similarity(k.key, q.key)) AS score, bool_or(k.compact = q.compact) AS same
+  FROM businesses_namekey_ward k, q
+ WHERE k.ward_id = ANY(%(wards)s::bigint[])
+   AND (similarity(k.key, q.key) >= %(floor)s OR k.compact = q.compact)
+ GROUP BY k.key
+ ORDER BY same DESC, score DESC, k.key
+ LIMIT %(limit)s
+"""
+
+_MATCHES = """
+WITH q AS (SELECT key, replace(key, ' ', '') AS compact FROM (SELECT portal_name_key(%(name)s) AS key) s),
+     k AS ({keys})
+SELECT b.id, b.signboard, i.code, i.name, b.address_current, b.status, w.name, k.score, k.same
+  FROM k
+ CROSS JOIN LATERAL (
+        SELECT b.id, b.signboard, b.industry_id, b.address_current, b.status, b.ward_id
+          FROM businesses_business b
+         WHERE b.signboard_key = k.key
+           AND b.status = ANY(%(statuses)s) AND NOT b.is_deleted
+           AND (%(wards)s::bigint[] IS NULL OR b.ward_id = ANY(%(wards)s::bigint[]))
+         ORDER BY b.id
+         LIMIT %(limit)s) b
+  JOIN businesses_industry i ON i.id = b.industry_id
+  JOIN layers_adminunit w ON w.id = b.ward_id
+ ORDER BY k.same DESC, k.score DESC, b.id
+ LIMIT %(limit)s
+"""
+
+MATCH_CITY_SQL = _MATCHES.format(keys=_KEYS_CITY)
+MATCH_AREA_SQL = _MATCHES.format(keys=_KEYS_AREA)
+
 
 COMPANY_WORDS = ("cong ty", "doanh nghiep", "tnhh", "co phan")
 
@@ -82,7 +115,8 @@ def check_name(name: str, ward: AdminUnit | None, area: str | None = None, limit
             raise InvalidInput(
                 "Tên không có chữ hoặc số nào để so sánh.", "The name has no letters or digits to compare."
             )
-        cur.execute(MATCH_SQL, {"name": name, "statuses": list(TAKEN_STATUSES), "wards": wards, "limit": limit})
+        params = {"name": name, "statuses": list(TAKEN_STATUSES), "wards": wards, "limit": limit, "floor": TRGM_FLOOR}
+        cur.execute(MATCH_CITY_SQL if wards is None else MATCH_AREA_SQL, params)
         rows = cur.fetchall()
     matches = [
         {

@@ -18,6 +18,8 @@ SAMPLE_KWARGS: dict[str, Callable] = {
     "adminunit-detail": lambda w: {"pk": w.kp_a1.pk},
     "poi-detail": lambda w: {"pk": w.ward_a.pois.first().pk},
     "business-detail": lambda w: {"pk": w.businesses[0].pk},
+    "business-restore": lambda w: {"pk": w.businesses[0].pk},
+    "business-history": lambda w: {"pk": w.businesses[0].pk},
 }
 
 # url name → query string that makes the endpoint return real data, not a 400.

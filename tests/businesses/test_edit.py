@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from django.test import Client
 
+from gisportal.models import Role
+from tests.factories import user_with_role
+
 
 def client_as(user) -> Client:
     c = Client()
     c.force_login(user)
     return c
+
+
+def officer_b(world):
+    return user_with_role("officer_b", Role.WARD_OFFICER, wards=[world.ward_b])
 
 
 def patch(client, pk, body):
@@ -73,3 +80,47 @@ def test_private_fields_by_role(world):
     assert "owner_name" not in anon and "owner_phone" not in anon and anon["signboard"] == "Phở Hòa"
     officer = client_as(world.users["ward_officer"]).get(f"/api/v1/businesses/{pk}/").json()["properties"]
     assert officer["owner_name"] == "Chủ Phở Một"
+
+
+def test_delete_is_soft_versioned_and_restorable(world):
+    business = world.businesses[0]
+    officer = client_as(world.users["ward_officer"])
+    stale = officer.delete(f"/api/v1/businesses/{business.pk}/?version=7")
+    assert stale.status_code == 409 and stale.json()["details"]["current"]["properties"]["version"] == 1
+    assert officer.delete(f"/api/v1/businesses/{business.pk}/").status_code == 400
+    assert (
+        client_as(world.users["district_leader"]).delete(f"/api/v1/businesses/{business.pk}/?version=1").status_code
+        == 403
+    )
+
+    assert officer.delete(f"/api/v1/businesses/{business.pk}/?version=1").status_code == 204
+    business.refresh_from_db()
+    assert business.is_deleted and business.version == 2
+    assert Client().get(f"/api/v1/businesses/{business.pk}/").status_code == 404
+    # A deleted name is free again for the name check.
+    check = Client().get("/api/v1/businesses/name-check", {"name": "Phở Hòa", "area": "city"}).json()
+    assert all(m["id"] != business.pk for m in check["matches"])
+
+    assert client_as(officer_b(world)).post(f"/api/v1/businesses/{business.pk}/restore").status_code == 403
+    restored = officer.post(f"/api/v1/businesses/{business.pk}/restore")
+    assert restored.status_code == 200 and restored.json()["properties"]["version"] == 3
+    check = Client().get("/api/v1/businesses/name-check", {"name": "Phở Hòa", "area": "city"}).json()
+    assert check["verdict"] == "duplicate" and check["matches"][0]["id"] == business.pk
+
+
+def test_history_says_who_when_and_what_changed(world):
+    business = world.businesses[0]
+    officer = client_as(world.users["ward_officer"])
+    assert patch(officer, business.pk, {"signboard": "Phở Hòa 2", "version": 1}).status_code == 200
+    assert officer.delete(f"/api/v1/businesses/{business.pk}/?version=2").status_code == 204
+
+    body = officer.get(f"/api/v1/businesses/{business.pk}/history").json()
+    newest, edit, created = body["history"]
+    assert [h["version"] for h in body["history"]] == [3, 2, 1]
+    assert newest["user"] == edit["user"] == "officer_a"
+    assert newest["changes"] == {"is_deleted": {"from": False, "to": True}}
+    assert edit["changes"] == {"signboard": {"from": "Phở Hòa", "to": "Phở Hòa 2"}}
+    assert created["type"] == "created" and created["changes"]["owner_name"]["to"] == "Chủ Phở Một"
+
+    assert Client().get(f"/api/v1/businesses/{business.pk}/history").status_code in (401, 403)
+    assert client_as(officer_b(world)).get(f"/api/v1/businesses/{business.pk}/history").status_code == 403

@@ -1,0 +1,70 @@
+"""The taken-name tables the name check searches stay equal to the businesses, whatever writes them."""
+
+from __future__ import annotations
+
+from django.contrib.gis.geos import Point
+from django.db import connection
+
+from businesses.models import Business
+from tests.factories import BusinessFactory
+
+RECOMPUTED = """
+SELECT signboard_key, ward_id, count(*) FROM businesses_business
+ WHERE status IN ('active', 'suspended') AND NOT is_deleted AND signboard_key <> ''
+ GROUP BY 1, 2 ORDER BY 1, 2
+"""
+
+
+def tables() -> tuple[list, list]:
+    with connection.cursor() as cur:
+        cur.execute("SELECT key, ward_id, n FROM businesses_namekey_ward ORDER BY 1, 2")
+        ward = cur.fetchall()
+        cur.execute("SELECT key, n FROM businesses_namekey_city ORDER BY 1")
+        city = cur.fetchall()
+    return ward, city
+
+
+def expected() -> tuple[list, list]:
+    with connection.cursor() as cur:
+        cur.execute(RECOMPUTED)
+        ward = [tuple(r) for r in cur.fetchall()]
+    city: dict[str, int] = {}
+    for key, _w, n in ward:
+        city[key] = city.get(key, 0) + n
+    return ward, sorted(city.items())
+
+
+def test_saves_bulk_updates_and_deletes_keep_the_tables_exact(world):
+    assert tables() == expected() and tables()[1]
+    b = world.businesses[0]
+    b.signboard = "PHỞ  HOÀ"  # same key: counts move nowhere
+    b.save()
+    assert tables() == expected()
+    b.signboard = "Bún Bò Cô Ba"
+    b.save()
+    assert ("bun bo co ba", 1) in tables()[1] and tables() == expected()
+
+    more = [
+        BusinessFactory.build(ward=world.ward_a, signboard=f"Tạp hóa {i % 3}", geom=Point(106.695, 10.781, srid=4326))
+        for i in range(9)
+    ]
+    for m in more:
+        m.section = m.industry.section
+    Business.objects.bulk_create(more)
+    assert ("tap hoa 0", 3) in tables()[1] and tables() == expected()
+
+    Business.objects.filter(signboard__startswith="Tạp hóa 1").update(status=Business.Status.TERMINATED)
+    Business.objects.filter(signboard__startswith="Tạp hóa 2").update(is_deleted=True)
+    Business.objects.filter(signboard__startswith="Tạp hóa 0").update(ward=world.ward_b)
+    assert tables() == expected()
+    assert all(not k.startswith("tap hoa 1") and not k.startswith("tap hoa 2") for k, _n in tables()[1])
+
+    Business.objects.all().delete()
+    assert tables() == ([], [])
+
+
+def test_truncate_empties_them(world):
+    with connection.cursor() as cur:
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses pending deferred FK checks
+        cur.execute("TRUNCATE businesses_business CASCADE")
+    assert tables() == ([], [])
