@@ -124,7 +124,7 @@ def main() -> None:
                 f"{pct(s, 0.95):>5.2f}ms | {statistics.median(h) / statistics.median(s):>4.1f}× | ~{hits}"
             )
         plan = radius.explain_count(*points[0], 2000)
-        print("\n2 km plan uses the GiST index:", "business_geom_m_gist" in plan)
+        print("\n2 km plan uses the GiST index:", "radius_point_geom_m" in plan)
 
         names = ["Phở Hòa", "PHO HOA", "Cà phê Lan", "tap hoa minh", "Bún bò Huế Cô Ba", "Salon toc Hai"]
         it3 = iter(names * 100)

@@ -241,5 +241,7 @@ def seed_businesses(ctx: DemoContext) -> None:
             # CLUSTER refuses to run while deferred FK checks of this transaction are pending.
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cur.execute("CLUSTER businesses_business USING business_geom_m_gist")
+            cur.execute("CLUSTER businesses_radius_point USING radius_point_geom_m")
         cur.execute("ANALYZE businesses_business")
+        cur.execute("ANALYZE businesses_radius_point")
     ctx.log(f"  businesses: {total:,} in {len(todo)} ward(s)")

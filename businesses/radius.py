@@ -1,6 +1,7 @@
 """The radius scan: what lies within r metres of a point. The SQL lives here, once.
 
-Distances are measured on the stored UTM 48N copy (`geom_m`), whose GiST index the
+The counts read the narrow `businesses_radius_point` (migration 0007), the page reads the
+businesses. Distances are measured on the stored UTM 48N copy (`geom_m`), whose GiST index the
 planner uses directly; a circle of r metres there is exact to within UTM's scale error
 (< 0.04 % across HCMC). A `::geography` cast would skip the index (~200× slower).
 """
@@ -11,6 +12,8 @@ from django.db import connection
 
 from businesses.models import Business
 
+# The count reads businesses_radius_point, which its triggers fill with exactly these rows
+# (migration 0007): change both together.
 PUBLIC_STATUSES = (Business.Status.ACTIVE,)
 
 CENTER_SQL = "ST_Transform(ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326), 32648)"
@@ -18,9 +21,8 @@ CENTER_SQL = "ST_Transform(ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326), 326
 COUNT_BY_INDUSTRY_SQL = f"""
 SELECT i.code, i.name, i.section, c.n
   FROM (SELECT b.industry_id, count(*) AS n
-          FROM businesses_business b
+          FROM businesses_radius_point b
          WHERE ST_DWithin(b.geom_m, {CENTER_SQL}, %(radius)s)
-           AND b.status = ANY(%(statuses)s) AND NOT b.is_deleted
            AND (%(industry)s::bigint IS NULL OR b.industry_id = %(industry)s::bigint)
          GROUP BY b.industry_id) c
   JOIN businesses_industry i ON i.id = c.industry_id

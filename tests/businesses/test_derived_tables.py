@@ -1,4 +1,7 @@
-"""The taken-name tables the name check searches stay equal to the businesses, whatever writes them."""
+"""Tables that triggers derive from the businesses stay equal to them, whatever writes them.
+
+The taken-name keys (name check) and the narrow radius points (radius count).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,18 @@ SELECT signboard_key, ward_id, count(*) FROM businesses_business
  WHERE status IN ('active', 'suspended') AND NOT is_deleted AND signboard_key <> ''
  GROUP BY 1, 2 ORDER BY 1, 2
 """
+
+
+def points() -> tuple[list, list]:
+    """(the radius point table, what it should hold)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT id, industry_id, ST_AsText(geom_m) FROM businesses_radius_point ORDER BY id")
+        have = cur.fetchall()
+        cur.execute(
+            "SELECT id, industry_id, ST_AsText(geom_m) FROM businesses_business"
+            " WHERE status = 'active' AND NOT is_deleted ORDER BY id"
+        )
+        return have, cur.fetchall()
 
 
 def tables() -> tuple[list, list]:
@@ -41,7 +56,10 @@ def test_saves_bulk_updates_and_deletes_keep_the_tables_exact(world):
     b.save()
     assert tables() == expected()
     b.signboard = "Bún Bò Cô Ba"
+    b.geom = Point(106.6951, 10.7811, srid=4326)
     b.save()
+    have, want = points()
+    assert have == want
     assert ("bun bo co ba", 1) in tables()[1] and tables() == expected()
 
     more = [
@@ -55,16 +73,20 @@ def test_saves_bulk_updates_and_deletes_keep_the_tables_exact(world):
 
     Business.objects.filter(signboard__startswith="Tạp hóa 1").update(status=Business.Status.TERMINATED)
     Business.objects.filter(signboard__startswith="Tạp hóa 2").update(is_deleted=True)
-    Business.objects.filter(signboard__startswith="Tạp hóa 0").update(ward=world.ward_b)
+    Business.objects.filter(signboard__startswith="Tạp hóa 0").update(ward=world.ward_b, geom=Point(106.7, 10.77))
     assert tables() == expected()
+    have, want = points()
+    assert have == want
     assert all(not k.startswith("tap hoa 1") and not k.startswith("tap hoa 2") for k, _n in tables()[1])
 
+    have, want = points()
+    assert have == want and len(have) >= 3
     Business.objects.all().delete()
-    assert tables() == ([], [])
+    assert tables() == ([], []) and points() == ([], [])
 
 
 def test_truncate_empties_them(world):
     with connection.cursor() as cur:
         cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses pending deferred FK checks
         cur.execute("TRUNCATE businesses_business CASCADE")
-    assert tables() == ([], [])
+    assert tables() == ([], []) and points() == ([], [])
