@@ -4,10 +4,11 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from gisportal import accounts, health
+from gisportal import accounts, events, health
 
 api_v1 = [
     path("me/", accounts.me, name="me"),
+    path("events", events.events, name="events"),
     path("", include("layers.urls")),
     path("", include("households.urls")),
     path("", include("businesses.urls")),

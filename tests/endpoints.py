@@ -24,6 +24,7 @@ SAMPLE_KWARGS: dict[str, Callable] = {
 
 # url name → query string that makes the endpoint return real data, not a 400.
 SAMPLE_QUERY: dict[str, str] = {
+    "events": "?max_seconds=1",
     "business-radius": "?lat=10.78&lon=106.70&radius_m=5000&page_size=200",
     "business-name-check": "?name=Phở Hòa&area=city",
 }
