@@ -158,6 +158,34 @@ class BusinessSerializer(PrivateFieldsMixin, GeoFeatureModelSerializer):
         read_only_fields = ["id", "section", "version"]
 
 
+@extend_schema(
+    parameters=[
+        OpenApiParameter("vsic", OpenApiTypes.STR, enum=list(Industry.Version.values)),
+        OpenApiParameter("level", OpenApiTypes.INT, description="1 = sections … 5 = the finest codes"),
+        OpenApiParameter("q", OpenApiTypes.STR, description="Code prefix or words of the name"),
+    ],
+    responses={200: dict},
+)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def industries(request) -> Response:
+    """Industry codes of one VSIC version, for forms and filters."""
+    version = request.query_params.get("vsic", Industry.Version.VSIC2018)
+    if version not in Industry.Version.values:
+        raise InvalidInput(
+            f"Phiên bản VSIC không hợp lệ: {version}.", f"Unknown VSIC version: {version}.", {"vsic": version}
+        )
+    qs = Industry.objects.filter(version=version).order_by("code")
+    level = request.query_params.get("level")
+    if level:
+        qs = qs.filter(level=_int(request.query_params, "level", 0, 1, 5))
+    q = (request.query_params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(code__startswith=q) if q.isdigit() else qs.filter(name__unaccent__icontains=q)
+    rows = qs.values("id", "code", "level", "name", "section")[:1000]
+    return Response({"version": version, "results": list(rows)})
+
+
 def _current_for_write(request, instance: Business) -> Business:
     """Lock the row and check the version the writer read: two officers never silently overwrite each other."""
     sent = request.data.get("version") if hasattr(request.data, "get") else None
@@ -194,7 +222,10 @@ class BusinessDetail(generics.RetrieveUpdateDestroyAPIView):
         require_edit(self.request.user, instance.ward_id)
         require_edit(self.request.user, ward.pk)
         current = _current_for_write(self.request, instance)
-        industry = serializer.validated_data.get("industry", instance.industry)
+        # Save onto the locked, fresh row: fields this request did not send (a sync's missing mark,
+        # say) keep their newest value instead of the one read before the lock.
+        serializer.instance = current
+        industry = serializer.validated_data.get("industry", current.industry)
         serializer.save(version=current.version + 1, section=industry.section)
 
     @transaction.atomic

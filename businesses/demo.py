@@ -29,7 +29,7 @@ LINES = [
     ("4711", 12, ["Tạp hóa", "Cửa hàng tiện lợi", "Tạp hóa"]),
     ("4722", 5, ["Trái cây", "Thực phẩm sạch", "Bánh kẹo"]),
     ("4781", 5, ["Sạp", "Quầy"]),
-    ("9602", 7, ["Tiệm tóc", "Salon tóc", "Hớt tóc"]),
+    ("9631", 7, ["Tiệm tóc", "Salon tóc", "Hớt tóc"]),  # VSIC 2018 hairdressing (9602 is ISIC's code)
     ("4542", 5, ["Sửa xe", "Honda", "Rửa xe"]),
     ("4772", 4, ["Nhà thuốc", "Mỹ phẩm"]),
     ("4771", 6, ["Shop", "Thời trang", "Giày dép"]),

@@ -5,4 +5,6 @@ from frontend import views
 urlpatterns = [
     path("", views.map_page, name="map"),
     path("businesses/", views.businesses_page, name="businesses-page"),
+    path("businesses/stats/", views.business_stats_page, name="business-stats-page"),
+    path("businesses/edit/", views.business_editor_page, name="business-editor-page"),
 ]

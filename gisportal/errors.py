@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
+from django.utils import translation
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -101,5 +102,19 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         # A PermissionDenied raised with a bilingual "vi / en" text keeps both halves.
         if " / " in text:
             vi, text = text.split(" / ", 1)
+        elif text == _default_message(exc, context):
+            # DRF's own message comes translated into the active language (Vietnamese): say it in English.
+            with translation.override("en"):
+                text = _default_message(exc, context)
         response.data = body(code, vi, text)
     return response
+
+
+def _default_message(exc: Exception, context: dict) -> str:
+    """DRF's default message of this exception class, in the active language, placeholders filled."""
+    request = context.get("request")
+    template = str(getattr(type(exc), "default_detail", ""))
+    try:
+        return template.format(method=getattr(request, "method", ""), media_type=getattr(request, "content_type", ""))
+    except (KeyError, IndexError):
+        return template

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 
 import psycopg
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, StreamingHttpResponse
 
@@ -22,7 +23,6 @@ from gisportal.models import Role
 from gisportal.permissions import role_of, ward_ids
 
 CHANNEL = "portal_changes"
-HEARTBEAT_S = 15
 MAX_SECONDS = 300
 WATCHERS = {Role.KHU_PHO_OFFICER, Role.WARD_OFFICER, Role.DISTRICT_LEADER, Role.ADMIN}
 
@@ -48,7 +48,7 @@ def stream(scope: set[int] | None, max_seconds: float) -> Iterator[str]:
         deadline = time.monotonic() + max_seconds
         while (left := deadline - time.monotonic()) > 0:
             got = False
-            for note in conn.notifies(timeout=min(HEARTBEAT_S, left)):
+            for note in conn.notifies(timeout=min(settings.EVENTS_HEARTBEAT_S, left)):
                 got = True
                 payload = json.loads(note.payload)
                 if relevant(payload, scope):

@@ -98,6 +98,16 @@ def can_edit(user: Any, ward_id: int | None, khu_pho_id: int | None = None, doma
     return _in_scope(user, role, ward_id, khu_pho_id)
 
 
+def sees_domain(user: Any, domain: Domain = Domain.FEATURES) -> bool:
+    """Whether the user reads private fields of this domain anywhere (officers, leaders): lists, exports."""
+    return domain in _SEE[role_of(user)]
+
+
+def edits_domain(user: Any, domain: Domain = Domain.FEATURES) -> bool:
+    """Whether the user edits anything of this domain at all (to show or hide editing tools)."""
+    return domain in _EDIT[role_of(user)]
+
+
 def require_edit(
     user: Any, ward_id: int | None, khu_pho_id: int | None = None, domain: Domain = Domain.FEATURES
 ) -> None:

@@ -21,6 +21,10 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+# Behind docker/nginx.conf (which sets X-Forwarded-Proto) with TLS: absolute URLs (TileJSON) must
+# say https, or browsers block them as mixed content. Only trust the header behind that proxy.
+if envbool("BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -121,9 +125,12 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 # Uploads above this are refused before they are read; large files stream to disk.
-MAX_UPLOAD_MB = envint("MAX_UPLOAD_MB", 2048)
+MAX_UPLOAD_MB = envint("MAX_UPLOAD_MB", 1536)  # a 1 GB aerial photo fits; a 2 GB upload is refused
+# Seconds between keep-alive comments on a live-changes stream; a gone client is noticed at the next one.
+EVENTS_HEARTBEAT_S = envint("EVENTS_HEARTBEAT_S", 15)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
 
 # The basemap is off unless configured: wards run on closed networks, and an empty
 # value guarantees that no page asks anything of a host outside the portal.

@@ -17,6 +17,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("frontend.urls")),
     path("api/v1/", include(api_v1)),
+    path("tiles/", include("layers.tiles_api")),
     path("api/health/", health.health, name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -9,3 +9,4 @@ fi
 cd "$ROOT"
 "$PY" manage.py migrate --noinput -v0
 "$PY" bench/radius.py "$@"
+"$PY" bench/tiles_vector.py "$@"

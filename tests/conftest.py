@@ -136,6 +136,15 @@ def live_world(transactional_db) -> World:
     return build_world()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _short_event_heartbeats():
+    """Live-change streams notice a gone browser at their next heartbeat: make that 1 s, not 15, so no
+    stream outlives its test holding a connection to the test database."""
+    from django.conf import settings
+
+    settings.EVENTS_HEARTBEAT_S = 1
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, django_db_blocker):
     """A real Celery worker process on the Redis broker, writing to the test database."""

@@ -8,25 +8,46 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+import morecantile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Django's own admin checks its own permissions (staff only) and is not a portal endpoint.
 SKIP_NAMESPACES = {"admin"}
 
+
+def _tile_of(point, z: int) -> dict:
+    t = morecantile.tms.get("WebMercatorQuad").tile(point.x, point.y, z)
+    return {"z": t.z, "x": t.x, "y": t.y}
+
+
 # url name → function(world) → kwargs for reverse().
 SAMPLE_KWARGS: dict[str, Callable] = {
     "adminunit-detail": lambda w: {"pk": w.kp_a1.pk},
     "poi-detail": lambda w: {"pk": w.ward_a.pois.first().pk},
+    "tiles-tilejson": lambda w: {"layer": "businesses"},
+    # The z16 tile (features, not clusters) holding the world's first business, so the leak check bites.
+    "tiles-tile": lambda w: {"layer": "businesses", **_tile_of(w.businesses[0].geom, 16)},
     "business-detail": lambda w: {"pk": w.businesses[0].pk},
     "business-restore": lambda w: {"pk": w.businesses[0].pk},
     "business-history": lambda w: {"pk": w.businesses[0].pk},
+    "business-sync-run": lambda w: {"pk": _sync_run(w)},
 }
+
+
+def _sync_run(world) -> int:
+    """A saved sync run whose report names the world's businesses, for the run's own URL."""
+    from businesses.models import SyncRun
+
+    regnos = [b.registration_no for b in world.businesses]
+    return SyncRun.objects.create(source="api", committed=True, report={"created": regnos}).pk
+
 
 # url name → query string that makes the endpoint return real data, not a 400.
 SAMPLE_QUERY: dict[str, str] = {
     "events": "?max_seconds=1",
     "business-radius": "?lat=10.78&lon=106.70&radius_m=5000&page_size=200",
     "business-name-check": "?name=Phở Hòa&area=city",
+    "business-stats": "?group_by=khu_pho&group_by2=status",
 }
 
 

@@ -124,3 +124,18 @@ def test_history_says_who_when_and_what_changed(world):
 
     assert Client().get(f"/api/v1/businesses/{business.pk}/history").status_code in (401, 403)
     assert client_as(officer_b(world)).get(f"/api/v1/businesses/{business.pk}/history").status_code == 403
+
+
+def test_an_edit_keeps_what_others_wrote_to_fields_it_did_not_send(world):
+    """A full sync marks a business missing while an officer edits it: the mark survives the edit."""
+    from django.utils import timezone
+
+    from businesses.models import Business
+
+    business = world.businesses[0]
+    officer = client_as(world.users["ward_officer"])
+    marked = timezone.now()
+    Business.objects.filter(pk=business.pk).update(missing_from_sync_at=marked)  # not a versioned edit
+    assert patch(officer, business.pk, {"signboard": "Phở Hòa 3", "version": 1}).status_code == 200
+    business.refresh_from_db()
+    assert business.signboard == "Phở Hòa 3" and business.missing_from_sync_at == marked

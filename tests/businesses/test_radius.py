@@ -23,7 +23,7 @@ def scan(**params) -> dict:
 def ring(world):
     """Businesses at known distances east and north of (LON, LAT)."""
     made = {}
-    for metres, code in [(50, "5610"), (95, "5610"), (105, "5630"), (480, "4711"), (520, "9602")]:
+    for metres, code in [(50, "5610"), (95, "5610"), (105, "5630"), (480, "4711"), (520, "9631")]:
         made[metres] = BusinessFactory(
             ward=world.ward_a, industry=industry(code), geom=offset_point(LON, LAT, metres, 0)
         )

@@ -30,11 +30,52 @@ function popupOf(props, fields) {
   return div;
 }
 
+// One overlay per layer of the tile catalog (/tiles/), styled as the registry says: features from
+// detail_minzoom, below it clusters sized by their count (a click on one zooms in). SVG tiles, not
+// canvas: only their circles take the mouse, so in a pane above the outlines a click beside a point
+// still reaches the ward, khu phố and POIs beneath (a canvas tile would swallow it; VectorGrid
+// 1.3.0's canvas click also calls L.DomEvent.fakeStop, gone since Leaflet 1.8).
+map.createPane("vectorTiles").style.zIndex = 450;
+// VectorGrid 1.3.0's points inherit CircleMarker.getLatLng with no position in it, and Leaflet ≥ 1.5
+// then throws on every click on them (Leaflet.VectorGrid#148; upstream's #157 drops it, unreleased).
+const createFeature = L.VectorGrid.prototype._createLayer;
+L.VectorGrid.include({
+  _createLayer(...args) {
+    const feature = createFeature.apply(this, args);
+    feature.getLatLng = null;
+    return feature;
+  },
+});
+
+async function tileOverlay(entry) {
+  const en = document.documentElement.lang === "en";
+  const tj = await request(entry.tilejson);
+  const { color, radius } = entry.style;
+  const layer = L.vectorGrid.protobuf(tj.tiles[0], {
+    pane: "vectorTiles", className: `vector-tiles tiles-${entry.name}`, rendererFactory: L.svg.tile,
+    interactive: true, minZoom: tj.minzoom, maxNativeZoom: tj.maxzoom,
+    vectorTileLayerStyles: {
+      [entry.name]: (p) => ({
+        radius: p.count ? Math.min(radius + 2 * Math.log2(p.count), 4 * radius) : radius,
+        fill: true, fillColor: color, fillOpacity: p.count ? 0.55 : 0.9, color: "#fff", weight: 1,
+      }),
+    },
+  });
+  const fields = entry.fields.map((f) => [f.name, en ? f.title_en : f.title]);
+  layer.on("click", (e) => {
+    const p = e.layer.properties;
+    if (p.count) map.setView(e.latlng, Math.min(map.getZoom() + 2, entry.detail_minzoom));
+    else L.popup({ className: `tile-popup-${entry.name}` }).setLatLng(e.latlng).setContent(popupOf(p, fields)).openOn(map);
+  });
+  return [en ? entry.title_en : entry.title, layer];
+}
+
 async function load() {
-  const [wards, khuPho, pois] = await Promise.all([
+  const [wards, khuPho, pois, tileLayers] = await Promise.all([
     request("/api/v1/admin-units/?level=ward"),
     request("/api/v1/admin-units/?level=khu_pho"),
     request("/api/v1/pois/"),
+    request("/tiles/").then((entries) => Promise.all(entries.map(tileOverlay))),
   ]);
   const wardLayer = L.geoJSON(wards, {
     style: { color: "#0b5394", weight: 3, fill: false, className: "ward-boundary" },
@@ -59,6 +100,7 @@ async function load() {
   overlays[_("Ward boundary")] = wardLayer;
   overlays[_("Neighbourhoods (khu phố)")] = khuPhoLayer;
   overlays[_("Public facilities")] = poiLayer;
+  for (const [title, layer] of tileLayers) overlays[title] = layer.addTo(map);
   L.control.layers(baseLayers, overlays, { collapsed: false }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
   if (wardLayer.getLayers().length) map.fitBounds(wardLayer.getBounds(), { padding: [20, 20] });

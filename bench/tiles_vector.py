@@ -1,0 +1,174 @@
+"""Vector tiles at scale: /tiles/businesses/{z}/{x}/{y}.mvt through HTTP beside the raw ST_AsMVT query, in one run.
+
+usage: .venv/bin/python bench/tiles_vector.py [--scale 200] [--runs 40]
+Against the bench database (scripts/bench.sh; seeded by `seed_demo --scale` as bench/radius.py
+does, unless it already holds that many businesses), picks the densest tiles at z16 (features),
+z14, z12 and z10 (clusters), and prints per zoom the median and p95 latency through a real
+gunicorn server over loopback beside the same SQL run directly, their ratio, features per tile
+and tile size (raw and gzipped, as nginx sends it). Prints numbers; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gisportal.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import mapbox_vector_tile  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from businesses.models import Business  # noqa: E402
+from gisportal.demo import DemoContext, run  # noqa: E402
+from layers import registry, tiles  # noqa: E402
+
+WORLD = 20037508.342789244
+ZOOMS = {16: 40, 14: 40, 12: 20, 10: 10}  # zoom → share of --runs (in %, of 40)
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def paired(http, direct, picked: list, runs: int) -> tuple[list[float], list[float]]:
+    """Times HTTP and the raw query on the same tile in turn, so the machine's load weighs on both alike."""
+    for t in picked:
+        http(t), direct(t)  # warm the caches and both connections on every tile
+    h, s = [], []
+    for i in range(runs):
+        t = picked[i % len(picked)]
+        for fn, out in ((http, h), (direct, s)):
+            start = time.perf_counter()
+            fn(t)
+            out.append((time.perf_counter() - start) * 1000)
+    return h, s
+
+
+def densest_tiles(layer: registry.Layer, z: int, n: int) -> list[tuple[int, int, int, int]]:
+    """(z, x, y, rows) of the n tiles holding the most public rows at zoom z."""
+    size = 2 * WORLD / 2**z
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""SELECT floor((ST_X(t.geom_3857) + {WORLD}) / {size})::int AS x,
+                       floor(({WORLD} - ST_Y(t.geom_3857)) / {size})::int AS y, count(*)
+                  FROM {layer.table} t WHERE {layer.public_filter}
+                 GROUP BY 1, 2 ORDER BY 3 DESC LIMIT {n}"""
+        )
+        return [(z, x, y, c) for x, y, c in cur.fetchall()]
+
+
+def raw(sql: str, t: tuple[int, int, int, int]) -> bytes:
+    with connection.cursor() as cur:
+        cur.execute(sql, {"z": t[0], "x": t[1], "y": t[2]})
+        return bytes(cur.fetchone()[0])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=200)
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--port", type=int, default=8766)
+    args = parser.parse_args()
+
+    n = Business.objects.count()
+    if n < 5000 * args.scale * 0.9:
+        t = time.perf_counter()
+        run(DemoContext(scale=args.scale, password="bench-only"))
+        print(f"seeded in {time.perf_counter() - t:.0f} s")
+    n = Business.objects.count()
+    layer = registry.get("businesses")
+    print(f"businesses: {n:,}; features from z{layer.detail_minzoom}, clusters below")
+    print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (the figures move with it)")
+
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "gisportal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DEBUG": "0", "SECRET_KEY": "bench-only-not-secret", "ALLOWED_HOSTS": "127.0.0.1"},
+    )
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/tiles/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+
+        print(
+            f"\n{'tile':>13} | {'HTTP median':>11} {'p95':>8} | {'raw SQL median':>14} {'p95':>8} | ratio "
+            f"| {'features':>8} | {'size':>8} {'gzip':>7} | rows"
+        )
+        results = {}
+        for z, share in ZOOMS.items():
+            runs = max(5, args.runs * share // 40)
+            picked = densest_tiles(layer, z, 20 if z >= 14 else 3)
+            sql = tiles._query(layer.name, tiles.is_clustered(layer, z))
+
+            def http(t):
+                return urllib.request.urlopen(f"{base}/tiles/businesses/{t[0]}/{t[1]}/{t[2]}.mvt", timeout=30).read()
+
+            h, s = paired(http, lambda t, sql=sql: raw(sql, t), picked, runs)
+            body = raw(sql, picked[0])
+            features = len(mapbox_vector_tile.decode(body).get(layer.name, {}).get("features", []))
+            kind = "features" if z >= layer.detail_minzoom else "clusters"
+            results[z] = (statistics.median(h), statistics.median(s))
+            print(
+                f"z{z:<2} {kind:>9} | {statistics.median(h):>9.2f}ms {pct(h, 0.95):>6.2f}ms | "
+                f"{statistics.median(s):>12.2f}ms {pct(s, 0.95):>6.2f}ms | {results[z][0] / results[z][1]:>4.2f}× | "
+                f"{features:>8,} | {len(body) / 1024:>6.1f}kB {len(gzip.compress(body, 5)) / 1024:>5.1f}kB | "
+                f"{picked[0][3]:,} in the densest"
+            )
+
+        # For scale: the densest z14 tile as individual features, which the layer does not serve.
+        z14 = densest_tiles(layer, 14, 1)[0]
+        detail = tiles._query(layer.name, False)
+        s = [0.0] * 5
+        for i in range(len(s)):
+            start = time.perf_counter()
+            raw(detail, z14)
+            s[i] = (time.perf_counter() - start) * 1000
+        body = raw(detail, z14)
+        print(
+            f"\nnot served: z14 as {z14[3]:,} individual features: raw SQL median {statistics.median(s):.1f} ms, "
+            f"{len(body) / 1024 / 1024:.1f} MB ({len(gzip.compress(body, 5)) / 1024 / 1024:.1f} MB gzipped)"
+        )
+        http14, raw14 = results[14]
+        print(
+            f"goal z14: within 1.5× of raw → {http14 / raw14:.2f}×; under 15 ms median → {http14:.1f} ms "
+            f"({'met' if http14 / raw14 <= 1.5 and http14 < 15 else 'not met'})"
+        )
+        for z in (layer.detail_minzoom, 14):
+            plan = tiles.explain(layer, *densest_tiles(layer, z, 1)[0][:3])
+            print(f"z{z} plan uses business_geom_3857_gist: {'business_geom_3857_gist' in plan}")
+    finally:
+        server.terminate()
+        server.wait()
+
+
+if __name__ == "__main__":
+    main()

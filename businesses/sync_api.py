@@ -1,0 +1,181 @@
+"""Sync endpoints: the registration software posts its list; leaders and officers review runs and missing businesses."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.decorators import api_view, authentication_classes, parser_classes, permission_classes
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from businesses import sync
+from businesses.models import Business, SyncRun
+from gisportal.errors import InvalidInput, TooLarge, body
+from gisportal.models import Role
+from gisportal.permissions import Domain, PrivateFieldsMixin, role_of, scope_private
+
+MAX_PAGE = 500
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
+
+
+class CanSync(BasePermission):
+    """Admins, and accounts given `businesses.add_syncrun` (the registration software's service account)."""
+
+    message = "Bạn không có quyền đồng bộ hộ kinh doanh. / You may not sync businesses."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return role_of(user) == Role.ADMIN or bool(user.is_authenticated and user.has_perm("businesses.add_syncrun"))
+
+
+class CanReview(BasePermission):
+    """Leaders, admins and ward officers (these for their own wards, through `scope_private`)."""
+
+    message = "Bạn không có quyền xem kết quả đồng bộ. / You may not review sync results."
+    roles = {Role.ADMIN, Role.DISTRICT_LEADER, Role.WARD_OFFICER}
+
+    def has_permission(self, request, view) -> bool:
+        return role_of(request.user) in self.roles
+
+
+def _flag(value, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value if value is not None else "").strip().lower()
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
+    raise InvalidInput(f"{name} phải là true hoặc false.", f"{name} must be true or false.", {name: value})
+
+
+def _int(params, name: str, default: int, hi: int) -> int:
+    raw = params.get(name)
+    if raw in (None, ""):
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= hi:
+        raise InvalidInput(f"{name} phải là số nguyên từ 1 đến {hi}.", f"{name} must be an integer 1–{hi}.")
+    return int(raw)
+
+
+@extend_schema(
+    request={"multipart/form-data": OpenApiTypes.OBJECT, "application/json": OpenApiTypes.OBJECT},
+    parameters=[
+        OpenApiParameter("full", OpenApiTypes.BOOL, description="A full list: mark active businesses not in it"),
+        OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="Check and count, write nothing"),
+    ],
+    responses={200: dict, 400: dict},
+    description="Upsert businesses by registration number, all or nothing: a `file` (CSV or XLSX) "
+    'or JSON `{"full": bool, "rows": [...]}`. A rejected row → 400 `sync_rejected`, nothing written.',
+)
+@api_view(["POST"])
+# Basic first: the service account gets a 401 with a challenge, not a CSRF-flavoured 403.
+@authentication_classes([BasicAuthentication, SessionAuthentication])
+@permission_classes([CanSync])
+@parser_classes([MultiPartParser, FormParser, JSONParser])
+def sync_businesses(request) -> Response:
+    """Sync from the registration software: the report of created, updated, unchanged and rejected rows."""
+    limit = settings.MAX_UPLOAD_MB * 2**20
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if length.isdigit() and int(length) > limit:
+        # Refused before the body is read: a huge upload is not spooled to disk first.
+        raise TooLarge(
+            f"Dữ liệu gửi lên quá lớn (tối đa {settings.MAX_UPLOAD_MB} MB).",
+            f"The upload is too large (at most {settings.MAX_UPLOAD_MB} MB).",
+            {"size": int(length), "max_mb": settings.MAX_UPLOAD_MB},
+        )
+    params, data = request.query_params, request.data
+    upload = request.FILES.get("file")
+    if upload is not None:
+        rows, file_name = sync.read_rows(upload, upload.name), upload.name
+    elif isinstance(data, dict) and "rows" in data:
+        rows, file_name = sync.normalise_rows(data["rows"]), ""
+    else:
+        raise InvalidInput(
+            'Gửi một tệp (trường "file") hoặc JSON {"rows": [...]}.',
+            'Send a file (field "file") or JSON {"rows": [...]}.',
+            code="nothing_to_sync",
+        )
+    full = _flag(data.get("full", params.get("full")), "full")
+    dry_run = _flag(data.get("dry_run", params.get("dry_run")), "dry_run")
+    run = sync.sync(rows, full=full, user=request.user, source=SyncRun.Source.API, file_name=file_name, dry_run=dry_run)
+    if run.rejected:
+        # Answered, not raised: the saved run of a rejected sync must not be rolled back with the error.
+        return Response(
+            body(
+                "sync_rejected",
+                f"{run.rejected} dòng bị từ chối; không dòng nào được ghi. Xem chi tiết từng dòng.",
+                f"{run.rejected} row(s) rejected; nothing was written. See each row's reason.",
+                sync.summary(run),
+            ),
+            status=400,
+        )
+    return Response(sync.summary(run))
+
+
+class MissingSerializer(PrivateFieldsMixin, serializers.ModelSerializer):
+    industry = serializers.CharField(source="industry.code")
+    ward_name = serializers.CharField(source="ward.name")
+    khu_pho_name = serializers.CharField(source="khu_pho.name", default=None)
+
+    class Meta:
+        model = Business
+        fields = [
+            "id",
+            "registration_no",
+            "signboard",
+            "owner_name",
+            "owner_phone",
+            "industry",
+            "section",
+            "address_current",
+            "ward",
+            "ward_name",
+            "khu_pho",
+            "khu_pho_name",
+            "status",
+            "registered_on",
+            "missing_from_sync_at",
+            "version",
+        ]
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("page_size", OpenApiTypes.INT)],
+    responses={200: dict},
+)
+@api_view(["GET"])
+@permission_classes([CanReview])
+def missing_businesses(request) -> Response:
+    """Businesses a full sync did not carry, oldest mark first, for review (ward officers: their wards)."""
+    qs = scope_private(
+        Business.objects.filter(missing_from_sync_at__isnull=False, is_deleted=False), request.user, Domain.FEATURES
+    )
+    qs = qs.select_related("industry", "ward", "khu_pho").order_by("missing_from_sync_at", "id")
+    page = _int(request.query_params, "page", 1, 100_000)
+    size = _int(request.query_params, "page_size", 100, MAX_PAGE)
+    count = qs.count()
+    results = qs[(page - 1) * size : page * size]
+    data = MissingSerializer(results, many=True, context={"request": request}).data
+    return Response({"count": count, "page": page, "page_size": size, "results": data})
+
+
+@extend_schema(parameters=[OpenApiParameter("limit", OpenApiTypes.INT)], responses={200: dict})
+@api_view(["GET"])
+@permission_classes([CanReview])
+def sync_runs(request) -> Response:
+    """The latest sync runs, newest first, with their counts (the full report is on each run's own URL)."""
+    limit = _int(request.query_params, "limit", 20, MAX_PAGE)
+    runs = SyncRun.objects.select_related("user")[:limit]
+    return Response({"results": [sync.summary(run, report=False) for run in runs]})
+
+
+@extend_schema(responses={200: dict})
+@api_view(["GET"])
+@permission_classes([CanReview])
+def sync_run(request, pk: int) -> Response:
+    """One sync run with its full report: every rejected row and why, what changed, what went missing."""
+    return Response(sync.summary(get_object_or_404(SyncRun.objects.select_related("user"), pk=pk)))

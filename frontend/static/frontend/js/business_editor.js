@@ -1,0 +1,285 @@
+// Officers' map editor for business households: place, move, edit and soft-delete points.
+// Every save goes through the API with the version the officer read; a 409 shows both versions.
+import { ApiError, request } from "./request.js";
+
+const _ = window.gettext || ((s) => s);
+const $ = (id) => document.getElementById(id);
+const MIN_ZOOM = 16; // below this a ward holds thousands of points: too many markers to edit
+const FIELDS = ["signboard", "registration_no", "industry", "owner_name", "owner_phone", "address_current",
+  "street_block", "status", "registered_on"];
+
+const mapEl = $("map");
+const canEdit = mapEl.dataset.canEdit === "true";
+const map = L.map(mapEl).setView([10.7745, 106.6835], 17);
+window.portalMap = map;
+if (mapEl.dataset.basemapUrl) {
+  L.tileLayer(mapEl.dataset.basemapUrl, { attribution: mapEl.dataset.basemapAttribution, maxZoom: 21 }).addTo(map);
+}
+
+const form = $("business-form");
+const markers = new Map(); // business id → marker
+const layer = L.featureGroup().addTo(map);
+let selected = null; // the marker whose form is open
+let pending = null; // the body refused with a 409, to resend over the newer version
+
+function say(text, kind = "") {
+  const box = $("status");
+  box.className = kind;
+  box.textContent = text;
+}
+
+function failed(err) {
+  say(err instanceof ApiError ? err.message : String(err), "error");
+}
+
+// --- loading
+async function loadIndustries() {
+  const data = await request("/api/v1/businesses/industries?level=4");
+  const select = form.elements.industry;
+  for (const row of data.results) {
+    select.append(new Option(`${row.code} — ${row.name}`, row.id));
+  }
+}
+
+function addMarker(feature) {
+  const [lon, lat] = feature.geometry.coordinates;
+  const marker = L.marker([lat, lon], { title: feature.properties.signboard, pmIgnore: !canEdit });
+  marker.feature = feature;
+  marker.on("click", () => openForm(marker));
+  marker.on("pm:dragend", () => moved(marker));
+  layer.addLayer(marker);
+  marker.getElement()?.classList.add("business-marker");
+  markers.set(feature.id, marker);
+  return marker;
+}
+
+async function loadInView() {
+  if (map.getZoom() < MIN_ZOOM) {
+    $("zoom-hint").hidden = false;
+    return;
+  }
+  $("zoom-hint").hidden = true;
+  const data = await request(`/api/v1/businesses/?bbox=${map.getBounds().toBBoxString()}&page_size=1000`);
+  for (const feature of data.features) {
+    const known = markers.get(feature.id);
+    if (!known) addMarker(feature);
+    else if (known !== selected) known.feature = feature;
+  }
+  mapEl.dataset.loaded = "true";
+}
+
+// --- the form
+function fill(props) {
+  for (const name of FIELDS) form.elements[name].value = props[name] ?? "";
+  form.elements.id.value = props.id ?? "";
+  form.elements.version.value = props.version ?? "";
+}
+
+async function openForm(marker) {
+  selected = marker;
+  form.dataset.state = "loading"; // typing waits for the fresh record, or it would be overwritten
+  $("conflict").hidden = true;
+  const id = marker.feature?.id;
+  if (id) {
+    const fresh = await request(`/api/v1/businesses/${id}/`);
+    marker.feature = fresh;
+    fill({ ...fresh.properties, id: fresh.id });
+    showHistory(id);
+  } else {
+    fill({ status: "active", registered_on: new Date().toISOString().slice(0, 10) });
+    $("history").hidden = true;
+  }
+  const { lat, lng } = marker.getLatLng();
+  $("position").textContent = `${lat.toFixed(6)}, ${lng.toFixed(6)}`;
+  form.hidden = false;
+  const del = $("delete");
+  if (del) del.hidden = !id;
+  form.dataset.state = "ready";
+}
+
+function closeForm() {
+  if (selected && !selected.feature?.id) layer.removeLayer(selected); // an unsaved new marker
+  selected = null;
+  form.hidden = true;
+  $("conflict").hidden = true;
+  $("history").hidden = true;
+}
+
+function formBody() {
+  const body = {};
+  for (const name of FIELDS) body[name] = form.elements[name].value;
+  body.industry = Number(body.industry);
+  const { lat, lng } = selected.getLatLng();
+  body.geom = { type: "Point", coordinates: [lng, lat] };
+  return body;
+}
+
+async function save(body, version) {
+  const id = selected.feature?.id;
+  try {
+    const saved = id
+      ? await request(`/api/v1/businesses/${id}/`, { method: "PATCH", body: { ...body, version } })
+      : await request("/api/v1/businesses/", { method: "POST", body });
+    if (!id) {
+      layer.removeLayer(selected);
+      selected = addMarker(saved);
+    } else {
+      selected.feature = saved;
+    }
+    fill({ ...saved.properties, id: saved.id });
+    say(_("Saved.") + ` (${_("version")} ${saved.properties.version})`, "ok");
+    $("conflict").hidden = true;
+    showHistory(saved.id);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 409) showConflict(body, err.body.details.current);
+    else failed(err);
+  }
+}
+
+form.addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  save(formBody(), Number(form.elements.version.value));
+});
+$("cancel").addEventListener("click", closeForm);
+
+// --- moving a point: saved at once, with the version the marker was read at
+async function moved(marker) {
+  if (!marker.feature?.id) {
+    $("position").textContent = marker.getLatLng().toString();
+    return;
+  }
+  selected = marker;
+  const { lat, lng } = marker.getLatLng();
+  const body = { geom: { type: "Point", coordinates: [lng, lat] } };
+  await save(body, marker.feature.properties.version);
+  if (form.hidden) openForm(marker);
+}
+
+// --- 409: both versions side by side; the officer decides
+function showConflict(mine, current) {
+  pending = mine;
+  const rows = $("conflict-rows");
+  rows.replaceChildren();
+  const theirs = current.properties;
+  for (const name of Object.keys(mine)) {
+    const a = name === "geom" ? mine.geom.coordinates.map((v) => v.toFixed(6)).join(", ") : String(mine[name] ?? "");
+    const b = name === "geom" ? current.geometry.coordinates.map((v) => v.toFixed(6)).join(", ") : String(theirs[name] ?? "");
+    const tr = document.createElement("tr");
+    if (a !== b) tr.className = "differs";
+    for (const text of [name, a, b]) {
+      const td = document.createElement("td");
+      td.textContent = text;
+      tr.append(td);
+    }
+    rows.append(tr);
+  }
+  $("conflict").hidden = false;
+  $("conflict").dataset.currentVersion = theirs.version;
+  say(_("Someone else saved this business first; nothing of yours was saved yet."), "error");
+}
+
+$("keep-theirs").addEventListener("click", async () => {
+  const id = selected.feature.id;
+  const fresh = await request(`/api/v1/businesses/${id}/`);
+  selected.feature = fresh;
+  const [lon, lat] = fresh.geometry.coordinates;
+  selected.setLatLng([lat, lon]);
+  fill({ ...fresh.properties, id: fresh.id });
+  $("conflict").hidden = true;
+  say(_("Reloaded the saved version."), "ok");
+});
+
+$("keep-mine").addEventListener("click", () => {
+  save(pending, Number($("conflict").dataset.currentVersion));
+});
+
+// --- soft delete
+async function remove(marker) {
+  const { id, properties } = marker.feature;
+  try {
+    await request(`/api/v1/businesses/${id}/?version=${properties.version}`, { method: "DELETE" });
+    markers.delete(id);
+    layer.removeLayer(marker);
+    selected = marker;
+    closeForm();
+    say(_("Deleted. An administrator or ward officer can restore it from the history."), "ok");
+  } catch (err) {
+    if (!layer.hasLayer(marker)) layer.addLayer(marker);
+    if (err instanceof ApiError && err.status === 409) {
+      selected = marker;
+      showConflict({ deleted: true }, err.body.details.current);
+    } else failed(err);
+  }
+}
+
+const del = $("delete");
+if (del) {
+  del.addEventListener("click", () => {
+    if (window.confirm(_("Delete this business? It can be restored later."))) remove(selected);
+  });
+}
+
+// --- history
+async function showHistory(id) {
+  try {
+    const data = await request(`/api/v1/businesses/${id}/history`);
+    const list = $("history-list");
+    list.replaceChildren();
+    for (const h of data.history) {
+      const li = document.createElement("li");
+      const fields = Object.keys(h.changes).join(", ");
+      li.textContent = `v${h.version} · ${new Date(h.at).toLocaleString()} · ${h.user ?? "—"} · ${fields}`;
+      list.append(li);
+    }
+    $("history").hidden = false;
+  } catch {
+    $("history").hidden = true; // not everyone may read the history
+  }
+}
+
+// --- Geoman tools
+if (canEdit) {
+  // Geoman ships no Vietnamese: the few strings these tools show, English for the rest.
+  const vi = {
+    tooltips: { placeMarker: "Bấm vào bản đồ để đặt hộ kinh doanh" },
+    actions: { finish: "Xong", cancel: "Hủy" },
+    buttonTitles: { drawMarkerButton: "Thêm hộ kinh doanh", dragButton: "Dời điểm (kéo thả)" },
+  };
+  if (document.documentElement.lang === "vi") map.pm.setLang("vi", vi, "en");
+  map.pm.addControls({
+    position: "topleft",
+    drawMarker: true,
+    drawCircleMarker: false,
+    drawPolyline: false,
+    drawRectangle: false,
+    drawPolygon: false,
+    drawCircle: false,
+    drawText: false,
+    editMode: false,
+    dragMode: true,
+    cutPolygon: false,
+    removalMode: false,
+    rotateMode: false,
+  });
+  map.pm.setGlobalOptions({ snappable: true, snapDistance: 15 });
+  map.on("pm:create", (e) => {
+    e.layer.remove();
+    const marker = L.marker(e.layer.getLatLng()).addTo(layer);
+    marker.on("pm:dragend", () => moved(marker));
+    openForm(marker);
+  });
+}
+
+loadIndustries().catch(failed);
+// Open on the officer's own ward, close enough to edit.
+const scope = JSON.parse(mapEl.dataset.wardScope || "[]");
+request("/api/v1/admin-units/?level=ward").then((wards) => {
+  const outline = L.geoJSON(wards, {
+    style: { color: "#0b5394", weight: 2, fill: false }, pmIgnore: true, interactive: false,
+  }).addTo(map);
+  const own = outline.getLayers().filter((l) => scope.includes(l.feature.id));
+  const bounds = (own.length ? L.featureGroup(own) : outline).getBounds();
+  if (bounds.isValid()) map.setView(bounds.getCenter(), Math.max(map.getBoundsZoom(bounds), MIN_ZOOM));
+  map.on("moveend", () => loadInView().catch(failed));
+  loadInView().catch(failed);
+}).catch(failed);

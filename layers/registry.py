@@ -1,0 +1,170 @@
+"""The layer registry: what each map layer is, what of it is public, who edits it, how it is drawn.
+
+Each app declares its layers in `<app>/layers.py` with `register(Layer(...))`. The generic
+services (vector tiles in `layers/tiles.py`, OGC API Features next) read only this registry,
+so a new layer is one declaration here, never a copy of those services.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.gis.db import models
+from django.utils.module_loading import autodiscover_modules
+
+from gisportal.permissions import Domain
+
+# Attribute names the tile SQL itself writes: a field may not take them.
+RESERVED = {"fid", "id", "geom", "count"}
+MAX_ZOOM = 22
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
+
+
+@dataclass(frozen=True)
+class Field:
+    """A public attribute of a layer's features: a column of its table, or of the row a foreign key points to."""
+
+    name: str  # the attribute's name in tiles and feature properties
+    title: str  # Vietnamese label
+    title_en: str
+    column: str = ""  # model field to read; the attribute's name when empty
+    via: str = ""  # a ForeignKey of the layer's model: `column` is then read from the row it points to
+
+    @property
+    def source(self) -> str:
+        return self.column or self.name
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One map layer and everything the generic services need to know about it."""
+
+    name: str  # slug: URLs, the MVT layer name, the catalog key
+    title: str
+    title_en: str
+    model: type[models.Model]
+    public_fields: tuple[Field, ...]
+    # SQL over the layer's table aliased `t`: the rows the public may see (written in code, never from input).
+    public_filter: str = "TRUE"
+    geom_field: str = "geom"  # EPSG:4326, what the APIs exchange
+    tile_geom_field: str = "geom_3857"  # stored EPSG:3857 copy with its own GiST index: tiles read it as is
+    minzoom: int = 0  # no tile content below
+    detail_minzoom: int = 14  # individual features from here; clusters with a count below
+    maxzoom: int = MAX_ZOOM
+    style: dict[str, Any] = field(default_factory=dict)  # for the front end: color, radius
+    private_domain: Domain = Domain.FEATURES  # who reads `private_fields` (through the detail APIs, never tiles)
+    edit_domain: Domain | None = Domain.FEATURES  # None: nobody edits it through the portal
+    public: bool = True  # listed in /tiles/ and served to everyone
+
+    @property
+    def table(self) -> str:
+        return self.model._meta.db_table
+
+    @property
+    def id_column(self) -> str:
+        return self.model._meta.pk.column
+
+    @property
+    def private_fields(self) -> tuple[str, ...]:
+        """The model's own declaration, read by serialisers and the role × endpoint test too."""
+        return tuple(getattr(self.model, "private_fields", ()))
+
+    def model_field(self, f: Field) -> models.Field:
+        """The Django field behind an attribute (on the related model for `via` fields)."""
+        if f.via:
+            return self.model._meta.get_field(f.via).related_model._meta.get_field(f.source)
+        return self.model._meta.get_field(f.source)
+
+    def field_types(self) -> dict[str, str]:
+        """Attribute → TileJSON type name ("String", "Number", "Boolean"), `id` first."""
+        types = {"id": "Number"}
+        for f in self.public_fields:
+            types[f.name] = _type_name(self.model_field(f))
+        return types
+
+
+def _type_name(model_field: models.Field) -> str:
+    if isinstance(model_field, models.BooleanField):
+        return "Boolean"
+    if isinstance(model_field, (models.IntegerField, models.FloatField, models.DecimalField, models.AutoField)):
+        return "Number"
+    return "String"
+
+
+def _check(layer: Layer) -> None:
+    """Refuse a declaration that would leak a private field, name a missing column or break the SQL."""
+    meta = layer.model._meta
+    if not _NAME.match(layer.name):
+        raise ValueError(f"layer name {layer.name!r}: lowercase letters, digits and _ only")
+    if not 0 <= layer.minzoom <= layer.detail_minzoom <= layer.maxzoom <= MAX_ZOOM:
+        raise ValueError(f"layer {layer.name}: zooms must satisfy 0 ≤ minzoom ≤ detail_minzoom ≤ maxzoom ≤ 22")
+    for name, srid in ((layer.geom_field, 4326), (layer.tile_geom_field, 3857)):
+        geo = meta.get_field(name)
+        geo = getattr(geo, "output_field", geo)  # a GeneratedField carries its type in output_field
+        if getattr(geo, "srid", None) != srid:
+            raise ValueError(f"layer {layer.name}: {name} must be a geometry in EPSG:{srid}")
+    for name in layer.private_fields:
+        meta.get_field(name)
+    seen = set()
+    for f in layer.public_fields:
+        if f.name in RESERVED or f.name in seen or not _NAME.match(f.name):
+            raise ValueError(f"layer {layer.name}: attribute name {f.name!r} is reserved, repeated or malformed")
+        seen.add(f.name)
+        if f.via:
+            fk = meta.get_field(f.via)
+            if not isinstance(fk, models.ForeignKey):
+                raise ValueError(f"layer {layer.name}: {f.via} is not a foreign key")
+            private = getattr(fk.related_model, "private_fields", ())
+        else:
+            private = layer.private_fields
+        layer.model_field(f)  # raises FieldDoesNotExist on a typo
+        if f.source in private:
+            raise ValueError(f"layer {layer.name}: {f.source} is private and can never be a public attribute")
+    # The filter is pasted into SQL run with named parameters: a literal % would be read as one.
+    if "%" in layer.public_filter or ";" in layer.public_filter:
+        raise ValueError(f"layer {layer.name}: public_filter may not contain % or ;")
+
+
+_layers: dict[str, Layer] = {}
+_lock = threading.RLock()  # re-entered by register() while discovery imports a `layers` module
+_discovered = False
+
+
+def register(layer: Layer) -> Layer:
+    """Add a layer, after checking its declaration; a name can be registered once."""
+    _check(layer)
+    with _lock:
+        if layer.name in _layers:
+            raise ValueError(f"layer {layer.name!r} is already registered")
+        _layers[layer.name] = layer
+    return layer
+
+
+def _discover() -> None:
+    """Import every installed app's `layers` module once, as Django's admin finds `admin` modules."""
+    global _discovered
+    if _discovered:
+        return
+    with _lock:
+        if not _discovered:
+            autodiscover_modules("layers")
+            _discovered = True
+
+
+def get(name: str) -> Layer | None:
+    """The layer of that name, or None."""
+    _discover()
+    return _layers.get(name)
+
+
+def all_layers() -> list[Layer]:
+    _discover()
+    return sorted(_layers.values(), key=lambda layer: layer.name)
+
+
+def public_layers() -> list[Layer]:
+    """Layers served to everyone (tiles catalog, OGC collections), by name."""
+    return [layer for layer in all_layers() if layer.public]
