@@ -33,6 +33,7 @@ LEVEL_COUNTS = {
     "VSIC2025": {1: 22, 2: 87, 3: 259, 4: 495, 5: 743},
 }
 
+
 @dataclass(frozen=True)
 class Row:
     code: str
