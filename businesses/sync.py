@@ -1,7 +1,7 @@
 """Sync business households from the registration software: read a file, check every row, upsert all or nothing.
 
-`read_rows` turns a CSV or XLSX into rows keyed by our field names (`normalise_rows` does the same
-for JSON rows); `sync` checks every row and collects every rejection. One rejected row and nothing
+`sync_files.read_rows` turns a CSV or XLSX into rows keyed by our field names (`normalise_rows` does
+the same for JSON rows); `sync` checks every row and collects every rejection. One rejected row and nothing
 is written: the run and its report are saved for the officer to fix the file. Otherwise, inside one
 transaction, businesses are created or updated by registration number (version + 1, a history row),
 the unchanged ones counted, and a full sync marks (never deletes) the active businesses it did not
@@ -13,89 +13,32 @@ does not reactivate a suspended shop.
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
-import itertools
 import math
 import re
-import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
-from typing import IO, Any
-from xml.etree.ElementTree import ParseError
+from typing import Any
 
-import openpyxl
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from openpyxl.utils.exceptions import InvalidFileException
 
 from businesses.models import Business, Industry, SyncRun
-from gisportal.errors import InvalidInput, TooLarge
+from businesses.sync_files import (
+    BY_NAME,
+    DEFAULT_VSIC,
+    REQUIRED,
+    empty_file_error,
+    folded_key,
+    is_blank,
+)
+from gisportal.errors import InvalidInput
 from layers.crs import check_lon_lat
 from layers.models import AdminUnit
-from layers.text import fold, nfc
+from layers.text import nfc
 
-DEFAULT_VSIC = Industry.Version.VSIC2018
-MAX_ROWS = 200_000
-# An .xlsx is a zip: its members' declared sizes are checked before openpyxl inflates anything
-# (Python's zipfile never inflates past the declared size). Sheet XML written by Excel or openpyxl
-# compresses 5-15× (a 50,000-row sheet: 43 MB → 4.6 MB, 9×); a bomb compresses 1000×.
-XLSX_MAX_MEMBERS = 1_000
-XLSX_MAX_UNCOMPRESSED = 512 * 2**20
-XLSX_MAX_RATIO = 100
-XLSX_RATIO_FLOOR = 2**20  # small members (styles, rels) may compress better; they cannot grow far
 GEOM_TOLERANCE = 1e-7  # degrees, ~1 cm: a point re-typed with fewer decimals is not a move
 LOCK_KEY = 0x5_1A_C0  # pg_advisory_xact_lock: one sync at a time, so two never race on a new number
 
-
-@dataclass(frozen=True)
-class Column:
-    """A field of the sync file: its Vietnamese header (used in messages) and the headers accepted."""
-
-    name: str
-    label: str
-    aliases: tuple[str, ...] = ()
-    required: bool = False
-    max_length: int | None = None
-
-
-COLUMNS = [
-    Column(
-        "registration_no", "Số GCN", ("registration number", "so giay chung nhan", "so dang ky", "so dkkd"), True, 30
-    ),
-    Column("signboard", "Tên biển hiệu", ("ten ho kinh doanh", "bien hieu"), True, 200),
-    Column("owner_name", "Chủ hộ", ("ho ten chu ho", "chu ho kinh doanh"), True, 120),
-    Column("owner_phone", "Điện thoại", ("so dien thoai", "sdt"), max_length=20),
-    Column("industry_code", "Mã ngành", ("ma nganh chinh", "nganh chinh"), True),
-    Column("industry_version", "Phiên bản VSIC", ("vsic", "phien ban")),
-    Column("other_industry_codes", "Mã ngành khác", ("nganh khac",)),
-    Column("address_legacy", "Địa chỉ cũ", ("dia chi dang ky",), max_length=300),
-    Column("address_current", "Địa chỉ", ("dia chi moi", "dia chi hien tai"), True, 300),
-    Column("khu_pho", "Khu phố", ("ap",)),
-    Column("street_block", "Ô phố", (), max_length=30),
-    Column("status", "Trạng thái", ()),
-    Column("registered_on", "Ngày đăng ký", ("ngay cap",), True),
-    Column("status_changed_on", "Ngày đổi trạng thái", ("ngay thay doi trang thai",)),
-    Column("licences", "Giấy phép", ("licenses", "giay phep con")),
-    Column("lat", "Vĩ độ", ("latitude",), True),
-    Column("lon", "Kinh độ", ("lng", "long", "longitude"), True),
-]
-BY_NAME = {c.name: c for c in COLUMNS}
-REQUIRED = [c.name for c in COLUMNS if c.required]
-IGNORED = {"stt", "ghi chu", "note", "notes"}  # row counters and remarks that spreadsheets carry
-
-
-@lru_cache(maxsize=4096)  # status words, versions and khu phố names repeat on every row
-def _key(header: str) -> str:
-    """A header's comparable form: 'Số GCN', 'so_gcn' and 'SO GCN' → 'so gcn'."""
-    return " ".join(re.findall(r"[a-z0-9]+", fold(header)))
-
-
-ALIASES = {_key(a): c.name for c in COLUMNS for a in (c.name, c.label, *c.aliases)}
 
 # Folded status words → Business.Status; the English values are accepted as they are.
 STATUS_WORDS = {
@@ -141,272 +84,6 @@ ALWAYS_SYNCED = (
     "khu_pho_id",
     "registered_on",
 )
-
-
-# --- reading -------------------------------------------------------------------------------------
-
-
-def read_rows(source: str | Path | IO[bytes], name: str | None = None) -> list[dict]:
-    """Rows of a CSV (UTF-8, `,` `;` or tab) or XLSX file, keyed by field name, each with its `_row` number.
-
-    Checks the header (every required column, no unknown one) before reading a row.
-    """
-    if isinstance(source, str | Path):
-        with open(source, "rb") as f:
-            return read_rows(f, name or Path(source).name)
-    name = name or str(getattr(source, "name", ""))
-    _check_size(source)
-    ext = Path(name).suffix.lower()
-    if ext == ".csv":
-        return _read_csv(source)
-    if ext == ".xlsx":
-        return _read_xlsx(source)
-    raise InvalidInput(
-        f"Chỉ nhận tệp .csv hoặc .xlsx (tệp gửi lên: '{name}'). Tệp .xls cũ hãy lưu lại thành .xlsx.",
-        f"Only .csv or .xlsx files are accepted (got {name!r}). Save an old .xls as .xlsx.",
-        {"file_name": name},
-        code="unsupported_format",
-    )
-
-
-def normalise_rows(raw: Any) -> list[dict]:
-    """JSON rows (a list of objects, keys as in a file header) → rows as `read_rows` returns them."""
-    if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
-        raise InvalidInput(
-            "`rows` phải là một danh sách các đối tượng.", "`rows` must be a list of objects.", code="bad_rows"
-        )
-    _check_count(len(raw))
-    keys = list(dict.fromkeys(str(k) for r in raw for k in r))
-    columns = _map_header(keys)
-    rows = []
-    for i, r in enumerate(raw, start=1):
-        rows.append(_row(columns, [r.get(k) for k in keys], i))
-    return rows
-
-
-def _check_size(f: IO[bytes]) -> None:
-    size = getattr(f, "size", None)
-    if size is None:
-        f.seek(0, 2)
-        size = f.tell()
-        f.seek(0)
-    limit = settings.MAX_UPLOAD_MB * 2**20
-    if size > limit:
-        raise TooLarge(
-            f"Tệp quá lớn ({size / 2**20:.1f} MB; tối đa {settings.MAX_UPLOAD_MB} MB).",
-            f"The file is too large ({size / 2**20:.1f} MB; at most {settings.MAX_UPLOAD_MB} MB).",
-            {"size": size, "max_mb": settings.MAX_UPLOAD_MB},
-        )
-
-
-def _check_count(n: int) -> None:
-    if n > MAX_ROWS:
-        raise InvalidInput(
-            f"Quá nhiều dòng (tối đa {MAX_ROWS:,}); hãy chia tệp.",
-            f"Too many rows (at most {MAX_ROWS:,}); split the file.",
-            code="too_many_rows",
-        )
-
-
-def _map_header(header: Iterable[Any]) -> list[str | None]:
-    """Field name per column ('' for an ignored column, None for one with no header); one error for all problems."""
-    columns: list[str | None] = []
-    unknown, duplicate = [], []
-    for cell in header:
-        text = "" if cell is None else str(cell).strip()
-        key = _key(text)
-        if not key:
-            columns.append(None)
-        elif key in IGNORED:
-            columns.append("")
-        elif (name := ALIASES.get(key)) is None:
-            unknown.append(text)
-            columns.append("")
-        else:
-            if name in columns:
-                duplicate.append(text)
-            columns.append(name)
-    missing = [BY_NAME[n] for n in REQUIRED if n not in columns]
-    if unknown or missing or duplicate:
-        parts_vi, parts_en = [], []
-        if missing:
-            parts_vi.append("thiếu cột " + ", ".join(f"{c.label} ({c.name})" for c in missing))
-            parts_en.append("missing columns " + ", ".join(c.name for c in missing))
-        if unknown:
-            parts_vi.append("cột không rõ " + ", ".join(repr(u) for u in unknown))
-            parts_en.append("unknown columns " + ", ".join(repr(u) for u in unknown))
-        if duplicate:
-            parts_vi.append("cột lặp " + ", ".join(repr(d) for d in duplicate))
-            parts_en.append("duplicate columns " + ", ".join(repr(d) for d in duplicate))
-        raise InvalidInput(
-            "Dòng tiêu đề không hợp lệ: " + "; ".join(parts_vi) + ".",
-            "Bad header row: " + "; ".join(parts_en) + ".",
-            {
-                "missing_columns": [c.name for c in missing],
-                "unknown_columns": unknown,
-                "duplicate_columns": duplicate,
-                "accepted_columns": {c.name: [c.label, *c.aliases] for c in COLUMNS},
-            },
-            code="bad_header",
-        )
-    return columns
-
-
-def _row(columns: list[str | None], cells: Iterable[Any], row_no: int) -> dict:
-    """One row keyed by field; values under no header are counted in `_extra` (and rejected later)."""
-    row: dict[str, Any] = {name: None for name in columns if name}
-    extra = 0
-    for col, value in itertools.zip_longest(columns, cells):
-        if col:
-            row[col] = value
-        elif col is None and not _blank(value):
-            extra += 1
-    row["_row"] = row_no
-    if extra:
-        row["_extra"] = extra
-    return row
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _read_csv(f: IO[bytes]) -> list[dict]:
-    try:
-        lines = codecs.iterdecode(f, "utf-8-sig")
-        first = next(lines, "")
-        # The header decides: Vietnamese Excel saves CSV with ';' (the comma is its decimal mark).
-        delimiter = max(",;\t", key=first.count)
-        reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
-        header = next(reader, None)
-        if not header or all(_blank(h) for h in header):
-            raise _empty()
-        columns = _map_header(header)
-        rows: list[dict] = []
-        start = reader.line_num + 1
-        for cells in reader:
-            row_no, start = start, reader.line_num + 1
-            if all(_blank(c) for c in cells):
-                continue
-            rows.append(_row(columns, cells, row_no))
-            _check_count(len(rows))
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            "Tệp CSV không phải UTF-8. Trong Excel chọn 'CSV UTF-8' khi lưu.",
-            "The CSV file is not UTF-8. In Excel, save as 'CSV UTF-8'.",
-            {"position": exc.start},
-            code="bad_encoding",
-        ) from exc
-    except csv.Error as exc:
-        raise InvalidInput(
-            f"Tệp CSV hỏng ở dòng {reader.line_num}: {exc}.",
-            f"Malformed CSV at line {reader.line_num}: {exc}.",
-            code="bad_csv",
-        ) from exc
-    return rows
-
-
-def _empty() -> InvalidInput:
-    return InvalidInput("Tệp không có dữ liệu.", "The file has no data.", code="empty_file")
-
-
-def _not_xlsx(exc: Exception | None = None) -> InvalidInput:
-    return InvalidInput(
-        "Tệp không phải là bảng tính .xlsx hợp lệ.",
-        "The file is not a valid .xlsx workbook.",
-        {"reason": str(exc)} if exc else None,
-        code="bad_xlsx",
-    )
-
-
-def _check_zip(f: IO[bytes]) -> None:
-    """Refuse a zip bomb, and macros, from the central directory alone."""
-    try:
-        with zipfile.ZipFile(f) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise _not_xlsx(exc) from exc
-    total = sum(i.file_size for i in infos)
-    bomb = [
-        i.filename
-        for i in infos
-        if i.file_size > XLSX_RATIO_FLOOR and i.file_size > XLSX_MAX_RATIO * max(i.compress_size, 1)
-    ]
-    if len(infos) > XLSX_MAX_MEMBERS or total > XLSX_MAX_UNCOMPRESSED or bomb:
-        raise InvalidInput(
-            "Tệp .xlsx bị từ chối: khi giải nén quá lớn so với tệp gửi lên (nghi là 'zip bomb').",
-            "The .xlsx was refused: it would inflate far beyond its size (a suspected zip bomb).",
-            {
-                "members": len(infos),
-                "uncompressed_bytes": total,
-                "max_uncompressed_bytes": XLSX_MAX_UNCOMPRESSED,
-                "members_over_ratio": bomb,
-                "max_ratio": XLSX_MAX_RATIO,
-            },
-            code="zip_bomb",
-        )
-    if any(i.filename.lower().endswith("vbaproject.bin") for i in infos):
-        raise InvalidInput(
-            "Tệp chứa macro; hãy lưu thành .xlsx không có macro.",
-            "The workbook contains macros; save it as a macro-free .xlsx.",
-            code="xlsx_macros",
-        )
-    f.seek(0)
-
-
-_XLSX_ERRORS = (
-    zipfile.BadZipFile,
-    InvalidFileException,
-    KeyError,
-    IndexError,
-    ValueError,
-    TypeError,
-    OSError,
-    ParseError,
-)
-
-
-def _read_xlsx(f: IO[bytes]) -> list[dict]:
-    _check_zip(f)
-    try:
-        wb = openpyxl.load_workbook(f, read_only=True, data_only=False)
-    except _XLSX_ERRORS as exc:
-        raise _not_xlsx(exc) from exc
-    try:
-        return _sheet_rows(wb.worksheets[0])
-    except _XLSX_ERRORS as exc:
-        raise _not_xlsx(exc) from exc
-    finally:
-        wb.close()
-
-
-def _sheet_rows(ws) -> list[dict]:
-    """Rows of the first sheet; the first non-empty row is the header. A formula anywhere refuses the file."""
-    columns = None
-    rows: list[dict] = []
-    # read_only sheets yield every row from 1, empty ones included, so the count is the sheet's row number.
-    for row_no, cells in enumerate(ws.iter_rows(), start=1):
-        values = []
-        for cell in cells:
-            if cell.data_type == "f":
-                # A formula's value is whatever Excel last computed, or nothing: never data to register.
-                raise InvalidInput(
-                    f"Ô {cell.coordinate} chứa công thức; hãy dán giá trị (Paste Values) rồi gửi lại.",
-                    f"Cell {cell.coordinate} holds a formula; paste values only and send again.",
-                    {"cell": cell.coordinate},
-                    code="xlsx_formula",
-                )
-            values.append(cell.value)
-        if all(_blank(v) for v in values):
-            continue
-        if columns is None:
-            columns = _map_header(values)
-            continue
-        rows.append(_row(columns, values, row_no))
-        _check_count(len(rows))
-    if columns is None:
-        raise _empty()
-    return rows
 
 
 # --- checking ------------------------------------------------------------------------------------
@@ -557,7 +234,7 @@ def _coordinate(value: Any) -> float:
 
 
 def _word(table: dict[str, str], text: str) -> str | None:
-    return table.get(text.lower()) or table.get(_key(text))
+    return table.get(text.lower()) or table.get(folded_key(text))
 
 
 class _Checker:
@@ -582,7 +259,7 @@ class _Checker:
         if raw.get("_extra"):
             add(clean, "", "extra", n=raw["_extra"])
         for name in REQUIRED:
-            if _blank(raw.get(name)):
+            if is_blank(raw.get(name)):
                 add(clean, name, "missing")
         self._texts(raw, clean)
         regno = clean.registration_no
@@ -615,7 +292,7 @@ class _Checker:
 
     def _industry(self, raw: dict, clean: Clean) -> None:
         given = _text(raw.get("industry_version"))
-        version = VERSION_WORDS.get(_key(given).replace(" ", "")) if given else DEFAULT_VSIC
+        version = VERSION_WORDS.get(folded_key(given).replace(" ", "")) if given else DEFAULT_VSIC
         if version is None:
             self.rejections.add(clean, "industry_version", "version", value=given)
             return
@@ -654,7 +331,7 @@ class _Checker:
             if name not in self.columns:
                 continue
             value, day = raw.get(name), None
-            if not _blank(value):
+            if not is_blank(value):
                 try:
                     day = _date(value)
                 except ValueError:
@@ -682,7 +359,7 @@ class _Checker:
         clean.values["licences"] = sorted(found, key=LICENCE_ORDER.__getitem__)
 
     def _point(self, raw: dict, clean: Clean) -> None:
-        if _blank(raw.get("lat")) or _blank(raw.get("lon")):
+        if is_blank(raw.get("lat")) or is_blank(raw.get("lon")):
             return  # rejected as missing already
         try:
             lat, lon = _coordinate(raw["lat"]), _coordinate(raw["lon"])
@@ -737,12 +414,12 @@ def _khu_pho_index(day: dt.date) -> dict[int, dict[str, int]]:
     units = AdminUnit.objects.valid_on(day).filter(level=AdminUnit.Level.KHU_PHO)
     for pk, parent, code, name in units.values_list("id", "parent_id", "code", "name"):
         names = index.setdefault(parent, {})
-        names[_key(code)] = names[_key(name)] = names[_short(name)] = pk
+        names[folded_key(code)] = names[folded_key(name)] = names[_short(name)] = pk
     return index
 
 
 def _short(name: str) -> str:
-    return _key(name).removeprefix("khu pho ").removeprefix("ap ")
+    return folded_key(name).removeprefix("khu pho ").removeprefix("ap ")
 
 
 def check_rows(rows: list[dict], today: dt.date | None = None) -> tuple[list[Clean], Rejections]:
@@ -763,7 +440,7 @@ def check_rows(rows: list[dict], today: dt.date | None = None) -> tuple[list[Cle
             continue
         if c.khu_pho_name:
             kps = named.get(ward, {})
-            kp = kps.get(_key(c.khu_pho_name)) or kps.get(_short(c.khu_pho_name))
+            kp = kps.get(folded_key(c.khu_pho_name)) or kps.get(_short(c.khu_pho_name))
             if kp is None:
                 rejections.add(c, "khu_pho", "khu_pho", value=c.khu_pho_name)
                 continue
@@ -793,7 +470,7 @@ def sync(
     Returns the SyncRun (saved unless `dry_run`): `committed` says which way it went.
     """
     if not rows:
-        raise _empty()
+        raise empty_file_error()
     if user is not None and not user.is_authenticated:
         user = None
     run = SyncRun(user=user, source=source, file_name=file_name[:255], full=full, started_at=timezone.now())

@@ -13,7 +13,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from businesses import sync
+from businesses import sync, sync_files
 from businesses.models import Business, SyncRun
 from gisportal.errors import InvalidInput, TooLarge, body
 from gisportal.models import Role
@@ -90,9 +90,9 @@ def sync_businesses(request) -> Response:
     params, data = request.query_params, request.data
     upload = request.FILES.get("file")
     if upload is not None:
-        rows, file_name = sync.read_rows(upload, upload.name), upload.name
+        rows, file_name = sync_files.read_rows(upload, upload.name), upload.name
     elif isinstance(data, dict) and "rows" in data:
-        rows, file_name = sync.normalise_rows(data["rows"]), ""
+        rows, file_name = sync_files.normalise_rows(data["rows"]), ""
     else:
         raise InvalidInput(
             'Gửi một tệp (trường "file") hoặc JSON {"rows": [...]}.',

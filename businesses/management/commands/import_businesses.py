@@ -7,7 +7,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from businesses import sync
+from businesses import sync, sync_files
 from businesses.models import SyncRun
 from gisportal.errors import PortalError
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"Không thấy tệp {file}. / No file {file}.")
         try:
-            rows = sync.read_rows(path)
+            rows = sync_files.read_rows(path)
             run = sync.sync(
                 rows, full=full, user=account, source=SyncRun.Source.COMMAND, file_name=path.name, dry_run=dry_run
             )
