@@ -147,5 +147,17 @@ class SyncRun(models.Model):
     marked_missing = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict, help_text="Rejected rows with reasons, ids marked missing")
 
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Đang chờ / Queued"
+        READING = "reading", "Đang đọc tệp / Reading the file"
+        CHECKING = "checking", "Đang kiểm tra / Checking rows"
+        WRITING = "writing", "Đang ghi / Writing"
+        DONE = "done", "Xong / Done"
+        FAILED = "failed", "Lỗi / Failed"
+
+    # A large file is synced by the Celery worker: the run is the job row the caller polls.
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DONE)
+    error = models.JSONField(null=True, blank=True, help_text="Why a queued sync failed (the API error shape)")
+
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
+from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -13,7 +17,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from businesses import sync, sync_files
+from businesses import sync, sync_files, tasks
 from businesses.models import Business, SyncRun
 from gisportal.errors import InvalidInput, TooLarge, body
 from gisportal.models import Role
@@ -89,11 +93,7 @@ def sync_businesses(request) -> Response:
         )
     params, data = request.query_params, request.data
     upload = request.FILES.get("file")
-    if upload is not None:
-        rows, file_name = sync_files.read_rows(upload, upload.name), upload.name
-    elif isinstance(data, dict) and "rows" in data:
-        rows, file_name = sync_files.normalise_rows(data["rows"]), ""
-    else:
+    if upload is None and not (isinstance(data, dict) and "rows" in data):
         raise InvalidInput(
             'Gửi một tệp (trường "file") hoặc JSON {"rows": [...]}.',
             'Send a file (field "file") or JSON {"rows": [...]}.',
@@ -101,6 +101,12 @@ def sync_businesses(request) -> Response:
         )
     full = _flag(data.get("full", params.get("full")), "full")
     dry_run = _flag(data.get("dry_run", params.get("dry_run")), "dry_run")
+    if upload is None:
+        rows, file_name = sync_files.normalise_rows(data["rows"]), ""
+    elif _flag(data.get("async", params.get("async")), "async") or upload.size > settings.SYNC_INLINE_MAX_MB * 2**20:
+        return _queue(request, upload, full, dry_run)
+    else:
+        rows, file_name = sync_files.read_rows(upload, upload.name), upload.name
     run = sync.sync(rows, full=full, user=request.user, source=SyncRun.Source.API, file_name=file_name, dry_run=dry_run)
     if run.rejected:
         # Answered, not raised: the saved run of a rejected sync must not be rolled back with the error.
@@ -114,6 +120,26 @@ def sync_businesses(request) -> Response:
             status=400,
         )
     return Response(sync.summary(run))
+
+
+def _queue(request, upload, full: bool, dry_run: bool) -> Response:
+    """Spool the upload for the worker and answer 202 with the run to poll."""
+    run = SyncRun.objects.create(
+        user=request.user,
+        source=SyncRun.Source.API,
+        file_name=upload.name[:255],
+        full=full,
+        status=SyncRun.Status.QUEUED,
+    )
+    spool = settings.SPOOL_DIR / "sync"
+    spool.mkdir(parents=True, exist_ok=True)
+    path = spool / f"{run.pk}{Path(upload.name).suffix.lower()[:8]}"
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    transaction.on_commit(lambda: tasks.sync_file.delay(run.pk, str(path), full, dry_run))
+    data = sync.summary(run, report=False) | {"status_url": reverse("business-sync-run", kwargs={"pk": run.pk})}
+    return Response(data, status=202)
 
 
 class MissingSerializer(PrivateFieldsMixin, serializers.ModelSerializer):

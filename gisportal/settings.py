@@ -126,6 +126,12 @@ WHITENOISE_USE_FINDERS = True
 
 # Uploads above this are refused before they are read; large files stream to disk.
 MAX_UPLOAD_MB = envint("MAX_UPLOAD_MB", 1536)  # a 1 GB aerial photo fits; a 2 GB upload is refused
+# Uploads waiting for the Celery worker (a big business sync): private data, never under MEDIA_ROOT,
+# and a folder the web and worker containers share.
+SPOOL_DIR = Path(envstr("SPOOL_DIR", str(VAR_DIR / "spool")))
+# A sync file over this many MB (≈ 10,000 rows of CSV) is queued for the worker: a district's full
+# list of 300,000 rows would outlast any HTTP timeout.
+SYNC_INLINE_MAX_MB = envint("SYNC_INLINE_MAX_MB", 2)
 # Seconds between keep-alive comments on a live-changes stream; a gone client is noticed at the next one.
 EVENTS_HEARTBEAT_S = envint("EVENTS_HEARTBEAT_S", 15)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
