@@ -10,45 +10,15 @@ beside the raw count query, and the name check's median. Prints numbers; asserts
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gisportal.settings")
+from django.db import connection
+from harness import ensure_businesses, pct, server, timed
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-
-from businesses import radius  # noqa: E402
-from businesses.models import Business  # noqa: E402
-from gisportal.demo import DemoContext, run  # noqa: E402
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def timed(fn, runs: int) -> list[float]:
-    for _ in range(3):
-        fn()  # warm the caches and the connection
-    out = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t) * 1000)
-    return out
+from businesses import radius
 
 
 def main() -> None:
@@ -58,12 +28,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
 
-    n = Business.objects.count()
-    if n < 5000 * args.scale * 0.9:
-        t = time.perf_counter()
-        run(DemoContext(scale=args.scale, password="bench-only"))
-        print(f"seeded in {time.perf_counter() - t:.0f} s")
-    n = Business.objects.count()
+    n = ensure_businesses(args.scale)
     print(f"businesses: {n:,}")
 
     # Scan points: inside the demo ward and inside bench wards (where most rows are).
@@ -73,31 +38,7 @@ def main() -> None:
         points = cur.fetchall()
     rng.shuffle(points)
 
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "gisportal.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            "1",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "DEBUG": "0", "SECRET_KEY": "bench-only-not-secret", "ALLOWED_HOSTS": "127.0.0.1"},
-    )
-    base = f"http://127.0.0.1:{args.port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/api/v1/me/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-
+    with server(args.port, "/api/v1/me/") as base:
         print(f"\n{'scan':>6} | {'HTTP median':>11} {'p95':>7} | {'raw SQL median':>14} {'p95':>7} | ratio | rows")
         for r in (100, 500, 2000):
             it = iter(points * 10)
@@ -146,9 +87,6 @@ def main() -> None:
         w = timed(namecheck_ward, args.runs)
         print(f"name check, whole city ({n:,} names): median {statistics.median(c):.1f} ms, p95 {pct(c, 0.95):.1f} ms")
         print(f"name check, one ward: median {statistics.median(w):.1f} ms, p95 {pct(w, 0.95):.1f} ms")
-    finally:
-        server.terminate()
-        server.wait()
 
 
 if __name__ == "__main__":

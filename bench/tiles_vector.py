@@ -14,34 +14,17 @@ import argparse
 import gzip
 import os
 import statistics
-import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gisportal.settings")
+import mapbox_vector_tile
+from django.db import connection
+from harness import ensure_businesses, pct, server
 
-import django  # noqa: E402
-
-django.setup()
-
-import mapbox_vector_tile  # noqa: E402
-from django.db import connection  # noqa: E402
-
-from businesses.models import Business  # noqa: E402
-from gisportal.demo import DemoContext, run  # noqa: E402
-from layers import registry, tiles  # noqa: E402
+from layers import registry, tiles
 
 WORLD = 20037508.342789244
 ZOOMS = {16: 40, 14: 40, 12: 20, 10: 10}  # zoom → share of --runs (in %, of 40)
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def paired(http, direct, picked: list, runs: int) -> tuple[list[float], list[float]]:
@@ -84,41 +67,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8766)
     args = parser.parse_args()
 
-    n = Business.objects.count()
-    if n < 5000 * args.scale * 0.9:
-        t = time.perf_counter()
-        run(DemoContext(scale=args.scale, password="bench-only"))
-        print(f"seeded in {time.perf_counter() - t:.0f} s")
-    n = Business.objects.count()
+    n = ensure_businesses(args.scale)
     layer = registry.get("businesses")
     print(f"businesses: {n:,}; features from z{layer.detail_minzoom}, clusters below")
     print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (the figures move with it)")
 
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "gisportal.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            "1",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "DEBUG": "0", "SECRET_KEY": "bench-only-not-secret", "ALLOWED_HOSTS": "127.0.0.1"},
-    )
-    base = f"http://127.0.0.1:{args.port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/tiles/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-
+    with server(args.port, "/tiles/") as base:
         print(
             f"\n{'tile':>13} | {'HTTP median':>11} {'p95':>8} | {'raw SQL median':>14} {'p95':>8} | ratio "
             f"| {'features':>8} | {'size':>8} {'gzip':>7} | rows"
@@ -165,9 +119,6 @@ def main() -> None:
         for z in (layer.detail_minzoom, 14):
             plan = tiles.explain(layer, *densest_tiles(layer, z, 1)[0][:3])
             print(f"z{z} plan uses business_geom_3857_gist: {'business_geom_3857_gist' in plan}")
-    finally:
-        server.terminate()
-        server.wait()
 
 
 if __name__ == "__main__":
