@@ -137,6 +137,40 @@ EVENTS_HEARTBEAT_S = envint("EVENTS_HEARTBEAT_S", 15)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
+# Aerial imagery. COGs and uploads in progress live outside MEDIA_ROOT, which nginx serves to anyone;
+# imagery is for land officers only (DESIGN §4).
+IMAGERY_ROOT = Path(envstr("IMAGERY_ROOT", str(VAR_DIR / "imagery")))
+# Registering a file already on the server (instead of uploading it) is limited to this folder; empty = off.
+IMAGERY_IMPORT_DIR = envstr("IMAGERY_IMPORT_DIR", "")
+# A TIFF claiming more pixels than this is refused from its header, before a pixel is decoded
+# (1.5e9 ≈ a 4 × 3.75 km ward at 0.1 m).
+IMAGERY_MAX_PIXELS = envint("IMAGERY_MAX_PIXELS", 1_500_000_000)
+# Rendered tiles are kept in Redis, shared by all web workers; an acquisition never changes once made.
+IMAGERY_TILE_CACHE_URL = envstr("IMAGERY_TILE_CACHE_URL", REDIS_URL)
+IMAGERY_TILE_CACHE_SECONDS = envint("IMAGERY_TILE_CACHE_SECONDS", 7 * 86400)
+# zlib level of PNG tiles: 1 encodes a 256 px tile in ~4 ms instead of ~10 ms (GDAL's 6) for ~20 % more bytes.
+IMAGERY_PNG_ZLEVEL = envint("IMAGERY_PNG_ZLEVEL", 1)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "imagery": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": IMAGERY_TILE_CACHE_URL,
+            "KEY_PREFIX": "imagery",
+            "TIMEOUT": IMAGERY_TILE_CACHE_SECONDS,
+        }
+        if IMAGERY_TILE_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    ),
+}
+# GDAL settings for serving COGs (TiTiler's recommendations, SETUP-NOTES), applied as environment
+# defaults when the imagery app loads; PROJ_DATA/PROJ_LIB/GDAL_DATA are deliberately never set.
+GDAL_CONFIG = {
+    "GDAL_DISABLE_READDIR_ON_OPEN": envstr("GDAL_DISABLE_READDIR_ON_OPEN", "EMPTY_DIR"),
+    "GDAL_CACHEMAX": envstr("GDAL_CACHEMAX", "200"),
+    "VSI_CACHE": envstr("VSI_CACHE", "TRUE"),
+    "GDAL_BAND_BLOCK_CACHE": envstr("GDAL_BAND_BLOCK_CACHE", "HASHSET"),
+}
 
 # The basemap is off unless configured: wards run on closed networks, and an empty
 # value guarantees that no page asks anything of a host outside the portal.

@@ -12,12 +12,15 @@ api_v1 = [
     path("", include("layers.urls")),
     path("", include("households.urls")),
     path("", include("businesses.urls")),
+    path("", include("imagery.urls")),
 ]
 
 urlpatterns = [
     path("", include("frontend.urls")),
     path("api/v1/", include(api_v1)),
     path("tiles/", include("layers.tiles_api")),
+    path("imagery/", include("imagery.tiles_api")),
+    path("land/", include("imagery.views")),
     path("api/health/", health.health, name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -10,3 +10,4 @@ cd "$ROOT"
 "$PY" manage.py migrate --noinput -v0
 "$PY" bench/radius.py "$@"
 "$PY" bench/tiles_vector.py "$@"
+"$PY" bench/tiles.py

@@ -15,8 +15,11 @@ npm ci --no-audit --no-fund --loglevel=error >/dev/null
 rm -rf "$DEST"
 mkdir -p "$DEST"
 cp -r node_modules/leaflet/dist "$DEST/leaflet"
-mkdir -p "$DEST/chartjs" "$DEST/geoman" "$DEST/vectorgrid"
+mkdir -p "$DEST/chartjs" "$DEST/geoman" "$DEST/vectorgrid" "$DEST/compare"
 cp node_modules/chart.js/dist/chart.umd.min.js "$DEST/chartjs/"
 cp node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.{min.js,css} "$DEST/geoman/"
 cp node_modules/leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js "$DEST/vectorgrid/"
+# The imagery swipe. leaflet-compare is leaflet-side-by-side's fork that ships a built file: the
+# original's npm package holds only CommonJS source that needs browserify (and its esprima-fb).
+cp node_modules/leaflet-compare/dist/leaflet-compare.{js,css} "$DEST/compare/"
 echo "$want" >"$stamp"

@@ -31,7 +31,26 @@ SAMPLE_KWARGS: dict[str, Callable] = {
     "business-restore": lambda w: {"pk": w.businesses[0].pk},
     "business-history": lambda w: {"pk": w.businesses[0].pk},
     "business-sync-run": lambda w: {"pk": _sync_run(w)},
+    "imagery-acquisition": lambda w: {"pk": _land(w)["acquisition"]},
+    "imagery-job": lambda w: {"pk": _land(w)["job"]},
+    "imagery-tile": lambda w: {"pk": _land(w)["acquisition"], **_land(w)["tile"], "fmt": "png"},
+    "imagery-tilejson": lambda w: {"pk": _land(w)["acquisition"]},
+    "imagery-point": lambda w: {"pk": _land(w)["acquisition"]},
+    "imagery-crop": lambda w: {"pk": _land(w)["acquisition"]},
+    "parcel-detail": lambda w: {"pk": _land(w)["parcel"]},
+    "parcel-history": lambda w: {"pk": _land(w)["parcel"]},
+    "parcel-geojson": lambda w: {"pk": _land(w)["parcel"]},
+    "parcel-csv": lambda w: {"pk": _land(w)["parcel"]},
+    "permit-detail": lambda w: {"pk": _land(w)["permit"]},
+    "permit-history": lambda w: {"pk": _land(w)["permit"]},
 }
+
+
+def _land(world) -> dict:
+    """An acquisition (a real COG), a parcel and a permit in ward A (tests/imagery/samples.py)."""
+    from tests.imagery.samples import land
+
+    return land(world)
 
 
 def _sync_run(world) -> int:
@@ -48,6 +67,9 @@ SAMPLE_QUERY: dict[str, str] = {
     "business-radius": "?lat=10.78&lon=106.70&radius_m=5000&page_size=200",
     "business-name-check": "?name=Phở Hòa&area=city",
     "business-stats": "?group_by=khu_pho&group_by2=status",
+    "imagery-point": "?lon=106.7001&lat=10.7799",
+    "imagery-crop": "?bbox=106.7,10.7795,106.7005,10.78",
+    "imagery-strip": "?lon=106.7001&lat=10.7799",
 }
 
 

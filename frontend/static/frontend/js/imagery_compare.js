@@ -1,0 +1,217 @@
+// Imagery across the years: two acquisitions with a swipe (leaflet-compare) and an opacity slider;
+// a click on a spot or a parcel shows the same place cut out of every acquisition, oldest first.
+import { ApiError, request } from "./request.js";
+import { $, _, acquisitionLayer, baseMap, boundsOf, label, say } from "./imagery_common.js";
+
+const mapEl = $("map");
+const map = baseMap(mapEl);
+const PARCEL_MIN_ZOOM = 15;
+let acquisitions = [];
+let left = null;
+let right = null;
+let swipe = null;
+const parcelLayer = L.geoJSON(null, {
+  style: { color: "#ffd966", weight: 2, fillOpacity: 0.05 },
+  onEachFeature: (feature, layer) => {
+    layer.on("click", (e) => {
+      L.DomEvent.stopPropagation(e);
+      showStrip({ parcel: feature.id }, `${_("Parcel")} ${feature.properties.parcel_no}, ${_("sheet")} ${feature.properties.sheet_no}`);
+    });
+  },
+}).addTo(map);
+
+function fillSelect(select, chosen) {
+  select.replaceChildren(...acquisitions.map((a) => new Option(label(a), a.id, false, a.id === chosen)));
+}
+
+function byId(id) {
+  return acquisitions.find((a) => a.id === Number(id));
+}
+
+// leaflet-compare keeps the layers it was made with: a new pair means a new control.
+function showPair() {
+  if (swipe) swipe.remove();
+  if (left) map.removeLayer(left);
+  if (right) map.removeLayer(right);
+  const a = byId($("left").value);
+  const b = byId($("right").value);
+  left = acquisitionLayer(a, { className: "acq-left" }).addTo(map);
+  right = acquisitionLayer(b, { className: "acq-right", opacity: Number($("opacity").value) }).addTo(map);
+  swipe = L.control.compare(left, right).addTo(map);
+  // Dragging the divider must not count as a click on the map (which opens the time strip).
+  L.DomEvent.disableClickPropagation(swipe._container);
+  mapEl.dataset.left = a.id;
+  mapEl.dataset.right = b.id;
+}
+
+async function loadAcquisitions() {
+  const data = await request("/api/v1/imagery/acquisitions/");
+  acquisitions = data.results;
+  if (!acquisitions.length) {
+    $("empty").hidden = false;
+    mapEl.dataset.ready = "true";
+    return;
+  }
+  fillSelect($("left"), acquisitions[0].id);
+  fillSelect($("right"), acquisitions[acquisitions.length - 1].id);
+  map.fitBounds(boundsOf(acquisitions));
+  showPair();
+  mapEl.dataset.ready = "true";
+}
+
+async function loadParcels() {
+  if (map.getZoom() < PARCEL_MIN_ZOOM) return;
+  const data = await request(`/api/v1/parcels/?bbox=${map.getBounds().toBBoxString()}`);
+  parcelLayer.clearLayers();
+  parcelLayer.addData(data);
+}
+
+// --- "when was it built?"
+const THUMB = 150;
+
+function mercator([lon, lat]) {
+  const p = L.CRS.EPSG3857.project(L.latLng(lat, lon));
+  return [p.x, p.y];
+}
+
+// The parcel's outline drawn over a thumbnail: both span the strip's bbox in Web Mercator.
+function outline(bbox, ring, height) {
+  const [x0, y0] = mercator([bbox[0], bbox[3]]);
+  const [x1, y1] = mercator([bbox[2], bbox[1]]);
+  const points = ring.map((c) => {
+    const [x, y] = mercator(c);
+    return `${((x - x0) / (x1 - x0)) * THUMB},${((y0 - y) / (y0 - y1)) * height}`;
+  });
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", `0 0 ${THUMB} ${height}`);
+  svg.style.height = `${height}px`;
+  const poly = document.createElementNS("http://www.w3.org/2000/svg", "polygon");
+  poly.setAttribute("points", points.join(" "));
+  poly.setAttribute("fill", "none");
+  poly.setAttribute("stroke", "#ffd966");
+  poly.setAttribute("stroke-width", "2");
+  svg.append(poly);
+  return svg;
+}
+
+async function showStrip(params, title) {
+  const query = new URLSearchParams(params).toString();
+  $("strip").hidden = false;
+  $("strip-title").textContent = title;
+  $("strip-items").replaceChildren();
+  try {
+    const data = await request(`/api/v1/imagery/strip?${query}`);
+    const [west, south, east, north] = data.bbox;
+    const [x0, y0] = mercator([west, north]);
+    const [x1, y1] = mercator([east, south]);
+    const height = Math.round(THUMB * ((y0 - y1) / (x1 - x0)));
+    if (!data.items.length) {
+      $("strip-items").textContent = _("No photograph covers this place.");
+    }
+    for (const item of data.items) {
+      const figure = document.createElement("figure");
+      figure.className = "strip-item";
+      figure.dataset.date = item.acquired_on;
+      const img = new Image(THUMB, height);
+      img.style.height = `${height}px`;
+      img.style.objectFit = "fill";
+      img.alt = item.acquired_on;
+      img.src = item.thumbnail;
+      const caption = document.createElement("figcaption");
+      caption.textContent = `${item.acquired_on}${item.title ? ` · ${item.title}` : ""}`;
+      figure.append(img);
+      if (data.parcel) figure.append(outline(data.bbox, data.parcel.geometry.coordinates[0], height));
+      figure.append(caption);
+      $("strip-items").append(figure);
+    }
+    $("strip").dataset.loaded = "true";
+  } catch (err) {
+    $("strip-items").textContent = err instanceof ApiError ? err.message : String(err);
+  }
+}
+
+map.on("click", (e) => {
+  const { lat, lng } = e.latlng;
+  showStrip({ lon: lng.toFixed(7), lat: lat.toFixed(7) }, `${lat.toFixed(6)}, ${lng.toFixed(6)}`);
+});
+$("strip-close").addEventListener("click", () => {
+  $("strip").hidden = true;
+});
+$("left").addEventListener("change", showPair);
+$("right").addEventListener("change", showPair);
+$("opacity").addEventListener("input", () => right && right.setOpacity(Number($("opacity").value)));
+map.on("moveend", () => loadParcels().catch(() => {}));
+
+// --- upload with progress: the bytes (XHR upload events), then the conversion (the job row)
+function csrfToken() {
+  const m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+  return m ? decodeURIComponent(m[1]) : "";
+}
+
+function uploadFile(form) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/v1/imagery/acquisitions/");
+    xhr.setRequestHeader("X-CSRFToken", csrfToken());
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) {
+        $("job-progress").value = Math.round((e.loaded / e.total) * 100);
+        say(`${_("Uploading")} ${Math.round((e.loaded / e.total) * 100)}%`);
+      }
+    };
+    xhr.onload = () => {
+      const body = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+      if (xhr.status === 202) resolve(body);
+      else reject(new ApiError(xhr.status, body));
+    };
+    xhr.onerror = () => reject(new Error(_("The upload was interrupted.")));
+    xhr.send(new FormData(form));
+  });
+}
+
+async function follow(job) {
+  const bar = $("job-progress");
+  for (;;) {
+    bar.value = job.progress;
+    say(`${_("Converting")} ${job.source_name}: ${job.progress}%`);
+    if (job.status === "done" || job.status === "failed") return job;
+    await new Promise((r) => setTimeout(r, 1000));
+    job = await request(`/api/v1/imagery/jobs/${job.id}/`);
+  }
+}
+
+async function loadJobs() {
+  const data = await request("/api/v1/imagery/jobs/");
+  $("jobs").replaceChildren(
+    ...data.results.slice(0, 8).map((job) => {
+      const li = document.createElement("li");
+      li.className = job.status;
+      const why = job.status === "failed" ? ` — ${document.documentElement.lang === "en" ? job.message_en : job.message}` : "";
+      li.textContent = `${job.source_name} (${job.acquired_on}): ${job.status} ${job.progress}%${why}`;
+      return li;
+    }),
+  );
+}
+
+$("upload-form")?.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const form = e.target;
+  $("job-progress").hidden = false;
+  try {
+    const job = await follow(await uploadFile(form));
+    if (job.status === "done") {
+      say(_("The photograph is ready."), "ok");
+      form.reset();
+      await loadAcquisitions();
+    } else {
+      say(document.documentElement.lang === "en" ? job.message_en : job.message, "error");
+    }
+  } catch (err) {
+    say(err instanceof ApiError ? err.message : String(err), "error");
+  }
+  loadJobs().catch(() => {});
+});
+
+loadAcquisitions().catch((err) => say(err.message, "error"));
+loadJobs().catch(() => {});

@@ -1,0 +1,68 @@
+"""Optimistic locking and edit history for parcels and permits (as businesses/api.py does for businesses)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import models
+
+from gisportal.errors import Conflict, InvalidInput
+
+
+def sent_version(request) -> int:
+    """The version the writer read: in the body, `?version=`, or an If-Match header."""
+    data = request.data if hasattr(request.data, "get") else {}
+    sent = data.get("version") or request.query_params.get("version") or request.headers.get("If-Match", "")
+    sent = str(sent).strip('"')
+    if not sent.isdigit():
+        raise InvalidInput(
+            "Thiếu số phiên bản (version) của bản ghi đã đọc.",
+            "The version of the record you read is missing (version).",
+            code="version_required",
+        )
+    return int(sent)
+
+
+def lock_current(request, instance: models.Model, represent: Callable[[Any], dict], what: tuple[str, str]):
+    """Lock the row and check it is still the version the writer read; else 409 with both versions."""
+    sent = sent_version(request)
+    current = type(instance).objects.select_for_update().get(pk=instance.pk)
+    if current.version != sent:
+        vi, en = what
+        raise Conflict(
+            f"Người khác đã lưu {vi} này trước bạn; dữ liệu mới hơn được giữ nguyên.",
+            f"Someone else saved this {en} first; the newer data was kept.",
+            {"yours": request.data if isinstance(request.data, dict) else {}, "current": represent(current)},
+        )
+    return current
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "coords"):  # a geometry: its GeoJSON coordinates
+        return value.coords
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def history(instance: models.Model, fields: list[str]) -> list[dict]:
+    """Every saved version, newest first: who, when, and which of `fields` changed."""
+    rows = list(instance.history.order_by("-history_date", "-history_id").select_related("history_user"))
+    out = []
+    for row, older in zip(rows, [*rows[1:], None], strict=True):
+        changes = {}
+        for field in fields:
+            attr = f"{field}_id" if field in {"ward", "parcel"} else field
+            new = _plain(getattr(row, attr))
+            old = None if older is None else _plain(getattr(older, attr))
+            if older is None or new != old:
+                changes[field] = {"from": old, "to": new}
+        out.append(
+            {
+                "version": row.version,
+                "at": row.history_date.isoformat(),
+                "user": row.history_user.username if row.history_user else None,
+                "type": {"+": "created", "~": "changed", "-": "deleted"}[row.history_type],
+                "changes": changes,
+            }
+        )
+    return out
