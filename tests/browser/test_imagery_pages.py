@@ -51,8 +51,9 @@ def screen_colour(page, x: int, y: int) -> list[int]:
 
 def sample_points(page, box, source, data, dx: int):
     """A point `dx` px right of the map's centre (the image is ~220 px wide) whose colour is unambiguous."""
-    for dy in range(-60, 60, 5):
-        x, y = int(box["width"] / 2) + dx, int(box["height"] / 2) + dy
+    # Several columns near dx: one may cross block edges all the way down.
+    for ddx, dy in ((ddx, dy) for ddx in (0, 7, -7, 14, -14) for dy in range(-60, 60, 5)):
+        x, y = int(box["width"] / 2) + dx + ddx, int(box["height"] / 2) + dy
         latlng = page.evaluate(
             f"(() => {{ const p = portalMap.containerPointToLatLng([{x}, {y}]); return [p.lng, p.lat]; }})()"
         )
