@@ -21,6 +21,8 @@ STEPS = [
     "layers.demo.seed_admin_units",
     "layers.demo.seed_bench_wards",
     "households.demo.seed_streets",
+    "households.demo.seed_house_numbers",
+    "households.demo.seed_households",
     "layers.demo.seed_pois",
     "businesses.demo.seed_businesses",
     "gisportal.demo_users.seed_users",

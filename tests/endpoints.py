@@ -43,7 +43,18 @@ SAMPLE_KWARGS: dict[str, Callable] = {
     "parcel-csv": lambda w: {"pk": _land(w)["parcel"]},
     "permit-detail": lambda w: {"pk": _land(w)["permit"]},
     "permit-history": lambda w: {"pk": _land(w)["permit"]},
+    "house-number-detail": lambda w: {"pk": _households("house_number", w)},
+    "house-import-detail": lambda w: {"pk": _households("house_import", w)},
+    "household-detail": lambda w: {"pk": _households("household", w)},
+    "household-moves": lambda w: {"pk": _households("household", w)},
 }
+
+
+def _households(kind: str, world) -> int:
+    """A house number, an import or a household in ward A (tests/households/house_world.py)."""
+    from tests.households.house_world import sample
+
+    return sample(kind, world)
 
 
 def _land(world) -> dict:
@@ -70,6 +81,8 @@ SAMPLE_QUERY: dict[str, str] = {
     "imagery-point": "?lon=106.7001&lat=10.7799",
     "imagery-crop": "?bbox=106.7,10.7795,106.7005,10.78",
     "imagery-strip": "?lon=106.7001&lat=10.7799",
+    "geocode": "?q=1 Nguyễn Đình Chiểu, Phường An Nhơn",
+    "geocode-reverse": "?lat=10.78&lon=106.70&radius_m=1000",
 }
 
 

@@ -1,0 +1,121 @@
+"""Editing a house number or a household: version for optimistic locking (409), history, who may."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.test import Client
+
+from households.models import Household, HouseholdMove, HouseNumber
+from tests.households.house_world import make_streets, ndc_houses
+from tests.households.test_geocode import file_houses
+
+
+@pytest.fixture
+def houses(world):
+    streets = make_streets(world)
+    return file_houses(world, streets["ndc_a"], ndc_houses(1, 6))
+
+
+@pytest.fixture
+def home(world, houses):
+    return Household.objects.create(
+        house_number=houses["1"],
+        ward=world.ward_a,
+        khu_pho=world.kp_a1,
+        code="H-1",
+        head_name="Chủ Hộ Cũ",
+        members=[{"name": "Chủ Hộ Cũ", "birth_year": 1970}],
+    )
+
+
+def client_for(world, role: str) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(world.users[role])
+    return client
+
+
+def patch(client: Client, url: str, data: dict):
+    return client.patch(url, json.dumps(data), content_type="application/json")
+
+
+def test_officer_renumbers_a_house_with_history(world, houses):
+    officer = client_for(world, "ward_officer")
+    h = houses["3"]
+    response = patch(officer, f"/api/v1/house-numbers/{h.pk}/", {"version": 1, "number": "3a"})
+    assert response.status_code == 200, response.json()
+    props = response.json()["properties"]
+    assert (props["number"], props["version"]) == ("3A", 2)
+    assert props["address"].startswith("3A Nguyễn Đình Chiểu, Khu phố 1, Phường An Nhơn")
+    h.refresh_from_db()
+    assert h.sort_key == "  00003A  "
+    history = list(h.history.order_by("history_id"))
+    assert [r.number for r in history] == ["3", "3A"] and history[-1].history_user == world.users["ward_officer"]
+
+
+def test_stale_version_is_409_and_the_newer_data_stays(world, houses):
+    officer = client_for(world, "ward_officer")
+    url = f"/api/v1/house-numbers/{houses['3'].pk}/"
+    assert patch(officer, url, {"version": 1, "number": "3B"}).status_code == 200
+    response = patch(officer, url, {"version": 1, "number": "3C"})
+    assert response.status_code == 409 and response.json()["error"] == "conflict"
+    assert response.json()["details"]["current"]["properties"]["number"] == "3B"
+    assert HouseNumber.objects.get(pk=houses["3"].pk).number == "3B"
+
+
+def test_renumbering_onto_a_taken_number_or_moving_out_of_the_ward_is_refused(world, houses):
+    officer = client_for(world, "ward_officer")
+    url = f"/api/v1/house-numbers/{houses['3'].pk}/"
+    assert patch(officer, url, {"version": 1, "number": "5"}).status_code == 409
+    response = patch(officer, url, {"version": 1, "lon": 106.7305, "lat": 10.78})
+    assert response.status_code == 400 and response.json()["error"] == "outside_ward"
+    assert patch(officer, url, {"version": 1, "lon": 106.7, "lat": 106.7}).status_code == 400
+    assert patch(officer, url, {"version": 1, "number": "<b>3</b>"}).status_code == 400
+    assert patch(officer, url, {"number": "3B"}).json()["error"] == "no_version"
+    assert patch(officer, url, {"version": 1, "ward": 1}).status_code == 400
+    moved = patch(officer, url, {"version": 1, "lon": 106.69266, "lat": 10.78012, "status": "retired"})
+    assert moved.status_code == 200 and moved.json()["properties"]["status"] == "retired"
+
+
+@pytest.mark.parametrize("role", ["anonymous", "khu_pho_officer", "land_officer", "district_leader"])
+def test_only_officers_of_the_ward_and_admins_edit_house_numbers(world, houses, role):
+    response = patch(client_for(world, role), f"/api/v1/house-numbers/{houses['3'].pk}/", {"version": 1, "number": "9"})
+    assert response.status_code in (401, 403)
+    assert HouseNumber.objects.get(pk=houses["3"].pk).number == "3"
+    admin = client_for(world, "admin")
+    assert patch(admin, f"/api/v1/house-numbers/{houses['3'].pk}/", {"version": 1, "number": "9"}).status_code == 200
+
+
+def test_officer_edits_a_household_and_records_moves(world, home):
+    officer = client_for(world, "ward_officer")
+    url = f"/api/v1/households/{home.pk}/"
+    members = [{"name": "Chủ Hộ Mới", "birth_year": 1972, "sex": "F"}, {"name": "Con Mới", "birth_year": 2006}]
+    response = patch(
+        officer, url, {"version": 1, "head_name": "Chủ Hộ Mới", "members": members, "size": 2, "poor": True}
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["members"][1]["name"] == "Con Mới" and response.json()["version"] == 2
+    assert patch(officer, url, {"version": 1, "size": 3}).status_code == 409
+    assert patch(officer, url, {"version": 2, "members": [{"name": "<script>x</script>"}]}).status_code == 400
+    day = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+    move = {"kind": "out", "date": day, "persons": 1, "place": "Bình Dương"}
+    response = officer.post(f"/api/v1/households/{home.pk}/moves", json.dumps(move), content_type="application/json")
+    assert response.status_code == 201
+    assert HouseholdMove.objects.get(household=home).place == "Bình Dương"
+    future = {**move, "date": (dt.date.today() + dt.timedelta(days=3)).isoformat()}
+    response = officer.post(f"/api/v1/households/{home.pk}/moves", json.dumps(future), content_type="application/json")
+    assert response.status_code == 400
+    assert Household.objects.get(pk=home.pk).history.count() == 2
+
+
+@pytest.mark.parametrize("role", ["anonymous", "khu_pho_officer", "land_officer", "district_leader"])
+def test_only_ward_officers_and_admins_edit_households(world, home, role):
+    client = client_for(world, role)
+    assert patch(client, f"/api/v1/households/{home.pk}/", {"version": 1, "size": 9}).status_code in (401, 403)
+    move = json.dumps({"kind": "in", "date": "2025-01-01"})
+    response = client.post(f"/api/v1/households/{home.pk}/moves", move, content_type="application/json")
+    assert response.status_code in (401, 403)
+    assert Household.objects.get(pk=home.pk).size == 1 and not HouseholdMove.objects.exists()
