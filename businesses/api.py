@@ -147,6 +147,7 @@ class BusinessSerializer(PrivateFieldsMixin, GeoFeatureModelSerializer):
             "ward",
             "khu_pho",
             "street_block",
+            "house_number",
             "status",
             "registered_on",
             "status_changed_on",
@@ -155,7 +156,7 @@ class BusinessSerializer(PrivateFieldsMixin, GeoFeatureModelSerializer):
             "owner_phone",
             "version",
         ]
-        read_only_fields = ["id", "section", "version"]
+        read_only_fields = ["id", "section", "house_number", "version"]
 
 
 @extend_schema(

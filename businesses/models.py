@@ -76,6 +76,14 @@ class Business(models.Model):
     ward = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="businesses")
     khu_pho = models.ForeignKey(AdminUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     street_block = models.CharField(max_length=30, blank=True, help_text="Ô phố")
+    house_number = models.ForeignKey(
+        "households.HouseNumber",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="businesses",
+        help_text="The house number at its address, where the geocoder knows it",
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     registered_on = models.DateField()
     status_changed_on = models.DateField(null=True, blank=True)

@@ -32,11 +32,14 @@ from businesses.sync_files import (
     is_blank,
 )
 from gisportal.errors import InvalidInput
+from households.geocode import geocode_many
 from layers.crs import check_lon_lat
 from layers.models import AdminUnit
 from layers.text import nfc
 
 GEOM_TOLERANCE = 1e-7  # degrees, ~1 cm: a point re-typed with fewer decimals is not a move
+GEOCODE_MIN_SCORE = 0.8  # bench/geocode.py: every match scoring this much was the right house
+HOUSE_LINK_M = 30  # a given point this close to the geocoded house is that house
 LOCK_KEY = 0x5_1A_C0  # pg_advisory_xact_lock: one sync at a time, so two never race on a new number
 
 
@@ -75,6 +78,7 @@ _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+)?")
 TEXT_FIELDS = ("signboard", "owner_name", "owner_phone", "address_legacy", "address_current", "street_block")
 OPTIONAL_FIELDS = ("owner_phone", "address_legacy", "street_block", "status", "status_changed_on", "licences")
 ALWAYS_SYNCED = (
+    "house_number_id",
     "signboard",
     "owner_name",
     "industry_id",
@@ -98,6 +102,11 @@ MESSAGES = {
         "html_in_text",
         "{label} chứa mã HTML; chỉ nhận văn bản thuần.",
         "{field} contains HTML, not plain text.",
+    ),
+    "not_geocoded": (
+        "not_geocoded",
+        "Không có tọa độ và không tìm thấy số nhà của địa chỉ '{address}' (độ tin cậy {score}): hãy ghi tọa độ.",
+        "No coordinates, and the address {address!r} matched no house number (score {score}): give lat and lon.",
     ),
     "long": ("too_long", "{label} dài {length} ký tự (tối đa {limit}).", "{field} is {length} chars (max {limit})."),
     "duplicate": (
@@ -166,6 +175,7 @@ class Clean:
     lon: float | None = None
     lat: float | None = None
     khu_pho_name: str = ""
+    geocode: bool = False
 
 
 class Rejections:
@@ -359,8 +369,9 @@ class _Checker:
         clean.values["licences"] = sorted(found, key=LICENCE_ORDER.__getitem__)
 
     def _point(self, raw: dict, clean: Clean) -> None:
-        if is_blank(raw.get("lat")) or is_blank(raw.get("lon")):
-            return  # rejected as missing already
+        if is_blank(raw.get("lat")) and is_blank(raw.get("lon")):
+            clean.geocode = True  # placed by its address in check_rows
+            return
         try:
             lat, lon = _coordinate(raw["lat"]), _coordinate(raw["lon"])
         except ValueError:
@@ -408,6 +419,36 @@ def _place(cleans: list[Clean], day: dt.date) -> dict[int, tuple[int | None, int
         return {i: (ward, kp) for i, ward, kp in cur.fetchall()}
 
 
+def _locate_addresses(cleans: list[Clean], rejections: Rejections) -> None:
+    """Link each row to the house number at its address; place the rows that came without coordinates there.
+
+    A row without coordinates takes the point of a house-level match scoring at least GEOCODE_MIN_SCORE, or
+    is rejected; a row with coordinates is linked to the matched house only when it stands within
+    HOUSE_LINK_M of the given point, so a wrong match never overrides what the registrar measured.
+    """
+    todo = [c for c in cleans if c.values.get("address_current")]
+    matches = geocode_many([c.values["address_current"] for c in todo])
+    for c, m in zip(todo, matches, strict=True):
+        house = m.level == "house" and m.score >= GEOCODE_MIN_SCORE
+        if c.geocode:
+            if house:
+                c.lon, c.lat = m.lon, m.lat
+            else:
+                rejections.add(c, "lat,lon", "not_geocoded", address=c.values["address_current"], score=m.score)
+                continue
+        elif not house or c.lon is None or _metres(c.lon, c.lat, m.lon, m.lat) > HOUSE_LINK_M:
+            house = False
+        c.values["house_number_id"] = m.house_number_id if house else None
+    for c in cleans:
+        c.values.setdefault("house_number_id", None)
+
+
+def _metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Distance on the sphere, good to a few cm over the tens of metres it is used for."""
+    dlat, dlon = math.radians(lat2 - lat1), math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    return 6_371_000 * math.hypot(dlat, dlon)
+
+
 def _khu_pho_index(day: dt.date) -> dict[int, dict[str, int]]:
     """ward id → {key: khu phố id}; a file may name one by code or name ('Khu phố 3', '3')."""
     index: dict[int, dict[str, int]] = {}
@@ -429,6 +470,7 @@ def check_rows(rows: list[dict], today: dt.date | None = None) -> tuple[list[Cle
     checker = _Checker(columns, today)
     cleans = [checker.check(r) for r in rows]
     rejections = checker.rejections
+    _locate_addresses(cleans, rejections)
     places = _place([c for c in cleans if c.lon is not None], today)
     named = _khu_pho_index(today) if "khu_pho" in columns else {}
     for c in cleans:
@@ -522,6 +564,7 @@ SQL_TYPES = {
     "address_current": "text",
     "ward_id": "bigint",
     "khu_pho_id": "bigint",
+    "house_number_id": "bigint",
     "street_block": "text",
     "status": "text",
     "registered_on": "date",

@@ -68,8 +68,9 @@ COLUMNS = [
     Column("registered_on", "Ngày đăng ký", ("ngay cap",), True),
     Column("status_changed_on", "Ngày đổi trạng thái", ("ngay thay doi trang thai",)),
     Column("licences", "Giấy phép", ("licenses", "giay phep con")),
-    Column("lat", "Vĩ độ", ("latitude",), True),
-    Column("lon", "Kinh độ", ("lng", "long", "longitude"), True),
+    # Without coordinates the address is geocoded against the house numbers (households/geocode.py).
+    Column("lat", "Vĩ độ", ("latitude",)),
+    Column("lon", "Kinh độ", ("lng", "long", "longitude")),
 ]
 BY_NAME = {c.name: c for c in COLUMNS}
 REQUIRED = [c.name for c in COLUMNS if c.required]

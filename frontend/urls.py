@@ -7,4 +7,6 @@ urlpatterns = [
     path("businesses/", views.businesses_page, name="businesses-page"),
     path("businesses/stats/", views.business_stats_page, name="business-stats-page"),
     path("businesses/edit/", views.business_editor_page, name="business-editor-page"),
+    path("layers/edit/", views.layers_editor_page, name="layers-editor-page"),
+    path("layers/forest/", views.layers_forest_page, name="layers-forest-page"),
 ]

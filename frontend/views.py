@@ -48,3 +48,27 @@ def business_stats_page(request):
         "may_export": export.may_export(request.user),
     }
     return render(request, "frontend/business_stats.html", context)
+
+
+@require_GET
+@login_required
+def layers_editor_page(request):
+    """Officers draw, move, reshape, edit, delete and restore features of the editable thematic layers."""
+    from gisportal.permissions import edits_domain, ward_ids
+    from layers import registry
+
+    name = request.GET.get("layer", "waste_points")
+    layer = registry.get(name)
+    if layer is None or not layer.editable:
+        name = "waste_points"
+    scope = sorted(ward_ids(request.user) or [])
+    context = {"can_edit": edits_domain(request.user), "ward_scope": scope, "layer": name}
+    return render(request, "frontend/layers_editor.html", context)
+
+
+@require_GET
+def layers_forest_page(request):
+    """Forest plots: the change between two surveys on the map and in tables, KML/KMZ, officers' field data."""
+    from gisportal.permissions import sees_domain
+
+    return render(request, "frontend/layers_forest.html", {"is_officer": sees_domain(request.user)})

@@ -132,6 +132,8 @@ SPOOL_DIR = Path(envstr("SPOOL_DIR", str(VAR_DIR / "spool")))
 # A sync file over this many MB (≈ 10,000 rows of CSV) is queued for the worker: a district's full
 # list of 300,000 rows would outlast any HTTP timeout.
 SYNC_INLINE_MAX_MB = envint("SYNC_INLINE_MAX_MB", 2)
+# GIS file imports (GeoJSON, GeoPackage, zipped Shapefile, KML, GPX, CSV/XLSX) are read in the request.
+GIS_IMPORT_MAX_MB = envint("GIS_IMPORT_MAX_MB", 50)
 # Seconds between keep-alive comments on a live-changes stream; a gone client is noticed at the next one.
 EVENTS_HEARTBEAT_S = envint("EVENTS_HEARTBEAT_S", 15)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("frontend.urls")),
     path("api/v1/", include(api_v1)),
     path("tiles/", include("layers.tiles_api")),
+    path("ogc/", include("layers.ogc_api")),
     path("imagery/", include("imagery.tiles_api")),
     path("land/", include("imagery.views")),
     path("api/health/", health.health, name="health"),

@@ -7,6 +7,8 @@ import datetime as dt
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import Transform
 from django.contrib.postgres.indexes import GistIndex
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
@@ -129,3 +131,233 @@ class POI(models.Model):
 
     def scope(self) -> tuple[int | None, int | None]:
         return self.ward_id, self.khu_pho_id
+
+
+# --- thematic layers: waste points, forest plots and their surveys -----------------------------------
+
+_NOT_NEGATIVE = MinValueValidator(0)
+
+
+class WastePoint(models.Model):
+    """A place of the ward's waste system: a public bin, a public toilet, a transfer station, a dumping
+    hot spot, or a waste source owner (chủ nguồn thải: a household or business that generates waste)."""
+
+    class Kind(models.TextChoices):
+        BIN = "bin", "Thùng rác công cộng / Public bin"
+        TOILET = "toilet", "Nhà vệ sinh công cộng / Public toilet"
+        TRANSFER = "transfer_station", "Trạm trung chuyển rác / Waste transfer station"
+        HOT_SPOT = "dump_hotspot", "Điểm nóng đổ rác / Dumping hot spot"
+        SOURCE = "source_owner", "Chủ nguồn thải / Waste source owner"
+
+    class Condition(models.TextChoices):
+        GOOD = "good", "Tốt / Good"
+        WORN = "worn", "Xuống cấp / Worn"
+        DAMAGED = "damaged", "Hư hỏng / Damaged"
+        OVERFLOWING = "overflowing", "Quá tải / Overflowing"
+
+    class SourceKind(models.TextChoices):
+        HOUSEHOLD = "household", "Hộ gia đình / Household"
+        BUSINESS = "business", "Cơ sở kinh doanh / Business"
+
+    class FeeStatus(models.TextChoices):
+        PAID = "paid", "Đã đóng / Paid"
+        DUE = "due", "Đến hạn / Due"
+        OVERDUE = "overdue", "Quá hạn / Overdue"
+        EXEMPT = "exempt", "Miễn / Exempt"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    name = models.CharField(max_length=200)
+    address = models.CharField(max_length=300, blank=True)
+    capacity = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(0)], help_text="Litres (bins), seats (toilets), t/day"
+    )
+    operator = models.CharField(max_length=200, blank=True, help_text="Đơn vị quản lý / vận hành")
+    collection_schedule = models.CharField(max_length=120, blank=True, help_text="e.g. 'Hằng ngày 18:00-20:00'")
+    condition = models.CharField(max_length=12, choices=Condition.choices, blank=True)
+    last_inspected = models.DateField(null=True, blank=True)
+    # Source owners only: who generates the waste and whether the collection fee is paid.
+    source_kind = models.CharField(max_length=10, choices=SourceKind.choices, blank=True)
+    fee_status = models.CharField(max_length=8, choices=FeeStatus.choices, blank=True)
+    monthly_fee = models.PositiveIntegerField(null=True, blank=True, help_text="VND a month")
+    contact_name = models.CharField(max_length=120, blank=True)
+    contact_phone = models.CharField(max_length=20, blank=True)
+    ward = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    khu_pho = models.ForeignKey(AdminUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    geom = models.PointField(srid=4326)
+    geom_3857 = models.GeneratedField(
+        expression=Transform("geom", 3857),
+        output_field=models.PointField(srid=3857, spatial_index=False),
+        db_persist=True,
+    )
+    is_deleted = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords(excluded_fields=["geom_3857"])
+
+    private_fields = ("contact_name", "contact_phone", "monthly_fee", "fee_status")
+
+    class Meta:
+        indexes = [GistIndex(fields=["geom_3857"], name="wastepoint_geom_3857_gist")]
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+    def clean(self) -> None:
+        """Source owners carry who they are and their fee status; the other kinds carry neither."""
+        source = self.kind == self.Kind.SOURCE
+        if source and not self.source_kind:
+            raise ValidationError(
+                {"source_kind": "Chủ nguồn thải cần ghi hộ gia đình hay cơ sở. / A source owner needs a source kind."}
+            )
+        if not source and (self.source_kind or self.fee_status or self.monthly_fee):
+            raise ValidationError(
+                {"kind": "Chỉ chủ nguồn thải mới có phí thu gom. / Only source owners carry a collection fee."}
+            )
+
+    def scope(self) -> tuple[int | None, int | None]:
+        return self.ward_id, self.khu_pho_id
+
+
+class ForestPlot(models.Model):
+    """A located plot (ô định vị) of a forest monitoring grid, as in the Cần Giờ mangroves."""
+
+    class Condition(models.TextChoices):
+        HEALTHY = "healthy", "Tốt / Healthy"
+        STRESSED = "stressed", "Suy yếu / Stressed"
+        DEGRADED = "degraded", "Suy thoái / Degraded"
+        LOST = "lost", "Mất rừng / Lost"
+
+    code = models.CharField(max_length=30, unique=True, help_text="e.g. 'CG-TK4-017'")
+    sub_zone = models.CharField(max_length=60, db_index=True, help_text="Tiểu khu")
+    species = models.CharField(max_length=120, blank=True, help_text="e.g. 'Đước đôi (Rhizophora apiculata)'")
+    planting_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    area_ha = models.FloatField(default=0, editable=False, help_text="Computed from the polygon in UTM 48N")
+    notes = models.TextField(blank=True)
+    ward = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    khu_pho = models.ForeignKey(AdminUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    geom = models.PolygonField(srid=4326)
+    geom_3857 = models.GeneratedField(
+        expression=Transform("geom", 3857),
+        output_field=models.PolygonField(srid=3857, spatial_index=False),
+        db_persist=True,
+    )
+    is_deleted = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords(excluded_fields=["geom_3857"])
+
+    private_fields: tuple[str, ...] = ()
+
+    class Meta:
+        indexes = [GistIndex(fields=["geom_3857"], name="forestplot_geom_3857_gist")]
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def save(self, *args, **kwargs) -> None:
+        if self.geom is not None:
+            self.area_ha = round(self.geom.transform(32648, clone=True).area / 10_000, 4)
+            if kwargs.get("update_fields") is not None and "geom" in kwargs["update_fields"]:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "area_ha"}
+        super().save(*args, **kwargs)
+
+    def scope(self) -> tuple[int | None, int | None]:
+        return self.ward_id, self.khu_pho_id
+
+
+class ForestSurvey(models.Model):
+    """One survey of a plot on a day: canopy, density, size, carbon, condition."""
+
+    plot = models.ForeignKey(ForestPlot, on_delete=models.CASCADE, related_name="surveys")
+    surveyed_on = models.DateField()
+    canopy_cover_pct = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    density_per_ha = models.FloatField(null=True, blank=True, validators=[_NOT_NEGATIVE], help_text="Trees per ha")
+    mean_height_m = models.FloatField(null=True, blank=True, validators=[_NOT_NEGATIVE])
+    mean_dbh_cm = models.FloatField(null=True, blank=True, validators=[_NOT_NEGATIVE], help_text="Mean DBH")
+    carbon_t_ha = models.FloatField(
+        null=True, blank=True, validators=[_NOT_NEGATIVE], help_text="Estimated carbon stock, tonnes C per ha"
+    )
+    condition = models.CharField(max_length=10, choices=ForestPlot.Condition.choices, blank=True)
+    notes = models.TextField(blank=True)
+    surveyor = models.CharField(max_length=120, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["plot", "surveyed_on"], name="forestsurvey_plot_day")]
+        ordering = ["plot_id", "surveyed_on"]
+
+    def __str__(self) -> str:
+        return f"{self.plot_id} {self.surveyed_on}"
+
+    def scope(self) -> tuple[int | None, int | None]:
+        return self.plot.scope()
+
+
+class FieldTrack(models.Model):
+    """A GPS track a field crew brought back (GPX or KML), kept as recorded."""
+
+    name = models.CharField(max_length=200, blank=True)
+    recorded_on = models.DateField(null=True, blank=True)
+    source_file = models.CharField(max_length=255)
+    geom = models.MultiLineStringField(srid=4326)
+    length_m = models.FloatField(default=0)
+    imported_by = models.ForeignKey("auth.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    imported_at = models.DateTimeField(auto_now_add=True)
+    ward = models.ForeignKey(AdminUnit, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-imported_at", "id"]
+
+    def scope(self) -> tuple[int | None, int | None]:
+        return self.ward_id, None
+
+
+class FieldWaypoint(models.Model):
+    """A waypoint of a field crew (GPX or KML), linked to the plot it falls in, if any."""
+
+    name = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    elevation_m = models.FloatField(null=True, blank=True)
+    source_file = models.CharField(max_length=255)
+    plot = models.ForeignKey(ForestPlot, null=True, blank=True, on_delete=models.SET_NULL, related_name="waypoints")
+    geom = models.PointField(srid=4326)
+    imported_by = models.ForeignKey("auth.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    imported_at = models.DateTimeField(auto_now_add=True)
+    ward = models.ForeignKey(AdminUnit, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-imported_at", "id"]
+
+    def scope(self) -> tuple[int | None, int | None]:
+        return self.ward_id, None
+
+
+class ImportJob(models.Model):
+    """An uploaded GIS file between its preview and its commit (all or nothing) into a layer."""
+
+    class State(models.TextChoices):
+        PREVIEWED = "previewed", "Đã xem trước / Previewed"
+        COMMITTED = "committed", "Đã nhập / Committed"
+        REFUSED = "refused", "Bị từ chối / Refused"
+
+    layer = models.CharField(max_length=50)
+    user = models.ForeignKey("auth.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    file_name = models.CharField(max_length=255)
+    format = models.CharField(max_length=20)
+    source_crs = models.CharField(max_length=40, blank=True)
+    options = models.JSONField(default=dict)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PREVIEWED)
+    feature_count = models.PositiveIntegerField(default=0)
+    created_ids = models.JSONField(default=list)
+    report = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -58,6 +58,10 @@ class Layer:
     private_domain: Domain = Domain.FEATURES  # who reads `private_fields` (through the detail APIs, never tiles)
     edit_domain: Domain | None = Domain.FEATURES  # None: nobody edits it through the portal
     public: bool = True  # listed in /tiles/ and served to everyone
+    # Model fields the generic editor and OGC API Features Part 4 write (layers/editing.py). Empty: the
+    # layer is read-only there (businesses keep their own editor, with the registration-number rules).
+    # An editable model has `ward`, `khu_pho`, `version`, `is_deleted` and simple-history.
+    edit_fields: tuple[str, ...] = ()
 
     @property
     def table(self) -> str:
@@ -72,6 +76,19 @@ class Layer:
         """The model's own declaration, read by serialisers and the role × endpoint test too."""
         return tuple(getattr(self.model, "private_fields", ()))
 
+    @property
+    def geometry_type(self) -> str:
+        """The OGC/GeoJSON geometry type of `geom_field`: "Point", "Polygon", "MultiPolygon", …"""
+        return self.model._meta.get_field(self.geom_field).geom_class.__name__
+
+    @property
+    def is_point(self) -> bool:
+        return self.geometry_type == "Point"
+
+    @property
+    def editable(self) -> bool:
+        return bool(self.edit_fields) and self.edit_domain is not None
+
     def model_field(self, f: Field) -> models.Field:
         """The Django field behind an attribute (on the related model for `via` fields)."""
         if f.via:
@@ -82,11 +99,12 @@ class Layer:
         """Attribute → TileJSON type name ("String", "Number", "Boolean"), `id` first."""
         types = {"id": "Number"}
         for f in self.public_fields:
-            types[f.name] = _type_name(self.model_field(f))
+            types[f.name] = type_name(self.model_field(f))
         return types
 
 
-def _type_name(model_field: models.Field) -> str:
+def type_name(model_field: models.Field) -> str:
+    """The TileJSON type name of a model field: "Number", "Boolean" or "String"."""
     if isinstance(model_field, models.BooleanField):
         return "Boolean"
     if isinstance(model_field, (models.IntegerField, models.FloatField, models.DecimalField, models.AutoField)):
@@ -123,6 +141,16 @@ def _check(layer: Layer) -> None:
         layer.model_field(f)  # raises FieldDoesNotExist on a typo
         if f.source in private:
             raise ValueError(f"layer {layer.name}: {f.source} is private and can never be a public attribute")
+    if layer.edit_fields:
+        for name in ("ward", "khu_pho", "version", "is_deleted", "history"):
+            if not hasattr(layer.model, name):
+                raise ValueError(f"layer {layer.name}: an editable model needs {name}")
+        for name in layer.edit_fields:
+            mf = meta.get_field(name)
+            if mf.primary_key or isinstance(mf, models.GeneratedField) or not mf.editable or mf.is_relation:
+                raise ValueError(f"layer {layer.name}: {name} cannot be an edit field")
+            if name in (layer.geom_field, "ward", "khu_pho", "version", "is_deleted"):
+                raise ValueError(f"layer {layer.name}: {name} is managed by the editor itself")
     # The filter is pasted into SQL run with named parameters: a literal % would be read as one.
     if "%" in layer.public_filter or ";" in layer.public_filter:
         raise ValueError(f"layer {layer.name}: public_filter may not contain % or ;")

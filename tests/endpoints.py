@@ -47,7 +47,56 @@ SAMPLE_KWARGS: dict[str, Callable] = {
     "house-import-detail": lambda w: {"pk": _households("house_import", w)},
     "household-detail": lambda w: {"pk": _households("household", w)},
     "household-moves": lambda w: {"pk": _households("household", w)},
+    "ogc-collection": lambda w: {"collection": "businesses"},
+    "ogc-queryables": lambda w: {"collection": "businesses"},
+    "ogc-schema": lambda w: {"collection": "waste_points"},
+    "ogc-items": lambda w: {"collection": "businesses"},
+    "ogc-item": lambda w: {"collection": "businesses", "feature_id": str(w.businesses[0].pk)},
+    "layer-features": lambda w: {"layer": "waste_points"},
+    "layer-feature": lambda w: {"layer": "waste_points", "pk": _waste_point(w)},
+    "layer-feature-history": lambda w: {"layer": "waste_points", "pk": _waste_point(w)},
+    "layer-feature-revert": lambda w: {"layer": "waste_points", "pk": _waste_point(w)},
+    "layer-feature-restore": lambda w: {"layer": "waste_points", "pk": _waste_point(w)},
+    "layer-import": lambda w: {"layer": "waste_points"},
+    "layer-import-detail": lambda w: {"layer": "waste_points", "pk": _import_job(w)},
+    "layer-import-commit": lambda w: {"layer": "waste_points", "pk": _import_job(w)},
+    "layer-export": lambda w: {"layer": "businesses", "fmt": "csv"},
+    "forest-plot-surveys": lambda w: {"pk": _forest(w).plot_id},
+    "forest-survey": lambda w: {"pk": _forest(w).pk},
 }
+
+
+def _import_job(world) -> int:
+    """A previewed import of ward A's officer."""
+    from layers.models import ImportJob
+
+    job = ImportJob.objects.filter(file_name="mau.geojson").first()
+    return (
+        job
+        or ImportJob.objects.create(
+            layer="waste_points", user=world.users["ward_officer"], file_name="mau.geojson", format="geojson"
+        )
+    ).pk
+
+
+def _forest(world):
+    """A forest plot in ward A with one survey."""
+    import datetime as dt
+
+    from layers.models import ForestSurvey
+    from tests.layers.world import forest_plot, survey
+
+    found = ForestSurvey.objects.filter(plot__code="MAU-1").first()
+    return found or survey(forest_plot(world.ward_a, "MAU-1"), dt.date(2024, 6, 1))
+
+
+def _waste_point(world) -> int:
+    """A waste source owner in khu phố A1 (its contact is private), made once per world."""
+    from layers.models import WastePoint
+    from tests.layers.world import waste_point
+
+    found = WastePoint.objects.filter(name="Nguồn thải mẫu").first()
+    return (found or waste_point(world.ward_a, world.kp_a1, kind="source_owner", name="Nguồn thải mẫu")).pk
 
 
 def _households(kind: str, world) -> int:

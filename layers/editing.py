@@ -1,0 +1,493 @@
+"""Writing a registry layer's features: the one path every edit takes.
+
+The web editor (`layers/features_api.py`), OGC API Features Part 4 (`layers/ogc_api.py`) and the
+GIS file import (`layers/gis_import.py`) all call these functions, so a feature changed from QGIS
+keeps the same history, permissions and version rules as one changed on the map:
+
+- who: `can_edit` on the ward (and khu phố) the geometry lies in, before and after a move;
+- what: only the layer's `edit_fields`, checked by the model (choices, lengths, validators, `clean()`);
+  text NFC-normalised, HTML refused; the geometry in WGS 84 inside Vietnam, of the layer's type,
+  valid — or repaired with ST_MakeValid only when the caller says the officer agreed;
+- when: the row is locked and its `version` compared with the one the writer read: a stale write
+  is refused (409 when the version came in the body, 412 when it came as `If-Match`) and the newer
+  data stays; every save adds one to `version` and one row to the simple-history table;
+- deletes are soft (`is_deleted`), and `restore` or `revert` to an earlier version undo them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import shapely
+from django.contrib.gis.geos import GEOSGeometry
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
+from rest_framework import status
+from rest_framework.exceptions import NotFound, PermissionDenied
+
+from gisportal.errors import Conflict, InvalidInput, PortalError
+from gisportal.permissions import can_see_private, edits_domain, require_edit
+from layers.crs import VIETNAM_LAT, VIETNAM_LON, check_lon_lat
+from layers.models import AdminUnit
+from layers.registry import Layer
+from layers.text import nfc
+
+# Properties a client may send back as it read them; never written from input.
+ECHOED = {"id", "version", "ward", "ward_id", "khu_pho_id", "is_deleted"}
+_HTML = ("<", ">")
+
+
+class PreconditionFailed(PortalError):
+    """The `If-Match` version is not the stored one: someone saved first."""
+
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    code = "precondition_failed"
+
+
+class PreconditionRequired(PortalError):
+    """A write without the version it was based on (`If-Match` or `version`)."""
+
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    code = "precondition_required"
+
+
+class ReadOnlyLayer(PortalError):
+    """The layer is not editable through the generic editor."""
+
+    status_code = status.HTTP_405_METHOD_NOT_ALLOWED
+    code = "read_only_layer"
+
+
+@dataclass(frozen=True)
+class Expected:
+    """The version the writer read, and how it said so (decides 409 or 412)."""
+
+    version: int
+    if_match: bool = False
+
+
+def expected_version(if_match: str | None, body_version: Any) -> Expected:
+    """The version a write is based on: `If-Match: "3"` (OGC clients) or `version` in the body (the web editor)."""
+    if if_match:
+        raw = if_match.strip().removeprefix("W/").strip('"')
+        if raw.isdigit():
+            return Expected(int(raw), if_match=True)
+        raise PreconditionFailed(
+            f"If-Match '{if_match}' không phải phiên bản của đối tượng này.",
+            f"If-Match {if_match!r} is not a version of this feature.",
+            {"if_match": if_match},
+        )
+    if body_version is not None and str(body_version).isdigit():
+        return Expected(int(body_version))
+    raise PreconditionRequired(
+        "Thiếu phiên bản đã đọc: gửi tiêu đề If-Match (ETag của đối tượng) hoặc trường version.",
+        "The version you read is missing: send an If-Match header (the feature's ETag) or a version field.",
+        code="version_required",
+    )
+
+
+def editable_layer(layer: Layer) -> Layer:
+    if not layer.editable:
+        raise ReadOnlyLayer(
+            f"Lớp '{layer.name}' không sửa được qua trình sửa chung.",
+            f"The layer {layer.name!r} cannot be edited through the generic editor.",
+            {"layer": layer.name},
+        )
+    return layer
+
+
+# --- geometry ------------------------------------------------------------------------------------
+
+
+def parse_geojson(raw: Any) -> shapely.Geometry:
+    """A GeoJSON geometry object (dict or text) as shapely, or a 400."""
+    if raw is None:
+        raise InvalidInput("Thiếu hình học (geometry).", "The geometry is missing.", code="missing_geometry")
+    try:
+        return shapely.from_geojson(raw if isinstance(raw, str) else json.dumps(raw))
+    except (shapely.errors.GEOSException, TypeError, ValueError) as exc:
+        raise InvalidInput(
+            "Hình học không đọc được (cần GeoJSON theo WGS 84).",
+            "The geometry cannot be read (GeoJSON in WGS 84 expected).",
+            {"reason": str(exc)},
+            code="bad_geometry",
+        ) from exc
+
+
+def check_extent(geom: shapely.Geometry) -> None:
+    """Every vertex finite and inside Vietnam; a swapped pair says so (crs.check_lon_lat)."""
+    xy = shapely.get_coordinates(geom)
+    if not len(xy):
+        raise InvalidInput("Hình học rỗng.", "The geometry is empty.", code="empty_geometry")
+    if not all(math.isfinite(v) for v in xy.flat):
+        raise InvalidInput("Tọa độ không phải là số hợp lệ.", "Coordinates must be finite numbers.")
+    check_lon_lat(float(xy[0, 0]), float(xy[0, 1]))
+    west, south = xy.min(axis=0)
+    east, north = xy.max(axis=0)
+    if west < VIETNAM_LON[0] or east > VIETNAM_LON[1] or south < VIETNAM_LAT[0] or north > VIETNAM_LAT[1]:
+        raise InvalidInput(
+            "Có điểm của hình học nằm ngoài lãnh thổ Việt Nam.",
+            "Part of the geometry lies outside Vietnam.",
+            {"bbox": [float(west), float(south), float(east), float(north)]},
+            code="outside_vietnam",
+        )
+
+
+def clean_geometry(layer: Layer, geom: shapely.Geometry, *, repair: bool = False) -> GEOSGeometry:
+    """The geometry as the layer stores it (2D, its type, valid), or a 400 saying what is wrong."""
+    geom = shapely.force_2d(geom)
+    want = layer.geometry_type
+    if geom.geom_type == f"Multi{want}" and len(geom.geoms) == 1:
+        geom = geom.geoms[0]
+    if geom.geom_type != want:
+        raise InvalidInput(
+            f"Lớp này cần hình học kiểu {want}, không phải {geom.geom_type}.",
+            f"This layer needs a {want} geometry, not a {geom.geom_type}.",
+            {"expected": want, "got": geom.geom_type},
+            code="wrong_geometry_type",
+        )
+    check_extent(geom)
+    if not geom.is_valid:
+        reason = shapely.is_valid_reason(geom)
+        if not repair:
+            raise InvalidInput(
+                f"Hình học không hợp lệ ({reason}). Có thể sửa tự động (ST_MakeValid) nếu bạn đồng ý.",
+                f"The geometry is invalid ({reason}). It can be repaired (ST_MakeValid) if you agree.",
+                {"reason": reason, "repairable": True},
+                code="invalid_geometry",
+            )
+        geom = make_valid(geom, want)
+    return GEOSGeometry(memoryview(shapely.to_wkb(geom)), srid=4326)
+
+
+def make_valid(geom: shapely.Geometry, want: str) -> shapely.Geometry:
+    """PostGIS's ST_MakeValid, keeping the parts of the layer's dimension; refused if it splits the feature."""
+    dim = {"Point": 1, "LineString": 2, "Polygon": 3}[want.removeprefix("Multi")]
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT ST_AsBinary(ST_CollectionExtract(ST_MakeValid(ST_GeomFromWKB(%s, 4326)), %s))",
+            [shapely.to_wkb(geom), dim],
+        )
+        fixed = shapely.from_wkb(bytes(cur.fetchone()[0]))
+    parts = list(getattr(fixed, "geoms", [fixed]))
+    parts = [p for p in parts if not p.is_empty]
+    if len(parts) != 1:
+        raise InvalidInput(
+            f"Sửa hình học cho ra {len(parts)} phần, không phải một {want}: hãy vẽ lại.",
+            f"Repairing the geometry gives {len(parts)} parts, not one {want}: please redraw it.",
+            {"parts": len(parts)},
+            code="unrepairable_geometry",
+        )
+    return parts[0]
+
+
+def locate(geom: GEOSGeometry) -> tuple[AdminUnit, AdminUnit | None]:
+    """The ward in force (and its khu phố) holding the geometry's point on surface."""
+    point = geom.point_on_surface
+    units = AdminUnit.objects.valid_on()
+    ward = units.wards().filter(boundary__intersects=point).order_by("id").first()
+    if ward is None:
+        raise InvalidInput(
+            "Vị trí không nằm trong phường, xã nào đang có hiệu lực.",
+            "The location is not inside any ward or commune in force.",
+            {"lon": point.x, "lat": point.y},
+            code="outside_wards",
+        )
+    khu_pho = units.filter(level=AdminUnit.Level.KHU_PHO, parent=ward, boundary__intersects=point).first()
+    return ward, khu_pho
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+
+def clean_properties(layer: Layer, props: Any) -> dict[str, Any]:
+    """Edit fields sent, converted to Python values; read-only names a client echoes are dropped."""
+    if props is None:
+        return {}
+    if not isinstance(props, dict):
+        raise InvalidInput("`properties` phải là một đối tượng.", "`properties` must be an object.")
+    meta = layer.model._meta
+    echoed = ECHOED | {f.name for f in layer.public_fields}
+    unknown = [k for k in props if k not in layer.edit_fields and k not in echoed]
+    if unknown:
+        raise InvalidInput(
+            "Thuộc tính không có trong lớp: " + ", ".join(unknown) + ".",
+            "Properties not in this layer: " + ", ".join(unknown) + ".",
+            {"unknown": unknown, "editable": list(layer.edit_fields)},
+            code="unknown_property",
+        )
+    out: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for name in layer.edit_fields:
+        if name not in props:
+            continue
+        field, raw = meta.get_field(name), props[name]
+        text_field = isinstance(field, models.CharField | models.TextField)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            out[name] = "" if text_field else None
+            continue
+        if text_field:
+            value = nfc(str(raw)) if isinstance(field, models.CharField) else str(raw).strip()
+            if any(c in value for c in _HTML):
+                errors[name] = ["Không được chứa mã HTML (< >). / HTML (< >) is not allowed."]
+            out[name] = value
+            continue
+        if isinstance(raw, bool | dict | list):
+            errors[name] = ["Giá trị không hợp lệ. / Invalid value."]
+            continue
+        try:
+            out[name] = parse_date(raw) if isinstance(field, models.DateField) else field.to_python(raw)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise _invalid(errors)
+    return out
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y/%m/%d", "%d.%m.%Y")
+
+
+def parse_date(raw: Any) -> dt.date:
+    """A date as officers and files write it: ISO, 'dd/mm/yyyy' (Vietnamese), GDAL's 'yyyy/mm/dd hh:mm:ss'."""
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    text = str(raw).strip()
+    day = text.split("T")[0].split(" ")[0]
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(day, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError(f"Ngày '{text}' không hợp lệ (YYYY-MM-DD hoặc dd/mm/yyyy). / Invalid date {text!r}.")
+
+
+def _invalid(errors: dict[str, list[str]]) -> InvalidInput:
+    names = ", ".join(errors)
+    return InvalidInput(
+        f"Dữ liệu không hợp lệ ở: {names}.", f"Invalid values in: {names}.", {"fields": errors}, code="invalid_fields"
+    )
+
+
+def _full_clean(layer: Layer, obj: models.Model) -> None:
+    checked = {*layer.edit_fields, layer.geom_field}
+    exclude = {f.name for f in layer.model._meta.fields if f.name not in checked}
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise _invalid(exc.message_dict) from exc
+
+
+# --- the writes ----------------------------------------------------------------------------------
+
+
+def _locked(layer: Layer, pk: Any, *, deleted: bool = False) -> models.Model:
+    obj = layer.model.objects.select_for_update().filter(pk=pk, is_deleted=deleted).first() if _pk(pk) else None
+    if obj is None:
+        raise NotFound(f"Không có đối tượng {pk} trong lớp {layer.name}. / No feature {pk} in {layer.name}.")
+    return obj
+
+
+def _pk(pk: Any) -> bool:
+    return str(pk).isdigit() and int(pk) < 2**63
+
+
+def _check_version(layer: Layer, obj: models.Model, expected: Expected, user: Any) -> None:
+    if obj.version == expected.version:
+        return
+    args = (
+        f"Người khác đã lưu đối tượng này trước (phiên bản {obj.version}, bạn đã đọc {expected.version}).",
+        f"Someone else saved this feature first (version {obj.version}; you read {expected.version}).",
+        {"current": feature(layer, obj, user), "sent_version": expected.version},
+    )
+    raise PreconditionFailed(*args) if expected.if_match else Conflict(*args, code="version_conflict")
+
+
+def _save(obj: models.Model, user: Any, reason: str = "") -> models.Model:
+    # Set explicitly: a desktop client's Basic auth happens inside DRF, after the history middleware read request.user.
+    obj._history_user = user if getattr(user, "is_authenticated", False) else None
+    if reason:
+        obj._change_reason = reason
+    obj.save()
+    return obj
+
+
+@transaction.atomic
+def create(layer: Layer, user: Any, props: Any, geometry: shapely.Geometry, *, repair: bool = False) -> models.Model:
+    """A new feature where its geometry lies, by an officer who may edit there."""
+    editable_layer(layer)
+    if not edits_domain(user, layer.edit_domain):
+        raise PermissionDenied("Bạn không có quyền thêm đối tượng vào lớp này. / You may not add features here.")
+    values = clean_properties(layer, props)
+    geom = clean_geometry(layer, geometry, repair=repair)
+    ward, khu_pho = locate(geom)
+    require_edit(user, ward.pk, khu_pho.pk if khu_pho else None, layer.edit_domain)
+    obj = layer.model(**values, ward=ward, khu_pho=khu_pho, version=1)
+    setattr(obj, layer.geom_field, geom)
+    _full_clean(layer, obj)
+    return _save(obj, user)
+
+
+@transaction.atomic
+def update(
+    layer: Layer,
+    user: Any,
+    pk: Any,
+    props: Any,
+    geometry: shapely.Geometry | None,
+    expected: Expected,
+    *,
+    partial: bool,
+    repair: bool = False,
+) -> models.Model:
+    """Change a feature. `partial` (PATCH) writes what was sent; a replace (PUT) also resets the public
+    edit fields left out (a desktop client sends every property it was served), and keeps the private ones,
+    which the public collections never served it."""
+    editable_layer(layer)
+    obj = _locked(layer, pk)
+    require_edit(user, *obj.scope(), layer.edit_domain)
+    _check_version(layer, obj, expected, user)
+    values = clean_properties(layer, props)
+    if not partial:
+        public = {f.source for f in layer.public_fields if not f.via}
+        meta = layer.model._meta
+        for name in layer.edit_fields:
+            if name in public and name not in values:
+                values[name] = meta.get_field(name).get_default()
+        if geometry is None:
+            raise InvalidInput(
+                "Thay thế cần cả hình học (geometry).", "A replace carries its geometry.", code="missing_geometry"
+            )
+    for name, value in values.items():
+        setattr(obj, name, value)
+    if geometry is not None:
+        geom = clean_geometry(layer, geometry, repair=repair)
+        ward, khu_pho = locate(geom)
+        require_edit(user, ward.pk, khu_pho.pk if khu_pho else None, layer.edit_domain)
+        setattr(obj, layer.geom_field, geom)
+        obj.ward, obj.khu_pho = ward, khu_pho
+    _full_clean(layer, obj)
+    obj.version += 1
+    return _save(obj, user)
+
+
+@transaction.atomic
+def delete(layer: Layer, user: Any, pk: Any, expected: Expected) -> models.Model:
+    """Soft delete: the row stays, hidden from every public reader, until restored."""
+    editable_layer(layer)
+    obj = _locked(layer, pk)
+    require_edit(user, *obj.scope(), layer.edit_domain)
+    _check_version(layer, obj, expected, user)
+    obj.is_deleted = True
+    obj.version += 1
+    return _save(obj, user, "deleted")
+
+
+@transaction.atomic
+def restore(layer: Layer, user: Any, pk: Any, expected: Expected) -> models.Model:
+    """Undo a soft delete."""
+    editable_layer(layer)
+    obj = _locked(layer, pk, deleted=True)
+    require_edit(user, *obj.scope(), layer.edit_domain)
+    _check_version(layer, obj, expected, user)
+    obj.is_deleted = False
+    obj.version += 1
+    return _save(obj, user, "restored")
+
+
+@transaction.atomic
+def revert(layer: Layer, user: Any, pk: Any, to_version: int, expected: Expected) -> models.Model:
+    """Bring back the fields and geometry a feature had at an earlier version, as a new version."""
+    editable_layer(layer)
+    obj = layer.model.objects.select_for_update().filter(pk=pk).first() if _pk(pk) else None
+    if obj is None:
+        raise NotFound(f"Không có đối tượng {pk}. / No feature {pk}.")
+    require_edit(user, *obj.scope(), layer.edit_domain)
+    _check_version(layer, obj, expected, user)
+    old = obj.history.filter(version=to_version).order_by("-history_date", "-history_id").first()
+    if old is None or to_version >= obj.version:
+        raise InvalidInput(
+            f"Không có phiên bản cũ hơn số {to_version}.",
+            f"There is no earlier version {to_version}.",
+            {"to_version": to_version, "current": obj.version},
+            code="unknown_version",
+        )
+    for name in layer.edit_fields:
+        setattr(obj, name, getattr(old, name))
+    geom = getattr(old, layer.geom_field)
+    ward, khu_pho = locate(geom)
+    require_edit(user, ward.pk, khu_pho.pk if khu_pho else None, layer.edit_domain)
+    setattr(obj, layer.geom_field, geom)
+    obj.ward, obj.khu_pho, obj.is_deleted = ward, khu_pho, old.is_deleted
+    _full_clean(layer, obj)
+    obj.version += 1
+    return _save(obj, user, f"reverted to version {to_version}")
+
+
+# --- reading back --------------------------------------------------------------------------------
+
+
+def _value(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def feature(layer: Layer, obj: models.Model, user: Any) -> dict:
+    """The editor's GeoJSON of one feature: edit fields (private ones if the user may read them), the public
+    attributes, ward, khu phố, version and deletion flag."""
+    private = set(layer.private_fields) if not can_see_private(user, obj, layer.private_domain) else set()
+    props: dict[str, Any] = {}
+    for f in layer.public_fields:
+        source = getattr(obj, f.via) if f.via else obj
+        props[f.name] = _value(getattr(source, f.source, None)) if source is not None else None
+    for name in layer.edit_fields:
+        if name not in private:
+            props[name] = _value(getattr(obj, name))
+    props.update(ward_id=obj.ward_id, khu_pho_id=obj.khu_pho_id, version=obj.version, is_deleted=obj.is_deleted)
+    geom = getattr(obj, layer.geom_field)
+    return {"type": "Feature", "id": obj.pk, "geometry": json.loads(geom.geojson), "properties": props}
+
+
+def _plain(row: Any, name: str, geom_field: str) -> Any:
+    value = getattr(row, name)
+    if name == geom_field and value is not None:
+        return json.loads(value.geojson)
+    return _value(value)
+
+
+def history(layer: Layer, user: Any, pk: Any) -> list[dict]:
+    """Every saved version, newest first: who, when, why, and what changed (officers who may read it all)."""
+    obj = layer.model.objects.filter(pk=pk).first() if _pk(pk) else None
+    if obj is None:
+        raise NotFound(f"Không có đối tượng {pk}. / No feature {pk}.")
+    if not can_see_private(user, obj, layer.private_domain):
+        raise PermissionDenied(
+            "Chỉ cán bộ phụ trách mới xem được lịch sử sửa đổi. / Only officers in charge may read the edit history."
+        )
+    names = [*layer.edit_fields, layer.geom_field, "is_deleted"]
+    rows = list(obj.history.order_by("-history_date", "-history_id").select_related("history_user"))
+    out = []
+    for row, older in zip(rows, [*rows[1:], None], strict=True):
+        changes = {}
+        for name in names:
+            new = _plain(row, name, layer.geom_field)
+            old = None if older is None else _plain(older, name, layer.geom_field)
+            if older is None or new != old:
+                changes[name] = {"from": old, "to": new}
+        out.append(
+            {
+                "version": row.version,
+                "at": row.history_date.isoformat(),
+                "user": row.history_user.username if row.history_user else None,
+                "type": {"+": "created", "~": "changed", "-": "deleted"}[row.history_type],
+                "reason": row.history_change_reason or "",
+                "changes": changes,
+            }
+        )
+    return out

@@ -1,0 +1,153 @@
+"""GIS files in and out of any editable registry layer: import (preview, then commit) and export.
+
+POST /api/v1/layers/{layer}/imports         multipart `file` (+ `crs` EPSG code, `repair`, `source_layer`)
+GET  /api/v1/layers/{layer}/imports/{id}    the stored report
+POST /api/v1/layers/{layer}/imports/{id}/commit
+GET  /api/v1/layers/{layer}/export.{fmt}    the OGC items query (bbox, property filters), as a file
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.decorators import api_view, parser_classes, permission_classes
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from gisportal.errors import InvalidInput
+from gisportal.permissions import role_of
+from layers import gis_export, gis_import, ogc, registry
+from layers.models import ImportJob
+from layers.registry import Layer
+
+
+def _layer(name: str, public: bool = False) -> Layer:
+    layer = registry.get(name)
+    if layer is None or (public and not layer.public):
+        raise NotFound(f"Không có lớp '{name}'. / No layer named {name!r}.")
+    return layer
+
+
+def _options(data) -> dict:
+    options: dict = {}
+    if raw := data.get("crs"):
+        raw = str(raw).upper().removeprefix("EPSG:")
+        if not raw.isdigit():
+            raise InvalidInput(
+                f"Hệ tọa độ '{raw}' không hợp lệ: ghi mã EPSG, ví dụ 9210.",
+                f"Invalid CRS {raw!r}: give an EPSG code, e.g. 9210.",
+                code="unknown_crs",
+            )
+        options["crs"] = int(raw)
+    options["repair"] = str(data.get("repair", "")).lower() in ("1", "true", "yes", "on")
+    if source := data.get("source_layer"):
+        options["source_layer"] = str(source)
+    return options
+
+
+def _job_doc(job: ImportJob) -> dict:
+    return {
+        "id": job.pk,
+        "layer": job.layer,
+        "file_name": job.file_name,
+        "format": job.format,
+        "state": job.state,
+        "created_at": job.created_at.isoformat(),
+        "options": job.options,
+        **job.report,
+    }
+
+
+@extend_schema(request={"multipart/form-data": dict}, responses={201: dict})
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+@parser_classes([MultiPartParser, FormParser])
+def import_preview(request: Request, layer: str) -> Response:
+    """Check a file and preview its rows and problems; nothing is written to the layer yet."""
+    found = _layer(layer)
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise InvalidInput("Thiếu tệp (file).", "The file is missing (file).", code="missing_file")
+    job = gis_import.preview(found, request.user, upload, upload.name, _options(request.data))
+    return Response(_job_doc(job), status=status.HTTP_201_CREATED)
+
+
+def _own_job(request: Request, layer: Layer, pk: int) -> ImportJob:
+    job = get_object_or_404(ImportJob, pk=pk, layer=layer.name)
+    if job.user_id != request.user.pk and role_of(request.user) != "admin":
+        raise PermissionDenied("Đây là lần nhập của người khác. / This import belongs to someone else.")
+    return job
+
+
+@api_view(["GET"])
+@permission_classes([IsAuthenticated])
+def import_detail(request: Request, layer: str, pk: int) -> Response:
+    """A previewed or committed import's report."""
+    found = _layer(layer)
+    return Response(_job_doc(_own_job(request, found, pk)))
+
+
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+def import_commit(request: Request, layer: str, pk: int) -> Response:
+    """Write every row of the previewed file, or none: 200 when written, 400 with the rows in the way."""
+    found = _layer(layer)
+    job = _own_job(request, found, pk)
+    if job.state != ImportJob.State.PREVIEWED:
+        raise InvalidInput("Tệp này đã được nhập.", "This file was already imported.", code="already_committed")
+    job = gis_import.commit(found, request.user, job)
+    if not job.report["committed"]:
+        raise InvalidInput(
+            f"Không nhập gì cả: {job.report['failed_rows']} dòng còn lỗi.",
+            f"Nothing was imported: {job.report['failed_rows']} rows have problems.",
+            {"problems": job.report["problems"], "import": job.pk},
+            code="import_refused",
+        )
+    return Response(_job_doc(job))
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("bbox", OpenApiTypes.STR, description="west,south,east,north (WGS 84)"),
+        OpenApiParameter("limit", OpenApiTypes.INT),
+    ],
+    responses={200: OpenApiTypes.BINARY},
+)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def export(request: Request, layer: str, fmt: str) -> HttpResponse:
+    """The layer, or the selection the query names (as for OGC items), as a file. Public fields only."""
+    found = _layer(layer, public=True)
+    if fmt not in gis_export.FORMATS:
+        raise InvalidInput(
+            f"Định dạng '{fmt}' không được hỗ trợ.",
+            f"Format {fmt!r} is not supported.",
+            {"formats": list(gis_export.FORMATS)},
+            code="unsupported_format",
+        )
+    params = request.GET.copy()
+    params.setdefault("limit", str(ogc.MAX_LIMIT))
+    q = ogc.parse_query(found, params)
+    if fmt == "geojson":
+        response = StreamingHttpResponse(gis_export.geojson_chunks(found, q), content_type=gis_export.FORMATS[fmt][0])
+        name = f"{found.name}.geojson"
+    else:
+        body, content_type, name = gis_export.export_file(found, q, fmt)
+        response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+urlpatterns = [
+    path("layers/<slug:layer>/imports", import_preview, name="layer-import"),
+    path("layers/<slug:layer>/imports/<int:pk>", import_detail, name="layer-import-detail"),
+    path("layers/<slug:layer>/imports/<int:pk>/commit", import_commit, name="layer-import-commit"),
+    path("layers/<slug:layer>/export.<slug:fmt>", export, name="layer-export"),
+]

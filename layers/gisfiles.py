@@ -1,0 +1,487 @@
+"""Reading uploaded GIS files safely: GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, GPX, CSV/XLSX with coordinates.
+
+Everything that can make a file dangerous or unreadable is refused before GDAL parses a byte of it,
+each with its own message: over the size limit, a zip bomb (members' declared sizes and ratios
+checked from the central directory, before anything inflates), a zip member escaping its folder,
+a Shapefile without its .dbf/.shx or without a .prj (unless the officer names the CRS), a KML with
+network links (it would make the server fetch URLs) or any XML with a DOCTYPE (entity expansion).
+
+Then the CRS: the file's own (a .prj, a GeoPackage's, GeoJSON/KML/GPX are WGS 84 by definition),
+or the one the officer names, or — for CSV/XLSX — WGS 84 when the columns are longitude/latitude.
+Projected columns (x/y, Bắc/Đông) need the officer to name the CRS: VN-2000 / TM-3 105-45,
+107-45 and VN-2000 / UTM 48N differ by tens of kilometres or by 200 m, and guessing wrong would
+land features in the wrong place; the message lists the candidates their values fit. Survey
+documents write X as the northing: a column pair is read by magnitude (northings in Vietnam are
+over a million metres, eastings under one), never by name alone. Rows come out in WGS 84.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import shutil
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+import geopandas as gpd
+import numpy as np
+import openpyxl
+import pyogrio
+import shapely
+from django.conf import settings
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from gisportal.errors import InvalidInput, TooLarge
+from layers.crs import transformer
+from layers.text import fold
+
+FORMATS = {
+    ".geojson": "geojson",
+    ".json": "geojson",
+    ".gpkg": "gpkg",
+    ".zip": "shapefile",
+    ".kml": "kml",
+    ".kmz": "kmz",
+    ".gpx": "gpx",
+    ".csv": "csv",
+    ".xlsx": "xlsx",
+}
+ZIP_MAX_MEMBERS = 200
+ZIP_MAX_UNCOMPRESSED = 1 << 30
+ZIP_MAX_RATIO = 100
+ZIP_RATIO_FLOOR = 1 << 20  # members under 1 MB may compress better; they cannot grow far
+MAX_FEATURES = 100_000
+# CRSs an officer may name; anything else PROJ knows by an EPSG code is accepted too.
+NAMED_CRS = {
+    4326: "WGS 84 (kinh độ, vĩ độ)",
+    9210: "VN-2000 / TM-3 105-45 (TP.HCM cũ, Bình Dương)",
+    5899: "VN-2000 / TM-3 107-45 (Bà Rịa–Vũng Tàu cũ)",
+    3405: "VN-2000 / UTM 48N",
+    32648: "WGS 84 / UTM 48N",
+}
+_LON = {"lon", "lng", "long", "longitude", "kinh do", "kd"}
+_LAT = {"lat", "latitude", "vi do", "vd"}
+_X = {"x", "x bac", "x m", "toa do x", "northing", "bac"}
+_Y = {"y", "y dong", "y m", "toa do y", "easting", "dong"}
+
+
+def refuse(code: str, vi: str, en: str, details: Any = None) -> InvalidInput:
+    return InvalidInput(vi, en, details, code=code)
+
+
+@dataclass
+class Source:
+    """An upload on disk, checked, with the path GDAL opens and what the officer said about it."""
+
+    path: Path
+    name: str
+    format: str
+    crs_override: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def max_bytes() -> int:
+    return settings.GIS_IMPORT_MAX_MB * 2**20
+
+
+def save_upload(f: IO[bytes], name: str, workdir: Path, crs: int | None = None) -> Source:
+    """Copy the upload into `workdir` after the size check, unpack what needs unpacking, refuse what is unsafe."""
+    limit = max_bytes()
+    size = getattr(f, "size", None)
+    if size is None:
+        f.seek(0, 2)
+        size = f.tell()
+    f.seek(0)
+    if size > limit:
+        raise TooLarge(
+            f"Tệp quá lớn ({size / 2**20:.1f} MB; tối đa {limit / 2**20:.0f} MB).",
+            f"The file is too large ({size / 2**20:.1f} MB; at most {limit / 2**20:.0f} MB).",
+            {"size": size, "max_bytes": limit},
+        )
+    ext = Path(name).suffix.lower()
+    fmt = FORMATS.get(ext)
+    if fmt is None:
+        raise refuse(
+            "unsupported_format",
+            f"Không đọc được tệp '{name}': nhận GeoJSON, GeoPackage, Shapefile (.zip), KML/KMZ, GPX, CSV, XLSX.",
+            f"Cannot read {name!r}: GeoJSON, GeoPackage, Shapefile (.zip), KML/KMZ, GPX, CSV and XLSX are accepted.",
+            {"file_name": name, "accepted": sorted(FORMATS)},
+        )
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / f"upload{ext}"
+    with open(path, "wb") as out:
+        shutil.copyfileobj(f, out)
+    if crs is not None:
+        check_crs(crs)
+    src = Source(path=path, name=name, format=fmt, crs_override=crs)
+    if fmt == "shapefile":
+        src.path = _unpack_shapefile(path, workdir / "shp", crs)
+    elif fmt == "kmz":
+        src.path = _unpack_kmz(path, workdir / "kmz")
+        src.format = "kml"
+    if src.format in ("kml", "gpx"):
+        _check_xml(src.path)
+    elif fmt == "xlsx":
+        check_zip(path, "xlsx")
+    return src
+
+
+def check_crs(code: int) -> CRS:
+    try:
+        crs = CRS.from_epsg(code)
+    except CRSError:
+        raise refuse(
+            "unknown_crs",
+            f"Không biết hệ tọa độ EPSG:{code}.",
+            f"EPSG:{code} is not a known coordinate reference system.",
+            {"crs": code, "suggested": NAMED_CRS},
+        ) from None
+    return crs
+
+
+# --- zips ----------------------------------------------------------------------------------------
+
+
+def check_zip(path: Path, what: str) -> list[zipfile.ZipInfo]:
+    """Members of a zip, refused as a bomb from the central directory alone, or as path traversal."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise refuse("bad_zip", f"Tệp {what} không phải zip hợp lệ.", f"The {what} is not a valid zip.") from exc
+    total = sum(i.file_size for i in infos)
+    over = [
+        i.filename for i in infos if i.file_size > ZIP_RATIO_FLOOR and i.file_size > ZIP_MAX_RATIO * i.compress_size
+    ]
+    if len(infos) > ZIP_MAX_MEMBERS or total > ZIP_MAX_UNCOMPRESSED or over:
+        raise refuse(
+            "zip_bomb",
+            "Tệp nén bị từ chối: khi giải nén quá lớn so với tệp gửi lên (nghi là 'zip bomb').",
+            "The archive was refused: it would inflate far beyond its size (a suspected zip bomb).",
+            {"members": len(infos), "uncompressed_bytes": total, "members_over_ratio": over},
+        )
+    for i in infos:
+        p = PurePosixPath(i.filename.replace("\\", "/"))
+        if p.is_absolute() or ".." in p.parts:
+            raise refuse(
+                "unsafe_zip",
+                f"Tệp nén có đường dẫn không an toàn: {i.filename}.",
+                f"The archive holds an unsafe path: {i.filename}.",
+            )
+    return infos
+
+
+def _extract(path: Path, members: list[zipfile.ZipInfo], dest: Path) -> dict[str, Path]:
+    """Extract the chosen members flat into dest (names lower-cased by extension); name → path."""
+    dest.mkdir(parents=True, exist_ok=True)
+    out = {}
+    with zipfile.ZipFile(path) as zf:
+        for i in members:
+            target = dest / PurePosixPath(i.filename).name
+            with zf.open(i) as src, open(target, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            out[i.filename] = target
+    return out
+
+
+def _unpack_shapefile(path: Path, dest: Path, crs: int | None) -> Path:
+    infos = [i for i in check_zip(path, "Shapefile") if not i.is_dir() and "__MACOSX" not in i.filename]
+    shps = [i for i in infos if i.filename.lower().endswith(".shp")]
+    if len(shps) != 1:
+        raise refuse(
+            "bad_shapefile",
+            f"Tệp zip cần đúng một lớp Shapefile (.shp), có {len(shps)}.",
+            f"The zip must hold exactly one Shapefile (.shp); it holds {len(shps)}.",
+            {"shp": [i.filename for i in shps]},
+        )
+    stem = shps[0].filename[:-4]
+    parts = {i.filename[len(stem) :].lower(): i for i in infos if i.filename[: len(stem)] == stem}
+    missing = [ext for ext in (".dbf", ".shx") if ext not in parts]
+    if missing:
+        raise refuse(
+            "shapefile_incomplete",
+            f"Shapefile thiếu tệp {', '.join(missing)} (cần .shp, .shx, .dbf và .prj trong cùng tệp zip).",
+            f"The Shapefile lacks its {', '.join(missing)} (a zip needs .shp, .shx, .dbf and .prj).",
+            {"missing": missing},
+        )
+    if ".prj" not in parts and crs is None:
+        raise refuse(
+            "missing_crs",
+            "Shapefile không có tệp .prj nên không biết hệ tọa độ: thêm .prj hoặc chọn hệ tọa độ (ví dụ VN-2000).",
+            "The Shapefile has no .prj, so its coordinate system is unknown: add the .prj or name the CRS.",
+            {"suggested": NAMED_CRS},
+        )
+    keep = [i for ext, i in parts.items() if ext in (".shp", ".shx", ".dbf", ".prj", ".cpg")]
+    _extract(path, keep, dest)
+    return dest / PurePosixPath(shps[0].filename).name
+
+
+def _unpack_kmz(path: Path, dest: Path) -> Path:
+    infos = check_zip(path, "KMZ")
+    kmls = [i for i in infos if i.filename.lower().endswith(".kml")]
+    if not kmls:
+        raise refuse("bad_kmz", "Tệp KMZ không chứa tệp .kml.", "The KMZ holds no .kml file.")
+    doc = next((i for i in kmls if PurePosixPath(i.filename).name.lower() == "doc.kml"), kmls[0])
+    return _extract(path, [doc], dest)[doc.filename]
+
+
+# --- XML (KML, GPX) ------------------------------------------------------------------------------
+
+_NETWORK = re.compile(rb"<\s*(?:\w+:)?NetworkLink\b", re.IGNORECASE)
+_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _check_xml(path: Path) -> None:
+    data = path.read_bytes()
+    if _DOCTYPE.search(data):
+        raise refuse(
+            "xml_doctype",
+            "Tệp có khai báo DOCTYPE/ENTITY; vì an toàn không đọc tệp này.",
+            "The file declares a DOCTYPE/ENTITY; it is not read, for safety.",
+        )
+    if _NETWORK.search(data):
+        raise refuse(
+            "kml_network_link",
+            "Tệp KML có liên kết mạng (NetworkLink) tới dữ liệu bên ngoài: hãy lưu dữ liệu vào chính tệp "
+            "(trong Google Earth: 'Lưu địa điểm thành…' sau khi mở hết các liên kết).",
+            "The KML holds network links to outside data: save the data into the file itself "
+            "(in Google Earth: 'Save Place As…' after opening every link).",
+        )
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def layer_names(src: Source) -> list[str]:
+    if src.format in ("csv", "xlsx"):
+        return [src.name]
+    try:
+        return [str(name) for name, _ in pyogrio.list_layers(src.path)]
+    except pyogrio.errors.DataSourceError as exc:
+        raise _unreadable(src, exc) from exc
+
+
+def _unreadable(src: Source, exc: Exception) -> InvalidInput:
+    return refuse(
+        "unreadable_file",
+        f"Không đọc được tệp '{src.name}' dạng {src.format}.",
+        f"Cannot read {src.name!r} as {src.format}.",
+        {"reason": str(exc)[:300]},
+    )
+
+
+def read(src: Source, layer: str | None = None) -> gpd.GeoDataFrame:
+    """The features (every layer of a KML/GPX unless one is named), in WGS 84, 2D, checked to lie in Vietnam."""
+    if src.format in ("csv", "xlsx"):
+        frame = _read_table(src)
+    else:
+        names = [layer] if layer else layer_names(src)
+        if src.format == "gpx" and not layer:
+            names = [n for n in names if n in ("waypoints", "tracks", "routes")]
+        parts = []
+        for name in names:
+            try:
+                part = pyogrio.read_dataframe(src.path, layer=name, max_features=MAX_FEATURES + 1)
+            except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
+                raise _unreadable(src, exc) from exc
+            if len(part):
+                part["_layer"] = name
+                parts.append(part)
+        frame = _concat(parts)
+        frame = _set_crs(src, frame)
+    if len(frame) > MAX_FEATURES:
+        raise refuse(
+            "too_many_features",
+            f"Quá nhiều đối tượng (tối đa {MAX_FEATURES:,}); hãy chia tệp.",
+            f"Too many features (at most {MAX_FEATURES:,}); split the file.",
+        )
+    if len(frame):
+        frame = frame.set_geometry(shapely.force_2d(frame.geometry.values))
+    return frame
+
+
+def _concat(parts: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    if not parts:
+        return gpd.GeoDataFrame({"_layer": []}, geometry=gpd.GeoSeries([], crs=4326))
+    if len(parts) == 1:
+        return parts[0]
+    crs = parts[0].crs
+    return gpd.GeoDataFrame(
+        gpd.pd.concat([p.to_crs(crs) if p.crs and crs and p.crs != crs else p for p in parts], ignore_index=True),
+        crs=crs,
+    )
+
+
+def _set_crs(src: Source, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """To WGS 84 from the file's CRS, or the one named; a file whose CRS PROJ cannot identify is refused."""
+    if src.crs_override is not None:
+        if frame.crs is not None and src.format != "shapefile":
+            src.notes.append(f"Tệp đã có hệ tọa độ; dùng EPSG:{src.crs_override} như bạn chọn.")
+        frame = frame.set_crs(src.crs_override, allow_override=True)
+    elif frame.crs is None:
+        if src.format in ("geojson", "kml", "gpx"):
+            frame = frame.set_crs(4326)  # these formats are WGS 84 by definition
+        else:
+            raise refuse(
+                "missing_crs",
+                "Tệp không ghi hệ tọa độ: hãy chọn hệ tọa độ (ví dụ VN-2000 / TM-3 105-45).",
+                "The file names no coordinate system: please name it (e.g. VN-2000 / TM-3 105-45).",
+                {"suggested": NAMED_CRS},
+            )
+    epsg = frame.crs.to_epsg(min_confidence=70)
+    if epsg is None and not frame.crs.is_geographic and not frame.crs.is_projected:
+        raise refuse(
+            "unknown_crs",
+            f"Không nhận ra hệ tọa độ của tệp ({frame.crs.name}); hãy chọn hệ tọa độ.",
+            f"The file's coordinate system is not recognised ({frame.crs.name}); please name it.",
+            {"crs": frame.crs.to_wkt()[:300], "suggested": NAMED_CRS},
+        )
+    src.notes.append(f"Hệ tọa độ: {f'EPSG:{epsg}' if epsg else frame.crs.name} ({frame.crs.name}).")
+    if epsg == 4326:
+        return frame
+    try:
+        return frame.to_crs(4326)
+    except (CRSError, ValueError) as exc:
+        raise refuse(
+            "unknown_crs",
+            "Không chuyển được tọa độ sang WGS 84.",
+            "The coordinates cannot be transformed to WGS 84.",
+            {"reason": str(exc)[:300]},
+        ) from exc
+
+
+# --- CSV / XLSX ----------------------------------------------------------------------------------
+
+
+def _key(header: Any) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", fold(str(header or ""))))
+
+
+def _table_rows(src: Source) -> tuple[list[str], list[list[Any]]]:
+    if src.format == "csv":
+        try:
+            text = src.path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise refuse(
+                "bad_encoding",
+                "Tệp CSV không phải UTF-8. Trong Excel chọn 'CSV UTF-8' khi lưu.",
+                "The CSV file is not UTF-8. In Excel, save as 'CSV UTF-8'.",
+            ) from exc
+        first = text.split("\n", 1)[0]
+        delimiter = max(",;\t", key=first.count)
+        rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in r)]
+    else:
+        try:
+            wb = openpyxl.load_workbook(src.path, read_only=True, data_only=False)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+            raise refuse("bad_xlsx", "Tệp không phải bảng tính .xlsx hợp lệ.", "Not a valid .xlsx workbook.") from exc
+        rows = []
+        try:
+            for cells in wb.worksheets[0].iter_rows():
+                values = []
+                for cell in cells:
+                    if cell.data_type == "f":
+                        raise refuse(
+                            "xlsx_formula",
+                            f"Ô {cell.coordinate} chứa công thức; hãy dán giá trị (Paste Values) rồi gửi lại.",
+                            f"Cell {cell.coordinate} holds a formula; paste values only and send again.",
+                        )
+                    values.append(cell.value)
+                if any(v not in (None, "") for v in values):
+                    rows.append(values)
+        finally:
+            wb.close()
+    if not rows:
+        raise refuse("empty_file", "Tệp không có dữ liệu.", "The file has no data.")
+    return [str(h or "").strip() for h in rows[0]], rows[1:]
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value or "").strip().replace(" ", "")
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")  # a Vietnamese decimal comma
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
+def _read_table(src: Source) -> gpd.GeoDataFrame:
+    header, rows = _table_rows(src)
+    keys = [_key(h) for h in header]
+
+    def find(names: set[str]) -> int | None:
+        return next((i for i, k in enumerate(keys) if k in names), None)
+
+    lon_i, lat_i, x_i, y_i = find(_LON), find(_LAT), find(_X), find(_Y)
+    if lon_i is not None and lat_i is not None:
+        a, b, projected = lon_i, lat_i, False
+    elif x_i is not None and y_i is not None:
+        a, b, projected = x_i, y_i, True
+    else:
+        raise refuse(
+            "missing_coordinates",
+            "Không thấy cột tọa độ: cần 'kinh độ'/'vĩ độ' (lon/lat) hoặc 'X'/'Y' (VN-2000).",
+            "No coordinate columns: 'lon'/'lat' (kinh độ/vĩ độ) or 'X'/'Y' (VN-2000) are needed.",
+            {"columns": header},
+        )
+    first = np.array([_number(r[a]) if a < len(r) else math.nan for r in rows])
+    second = np.array([_number(r[b]) if b < len(r) else math.nan for r in rows])
+    crs = src.crs_override
+    if projected:
+        # By magnitude: in Vietnam a northing is over 900,000 m and an easting under 900,000 m.
+        finite = np.isfinite(first) & np.isfinite(second)
+        if finite.any() and np.nanmedian(first[finite]) > np.nanmedian(second[finite]):
+            east, north = second, first
+            src.notes.append("Cột X là tọa độ Bắc (northing), Y là Đông (easting), theo cách ghi của hồ sơ đo đạc.")
+        else:
+            east, north = first, second
+        if crs is None:
+            raise refuse(
+                "missing_crs",
+                "Tọa độ X/Y là tọa độ phẳng: hãy chọn hệ tọa độ (ví dụ VN-2000 / TM-3 105-45).",
+                "The X/Y columns are projected coordinates: please name the CRS (e.g. VN-2000 / TM-3 105-45).",
+                {"suggested": _fitting_crs(east, north)},
+            )
+        xs, ys = east, north
+    else:
+        xs, ys, crs = first, second, crs or 4326
+    props = {
+        h or f"column_{i + 1}": [r[i] if i < len(r) else None for r in rows]
+        for i, h in enumerate(header)
+        if i not in (a, b)
+    }
+    geoms = [
+        shapely.Point(x, y) if math.isfinite(x) and math.isfinite(y) else None for x, y in zip(xs, ys, strict=True)
+    ]
+    frame = gpd.GeoDataFrame(props, geometry=gpd.GeoSeries(geoms), crs=check_crs(crs))
+    frame["_layer"] = src.name
+    src.notes.append(f"Hệ tọa độ: EPSG:{crs} ({frame.crs.name}).")
+    return frame.to_crs(4326) if crs != 4326 else frame
+
+
+# Ho Chi Minh City since July 2025 (with the former Bình Dương and Bà Rịa–Vũng Tàu), generously.
+HCMC_BOX = (106.2, 10.2, 107.7, 11.6)
+
+
+def _fitting_crs(east: np.ndarray, north: np.ndarray) -> dict[int, str]:
+    """The named projected CRSs that put the median point inside Ho Chi Minh City (all of them if none does)."""
+    finite = np.isfinite(east) & np.isfinite(north)
+    if not finite.any():
+        return {c: n for c, n in NAMED_CRS.items() if c != 4326}
+    e, n = float(np.median(east[finite])), float(np.median(north[finite]))
+    out = {}
+    for code, name in NAMED_CRS.items():
+        if code == 4326:
+            continue
+        lon, lat = transformer(code, 4326).transform(e, n)
+        if HCMC_BOX[0] <= lon <= HCMC_BOX[2] and HCMC_BOX[1] <= lat <= HCMC_BOX[3]:
+            out[code] = name
+    return out or {c: n for c, n in NAMED_CRS.items() if c != 4326}
