@@ -15,32 +15,22 @@ Goals: pages within 1.2× of json_agg, at least 10× faster than the serializer.
 
 from __future__ import annotations
 
+from harness import ensure_businesses, pct, server
+
 import argparse
 import os
 import random
 import statistics
-import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gisportal.settings")
+from django.db import connection
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from rest_framework import serializers  # noqa: E402
-from rest_framework.renderers import JSONRenderer  # noqa: E402
-from rest_framework_gis.serializers import GeoFeatureModelSerializer  # noqa: E402
-
-from businesses.models import Business  # noqa: E402
-from gisportal.demo import DemoContext, run  # noqa: E402
-from layers import ogc, registry  # noqa: E402
+from businesses.models import Business
+from layers import ogc, registry
 
 ANCHOR = """SELECT json_agg(ST_AsGeoJSON(t.*)::json)::text FROM (
   SELECT b.id, b.signboard, i.code AS industry_code, i.name AS industry, b.address_current AS address,
@@ -61,11 +51,6 @@ class PlainBusinessSerializer(GeoFeatureModelSerializer):
         model = Business
         geo_field = "geom"
         fields = ["id", "signboard", "industry_code", "industry", "address", "status"]
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def timed(fn) -> tuple[float, int]:
@@ -101,32 +86,15 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8767)
     args = parser.parse_args()
 
-    n = Business.objects.count()
-    if n < 5000 * args.scale * 0.9:
-        t = time.perf_counter()
-        run(DemoContext(scale=args.scale, password="bench-only"))
-        print(f"seeded in {time.perf_counter() - t:.0f} s")
-        n = Business.objects.count()
+    n = ensure_businesses(args.scale)
     layer = registry.get("businesses")
     with connection.cursor() as cur:
         cur.execute("SELECT min(id), max(id) FROM businesses_business")
         lo, hi = cur.fetchone()
     print(f"businesses: {n:,}; load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "gisportal.wsgi:application", "--bind", f"127.0.0.1:{args.port}"]
-        + ["--workers", "1", "--log-level", "warning"],
-        cwd=ROOT,
-        env={**os.environ, "DEBUG": "0", "SECRET_KEY": "bench-only-not-secret", "ALLOWED_HOSTS": "127.0.0.1"},
-    )
-    base = f"http://127.0.0.1:{args.port}/ogc/collections/businesses/items"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}?limit=1", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+    with server(args.port, "/ogc/collections/businesses/items?limit=1") as root:
+        base = f"{root}/ogc/collections/businesses/items"
 
         def http(after: int, size: int) -> int:
             return len(urllib.request.urlopen(f"{base}?limit={size}&after={after}", timeout=120).read())
@@ -181,9 +149,6 @@ def main() -> None:
             f"{size_h / 1e6:.1f} MB, {size_h / 1e6 / (ms_h / 1000):.0f} MB/s; json_agg of the same rows {ms_a:.0f} ms "
             f"in one piece ({ms_h / ms_a:.2f}×), best of 3"
         )
-    finally:
-        server.terminate()
-        server.wait()
 
 
 if __name__ == "__main__":

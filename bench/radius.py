@@ -9,6 +9,8 @@ beside the raw count query, and the name check's median. Prints numbers; asserts
 
 from __future__ import annotations
 
+from harness import ensure_businesses, pct, server, timed
+
 import argparse
 import random
 import statistics
@@ -16,7 +18,6 @@ import urllib.parse
 import urllib.request
 
 from django.db import connection
-from harness import ensure_businesses, pct, server, timed
 
 from businesses import radius
 

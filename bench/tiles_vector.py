@@ -10,6 +10,8 @@ and tile size (raw and gzipped, as nginx sends it). Prints numbers; asserts noth
 
 from __future__ import annotations
 
+from harness import ensure_businesses, pct, server
+
 import argparse
 import gzip
 import os
@@ -19,7 +21,6 @@ import urllib.request
 
 import mapbox_vector_tile
 from django.db import connection
-from harness import ensure_businesses, pct, server
 
 from layers import registry, tiles
 
