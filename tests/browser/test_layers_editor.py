@@ -13,6 +13,13 @@ from tests.layers.world import waste_point
 
 pytestmark = pytest.mark.browser
 
+
+@pytest.fixture(autouse=True)
+def english(page, live_server):
+    """These tests read the editor's status lines in English: the officer chose English on the page."""
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+
+
 LON, LAT = 106.70, 10.78
 
 
