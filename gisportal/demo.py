@@ -25,6 +25,8 @@ STEPS = [
     "households.demo.seed_households",
     "layers.demo.seed_pois",
     "businesses.demo.seed_businesses",
+    "layers.waste_demo.seed_waste_points",
+    "layers.forest_demo.seed_forest_plots",
     "gisportal.demo_users.seed_users",
 ]
 

@@ -70,3 +70,10 @@ def database_from_url(url: str) -> dict:
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
     }
+
+
+def redis_url_shifted(url: str, by: int) -> str:
+    """The same Redis server, the numbered database `by` after this URL's (`redis://host:port/N`)."""
+    parts = urlparse(url)
+    db = int(parts.path.strip("/") or 0)
+    return parts._replace(path=f"/{db + by}").geturl()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from gisportal.env import database_from_url, envbool, envchoice, envint, envlist, envstr
+from gisportal.env import database_from_url, envbool, envchoice, envint, envlist, envstr, redis_url_shifted
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -94,6 +95,12 @@ DATABASES["default"]["OPTIONS"] = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:63790/0")
+# Under pytest (which sets PYTEST_VERSION, and PYTEST_XDIST_WORKER=gw0, gw1, … for each parallel worker)
+# every test process has its own Redis database: its Celery worker must never take another process's
+# jobs (they would run against the wrong test database), nor the local portal's (REDIS_URL's own).
+if "PYTEST_VERSION" in os.environ:
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    REDIS_URL = redis_url_shifted(REDIS_URL, 1 + int(_worker.removeprefix("gw") or 0))
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ACKS_LATE = True
@@ -178,6 +185,8 @@ GDAL_CONFIG = {
 # value guarantees that no page asks anything of a host outside the portal.
 BASEMAP_URL = envstr("BASEMAP_URL", "")
 BASEMAP_ATTRIBUTION = envstr("BASEMAP_ATTRIBUTION", "")
+# Codes of the wards the public maps open on (comma-separated); empty = every ward in the database.
+PORTAL_HOME_WARDS = envlist("PORTAL_HOME_WARDS", [])
 
 # Which registration area makes a signboard name "taken" (Decree 168/2025).
 NAME_CHECK_AREA = envchoice("NAME_CHECK_AREA", "ward", {"ward", "former_district", "city"})

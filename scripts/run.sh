@@ -38,6 +38,8 @@ PWFILE="$VAR/demo-password"
 DEMO_PASSWORD="$(cat "$PWFILE")"
 cd "$ROOT"
 "$PY" manage.py seed_demo --password "$DEMO_PASSWORD"
+# The demo has the ward and, 30 km south, the forest board's Cần Giờ commune: open the maps on the ward.
+export PORTAL_HOME_WARDS="${PORTAL_HOME_WARDS:-$("$PY" -c 'from layers.demo import WARD_CODE; print(WARD_CODE)')}"
 
 cat <<MSG
 

@@ -13,5 +13,6 @@ bash "$ROOT/scripts/setup.sh" --browser
 cd "$ROOT"
 started=$SECONDS
 "$PY" -m ruff check . || die "ruff tìm thấy lỗi." "ruff found problems."
-"$PY" -m pytest "$@"
+# Two pytest-xdist workers: the browser tests mostly wait, so two share 2 cores well (TEST_WORKERS=0: one process).
+"$PY" -m pytest -n "${TEST_WORKERS:-2}" "$@"
 say "Kiểm thử xong / tests done in $((SECONDS - started)) s"

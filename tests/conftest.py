@@ -155,7 +155,11 @@ def celery_worker(django_db_setup, django_db_blocker):
     env = dict(os.environ)
     db = connection.settings_dict
     env["DATABASE_URL"] = f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    log = open(ROOT / "var" / "log" / "celery-test.log", "w")
+    # The worker inherits PYTEST_VERSION (and PYTEST_XDIST_WORKER), so its settings pick the same
+    # per-process Redis database as this process's (gisportal/settings.py).
+    worker_id = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    log_path = ROOT / "var" / "log" / f"celery-test-{worker_id}.log"
+    log = open(log_path, "w")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -167,7 +171,7 @@ def celery_worker(django_db_setup, django_db_blocker):
             "--pool=solo",
             "--concurrency=1",
             "--loglevel=INFO",
-            "--hostname=test@%h",
+            f"--hostname=test-{worker_id}@%h",
         ],
         cwd=ROOT,
         env=env,
@@ -179,10 +183,10 @@ def celery_worker(django_db_setup, django_db_blocker):
         if app.control.ping(timeout=0.5):
             break
         if proc.poll() is not None:
-            raise RuntimeError(f"celery worker exited with {proc.returncode}; see var/log/celery-test.log")
+            raise RuntimeError(f"celery worker exited with {proc.returncode}; see {log_path}")
     else:
         proc.kill()
-        raise RuntimeError("celery worker did not answer within 60 s; see var/log/celery-test.log")
+        raise RuntimeError(f"celery worker did not answer within 60 s; see {log_path}")
     yield proc
     proc.terminate()
     try:

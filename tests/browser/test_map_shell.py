@@ -7,19 +7,22 @@ from urllib.parse import urlparse
 import pytest
 
 from gisportal.demo import DemoContext, run
+from layers.demo import WARD_CODE
 
 pytestmark = pytest.mark.browser
 
 
-def test_map_draws_the_demo_ward_offline_and_switches_language(transactional_db, live_server, page):
+def test_map_draws_the_demo_ward_offline_and_switches_language(transactional_db, live_server, page, settings):
+    settings.PORTAL_HOME_WARDS = [WARD_CODE]  # as `make run` sets it
     run(DemoContext(password="pw-demo-1", log=lambda _m: None))
     page.goto("/")
     page.wait_for_selector("#map[data-loaded='true']")
-    # The ward boundary is an SVG path Leaflet drew, with a real extent on screen.
-    ward_path = page.locator("path.ward-boundary")
-    assert ward_path.count() == 1
-    box = ward_path.bounding_box()
-    assert box["width"] > 100 and box["height"] > 100
+    # Each ward boundary is an SVG path Leaflet drew: the demo ward and the forest board's commune 30 km
+    # south. The map opens on the home ward, which fills the view (over both it would be ~40 px wide).
+    ward_paths = page.locator("path.ward-boundary")
+    assert ward_paths.count() == 2
+    boxes = [ward_paths.nth(i).bounding_box() for i in range(2)]
+    assert any(b and b["width"] > 100 and b["height"] > 100 for b in boxes), boxes
     assert page.locator("path.khu-pho-boundary").count() >= 5
     assert page.locator("path.poi").count() >= 10
     control = page.locator(".leaflet-control-layers")

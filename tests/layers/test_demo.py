@@ -8,7 +8,7 @@ from businesses.models import Business
 from gisportal.demo import DemoContext, run
 from households.models import Street
 from layers import demo as layers_demo
-from layers.models import POI, AdminUnit
+from layers.models import POI, AdminUnit, ForestPlot, WastePoint
 
 
 def quiet(seed: int = 2025) -> DemoContext:
@@ -28,11 +28,22 @@ def snapshot() -> list:
             UNION ALL
             SELECT 'business', registration_no || ':' || signboard || ':' || owner_name || ':' || status,
                    ST_AsText(ST_SnapToGrid(geom, 1e-7)) FROM businesses_business
+            UNION ALL
+            SELECT 'waste', kind || ':' || name || ':' || coalesce(capacity::text, ''),
+                   ST_AsText(ST_SnapToGrid(geom, 1e-7)) FROM layers_wastepoint
+            UNION ALL
+            SELECT 'forest',
+                   p.code || ':' || p.species || ':' || string_agg(s.canopy_cover_pct::text, ','
+                                                              ORDER BY s.surveyed_on),
+                   ST_AsText(ST_SnapToGrid(p.geom, 1e-7))
+              FROM layers_forestplot p JOIN layers_forestsurvey s ON s.plot_id = p.id GROUP BY p.id
             ORDER BY 1, 2, 3""")
         return cur.fetchall()
 
 
 def wipe() -> None:
+    WastePoint.objects.all().delete()
+    ForestPlot.objects.all().delete()
     Business.objects.all().delete()
     Street.objects.all().delete()
     POI.objects.all().delete()

@@ -1,4 +1,5 @@
 // The citizens' page: signboard name check and radius scan. Public fields only come back.
+import { homeBounds } from "./home.js";
 import { request } from "./request.js";
 
 const _ = window.gettext || ((s) => s);
@@ -49,7 +50,7 @@ if (mapEl.dataset.basemapUrl) {
 }
 request("/api/v1/admin-units/?level=ward").then((wards) => {
   const layer = L.geoJSON(wards, { style: { color: "#0b5394", weight: 2, fill: false, className: "ward-boundary" } }).addTo(map);
-  if (layer.getLayers().length) map.fitBounds(layer.getBounds());
+  if (layer.getLayers().length) map.fitBounds(homeBounds(layer));
   mapEl.dataset.loaded = "true";
 });
 

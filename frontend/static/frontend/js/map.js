@@ -1,4 +1,5 @@
 // The map shell: ward boundary, khu phố and POIs from the portal's own API.
+import { homeBounds } from "./home.js";
 import { request } from "./request.js";
 
 const _ = window.gettext || ((s) => s);
@@ -103,7 +104,7 @@ async function load() {
   for (const [title, layer] of tileLayers) overlays[title] = layer.addTo(map);
   L.control.layers(baseLayers, overlays, { collapsed: false }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
-  if (wardLayer.getLayers().length) map.fitBounds(wardLayer.getBounds(), { padding: [20, 20] });
+  if (wardLayer.getLayers().length) map.fitBounds(homeBounds(wardLayer), { padding: [20, 20] });
   el.dataset.loaded = "true";
 }
 
