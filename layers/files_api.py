@@ -1,13 +1,17 @@
 """GIS files in and out of any editable registry layer: import (preview, then commit) and export.
 
 POST /api/v1/layers/{layer}/imports         multipart `file` (+ `crs` EPSG code, `repair`, `source_layer`)
-GET  /api/v1/layers/{layer}/imports/{id}    the stored report
+GET  /api/v1/layers/{layer}/imports/{id}    the stored report (or, while the worker runs, state and progress)
 POST /api/v1/layers/{layer}/imports/{id}/commit
+
+A file of more than GIS_IMPORT_INLINE_ROWS features is answered 202: the worker previews it (state
+`queued` → `previewed`) and, after the commit call, writes it (`committing` → `committed` or `refused`).
 GET  /api/v1/layers/{layer}/export.{fmt}    the OGC items query (bbox, property filters), as a file
 """
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
@@ -61,11 +65,14 @@ def _job_doc(job: ImportJob) -> dict:
         "state": job.state,
         "created_at": job.created_at.isoformat(),
         "options": job.options,
+        "features": job.feature_count,
+        "progress": job.progress,
+        "error": job.error,
         **job.report,
     }
 
 
-@extend_schema(request={"multipart/form-data": dict}, responses={201: dict})
+@extend_schema(request={"multipart/form-data": dict}, responses={201: dict, 202: dict})
 @api_view(["POST"])
 @permission_classes([IsAuthenticated])
 @parser_classes([MultiPartParser, FormParser])
@@ -76,11 +83,13 @@ def import_preview(request: Request, layer: str) -> Response:
     if upload is None:
         raise InvalidInput("Thiếu tệp (file).", "The file is missing (file).", code="missing_file")
     job = gis_import.preview(found, request.user, upload, upload.name, _options(request.data))
-    return Response(_job_doc(job), status=status.HTTP_201_CREATED)
+    queued = job.state == ImportJob.State.QUEUED
+    return Response(_job_doc(job), status=status.HTTP_202_ACCEPTED if queued else status.HTTP_201_CREATED)
 
 
-def _own_job(request: Request, layer: Layer, pk: int) -> ImportJob:
-    job = get_object_or_404(ImportJob, pk=pk, layer=layer.name)
+def _own_job(request: Request, layer: Layer, pk: int, lock: bool = False) -> ImportJob:
+    jobs = ImportJob.objects.select_for_update() if lock else ImportJob.objects
+    job = get_object_or_404(jobs, pk=pk, layer=layer.name)
     if job.user_id != request.user.pk and role_of(request.user) != "admin":
         raise PermissionDenied("Đây là lần nhập của người khác. / This import belongs to someone else.")
     return job
@@ -94,15 +103,36 @@ def import_detail(request: Request, layer: str, pk: int) -> Response:
     return Response(_job_doc(_own_job(request, found, pk)))
 
 
+def _not_committable(job: ImportJob) -> InvalidInput:
+    if job.state == ImportJob.State.QUEUED:
+        return InvalidInput(
+            "Tệp vẫn đang được kiểm tra; hãy chờ bản xem trước.",
+            "The file is still being checked; wait for its preview.",
+            code="not_previewed",
+        )
+    if job.state in (ImportJob.State.COMMITTED, ImportJob.State.COMMITTING):
+        return InvalidInput("Tệp này đã được nhập.", "This file was already imported.", code="already_committed")
+    return InvalidInput(
+        "Lần nhập này đã kết thúc (bị từ chối hoặc lỗi): hãy sửa tệp và gửi lại.",
+        "This import has ended (refused or failed): correct the file and send it again.",
+        code="import_ended",
+    )
+
+
+@extend_schema(request=None, responses={200: dict, 202: dict, 400: dict})
 @api_view(["POST"])
 @permission_classes([IsAuthenticated])
 def import_commit(request: Request, layer: str, pk: int) -> Response:
-    """Write every row of the previewed file, or none: 200 when written, 400 with the rows in the way."""
+    """Write every row of the previewed file, or none: 200 when written, 400 with the rows in the way,
+    202 when a big file is handed to the worker (follow the import's URL)."""
     found = _layer(layer)
-    job = _own_job(request, found, pk)
-    if job.state != ImportJob.State.PREVIEWED:
-        raise InvalidInput("Tệp này đã được nhập.", "This file was already imported.", code="already_committed")
-    job = gis_import.commit(found, request.user, job)
+    with transaction.atomic():
+        job = _own_job(request, found, pk, lock=True)
+        if job.state != ImportJob.State.PREVIEWED:
+            raise _not_committable(job)
+        if gis_import.in_background(job):
+            return Response(_job_doc(gis_import.queue_commit(job)), status=status.HTTP_202_ACCEPTED)
+        job = gis_import.commit(found, request.user, job)  # under the lock: a double click commits once
     if not job.report["committed"]:
         raise InvalidInput(
             f"Không nhập gì cả: {job.report['failed_rows']} dòng còn lỗi.",

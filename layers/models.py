@@ -342,9 +342,12 @@ class ImportJob(models.Model):
     """An uploaded GIS file between its preview and its commit (all or nothing) into a layer."""
 
     class State(models.TextChoices):
+        QUEUED = "queued", "Đang kiểm tra / Being checked"  # a big file's preview, in the worker
         PREVIEWED = "previewed", "Đã xem trước / Previewed"
+        COMMITTING = "committing", "Đang nhập / Importing"  # a big file's commit, in the worker
         COMMITTED = "committed", "Đã nhập / Committed"
         REFUSED = "refused", "Bị từ chối / Refused"
+        FAILED = "failed", "Lỗi / Failed"
 
     layer = models.CharField(max_length=50)
     user = models.ForeignKey("auth.User", null=True, on_delete=models.SET_NULL, related_name="+")
@@ -356,6 +359,8 @@ class ImportJob(models.Model):
     options = models.JSONField(default=dict)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PREVIEWED)
     feature_count = models.PositiveIntegerField(default=0)
+    progress = models.PositiveIntegerField(default=0, help_text="Rows checked so far by the worker")
+    error = models.JSONField(null=True, blank=True)
     created_ids = models.JSONField(default=list)
     report = models.JSONField(default=dict)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,6 +160,9 @@ def celery_worker(django_db_setup, django_db_blocker):
     # The worker inherits PYTEST_VERSION (and PYTEST_XDIST_WORKER), so its settings pick the same
     # per-process Redis database as this process's (gisportal/settings.py).
     worker_id = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    # Stored uploads (a queued GIS import's file) must be where both processes look: a folder of its own.
+    media_root = tempfile.mkdtemp(prefix="gisportal-media-test-")
+    env["MEDIA_ROOT"] = media_root
     log_path = ROOT / "var" / "log" / f"celery-test-{worker_id}.log"
     log = open(log_path, "w")
     proc = subprocess.Popen(
@@ -187,6 +192,7 @@ def celery_worker(django_db_setup, django_db_blocker):
     else:
         proc.kill()
         raise RuntimeError(f"celery worker did not answer within 60 s; see {log_path}")
+    proc.media_root = media_root
     yield proc
     proc.terminate()
     try:
@@ -194,3 +200,4 @@ def celery_worker(django_db_setup, django_db_blocker):
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+    shutil.rmtree(media_root, ignore_errors=True)

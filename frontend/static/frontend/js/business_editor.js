@@ -279,7 +279,7 @@ request("/api/v1/admin-units/?level=ward").then((wards) => {
   }).addTo(map);
   const own = outline.getLayers().filter((l) => scope.includes(l.feature.id));
   const bounds = (own.length ? L.featureGroup(own) : outline).getBounds();
-  if (bounds.isValid()) map.setView(bounds.getCenter(), Math.max(map.getBoundsZoom(bounds), MIN_ZOOM));
+  if (bounds.isValid()) map.setView(bounds.getCenter(), Math.max(map.getBoundsZoom(bounds), MIN_ZOOM), { animate: false });
   map.on("moveend", () => loadInView().catch(failed));
   loadInView().catch(failed);
 }).catch(failed);

@@ -50,7 +50,7 @@ if (mapEl.dataset.basemapUrl) {
 }
 request("/api/v1/admin-units/?level=ward").then((wards) => {
   const layer = L.geoJSON(wards, { style: { color: "#0b5394", weight: 2, fill: false, className: "ward-boundary" } }).addTo(map);
-  if (layer.getLayers().length) map.fitBounds(homeBounds(layer));
+  if (layer.getLayers().length) map.fitBounds(homeBounds(layer), { animate: false });
   mapEl.dataset.loaded = "true";
 });
 

@@ -54,7 +54,7 @@ async function loadAcquisitions() {
   }
   fillSelect($("left"), acquisitions[0].id);
   fillSelect($("right"), acquisitions[acquisitions.length - 1].id);
-  map.fitBounds(boundsOf(acquisitions));
+  map.fitBounds(boundsOf(acquisitions), { animate: false });
   showPair();
   mapEl.dataset.ready = "true";
 }

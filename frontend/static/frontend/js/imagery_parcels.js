@@ -36,7 +36,7 @@ async function loadAcquisitions() {
   const newest = acquisitions[acquisitions.length - 1];
   $("background").replaceChildren(...acquisitions.map((a) => new Option(label(a), a.id, false, a === newest)));
   if (acquisitions.length) {
-    map.fitBounds(boundsOf(acquisitions));
+    map.fitBounds(boundsOf(acquisitions), { animate: false });
     showBackground();
   }
   mapEl.dataset.ready = "true";

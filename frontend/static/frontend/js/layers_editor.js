@@ -435,7 +435,9 @@ async function start() {
   const bounds = mine.getLayers().length ? mine.getBounds() : (own.length ? L.featureGroup(own) : outline).getBounds();
   // A single point has no extent: its "best" zoom is the maximum; 18 is close enough to edit.
   const zoom = Math.min(18, Math.max(map.getBoundsZoom(bounds), schema["x-minzoom"]));
-  if (bounds.isValid()) map.setView(bounds.getCenter(), zoom);
+  // Not animated: the page says it is loaded only once the view has settled, and a click (an officer's, or a
+  // test's) landing mid-animation would put a vertex somewhere else than where it was aimed.
+  if (bounds.isValid()) map.setView(bounds.getCenter(), zoom, { animate: false });
   map.on("moveend", () => loadInView().catch(failed));
   await loadInView();
 }

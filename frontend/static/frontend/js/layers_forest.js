@@ -96,7 +96,7 @@ function render(data) {
     });
     rows.append(tr);
   }
-  if (plots.getLayers().length) map.fitBounds(plots.getBounds());
+  if (plots.getLayers().length) map.fitBounds(plots.getBounds(), { animate: false });
   say("status", `${data.plots.features.length} ${_("plots compared")}; ${data.plots_without_pair} ${_("without two surveys")}.`, "ok");
   mapEl.dataset.loaded = "true";
 }

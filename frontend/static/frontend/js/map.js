@@ -104,7 +104,7 @@ async function load() {
   for (const [title, layer] of tileLayers) overlays[title] = layer.addTo(map);
   L.control.layers(baseLayers, overlays, { collapsed: false }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
-  if (wardLayer.getLayers().length) map.fitBounds(homeBounds(wardLayer), { padding: [20, 20] });
+  if (wardLayer.getLayers().length) map.fitBounds(homeBounds(wardLayer), { padding: [20, 20], animate: false });
   el.dataset.loaded = "true";
 }
 
