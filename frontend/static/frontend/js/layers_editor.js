@@ -2,6 +2,7 @@
 // delete points and polygons with Leaflet-Geoman, an attribute form built from the layer's schema, snapping.
 // Every save goes through OGC API Features Part 4 with the version the officer read; a 409 shows both versions.
 // History with revert, and restore of soft-deleted features, through /api/v1/layers/.
+import { setupImport } from "./layer_import.js";
 import { ApiError, request } from "./request.js";
 
 const _ = window.gettext || ((s) => s);
@@ -416,6 +417,7 @@ async function start() {
   schema = await request(`/ogc/collections/${layerName}/schema`);
   buildForm();
   tools();
+  if (canEdit) setupImport(layerName, () => Promise.all([loadInView(), loadStats()]).catch(failed));
   $("export-links").replaceChildren(_("Export:"), ...["geojson", "gpkg", "shp", "kml", "csv", "xlsx"].map((fmt) => {
     const a = document.createElement("a");
     a.href = `/api/v1/layers/${layerName}/export.${fmt}`;
