@@ -1,5 +1,6 @@
 // Officers' map editor for business households: place, move, edit and soft-delete points.
 // Every save goes through the API with the version the officer read; a 409 shows both versions.
+import { showVersions, shown } from "./conflict.js";
 import { ApiError, request } from "./request.js";
 
 const _ = window.gettext || ((s) => s);
@@ -158,23 +159,11 @@ async function moved(marker) {
 // --- 409: both versions side by side; the officer decides
 function showConflict(mine, current) {
   pending = mine;
-  const rows = $("conflict-rows");
-  rows.replaceChildren();
   const theirs = current.properties;
-  for (const name of Object.keys(mine)) {
-    const a = name === "geom" ? mine.geom.coordinates.map((v) => v.toFixed(6)).join(", ") : String(mine[name] ?? "");
-    const b = name === "geom" ? current.geometry.coordinates.map((v) => v.toFixed(6)).join(", ") : String(theirs[name] ?? "");
-    const tr = document.createElement("tr");
-    if (a !== b) tr.className = "differs";
-    for (const text of [name, a, b]) {
-      const td = document.createElement("td");
-      td.textContent = text;
-      tr.append(td);
-    }
-    rows.append(tr);
-  }
-  $("conflict").hidden = false;
-  $("conflict").dataset.currentVersion = theirs.version;
+  const point = (coordinates) => coordinates.map((v) => v.toFixed(6)).join(", ");
+  showVersions(Object.keys(mine).map((name) => (name === "geom"
+    ? [name, point(mine.geom.coordinates), point(current.geometry.coordinates)]
+    : [name, shown(mine[name]), shown(theirs[name])])), theirs.version);
   say(_("Someone else saved this business first; nothing of yours was saved yet."), "error");
 }
 

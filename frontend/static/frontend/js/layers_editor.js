@@ -2,6 +2,7 @@
 // delete points and polygons with Leaflet-Geoman, an attribute form built from the layer's schema, snapping.
 // Every save goes through OGC API Features Part 4 with the version the officer read; a 409 shows both versions.
 // History with revert, and restore of soft-deleted features, through /api/v1/layers/.
+import { showVersions, shown } from "./conflict.js";
 import { setupImport } from "./layer_import.js";
 import { ApiError, request } from "./request.js";
 
@@ -214,25 +215,11 @@ async function reshaped(shape) {
 // --- 409: both versions side by side; the officer decides
 function showConflict(mine, current) {
   pending = mine;
-  const rows = $("conflict-rows");
-  rows.replaceChildren();
   const theirs = current.properties;
-  const show = (v) => (v === null || v === undefined ? "" : String(v));
   const lines = Object.keys(mine.properties).filter((n) => n !== "version")
-    .map((n) => [n, show(mine.properties[n]), show(theirs[n])]);
+    .map((n) => [n, shown(mine.properties[n]), shown(theirs[n])]);
   if (mine.geometry) lines.push(["geometry", JSON.stringify(mine.geometry.coordinates).slice(0, 60), JSON.stringify(current.geometry.coordinates).slice(0, 60)]);
-  for (const [name, a, b] of lines) {
-    const tr = document.createElement("tr");
-    if (a !== b) tr.className = "differs";
-    for (const text of [name, a, b]) {
-      const td = document.createElement("td");
-      td.textContent = text;
-      tr.append(td);
-    }
-    rows.append(tr);
-  }
-  $("conflict").hidden = false;
-  $("conflict").dataset.currentVersion = theirs.version;
+  showVersions(lines, theirs.version);
   say(_("Someone else saved this feature first; nothing of yours was saved yet."), "error");
 }
 
