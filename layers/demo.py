@@ -254,6 +254,15 @@ def seed_pois(ctx: DemoContext) -> None:
 BENCH_CELL_M = 1200  # a bench ward is a 1.2 km square, about a central ward's size
 
 
+def bench_cell(i: int) -> tuple[int, int]:
+    """Column and row of the i-th bench ward. Cells fill squares shell by shell (the first n² make an n×n
+    square for every n), so a cell's place depends on i alone: raising the scale of a filled database
+    adds wards beside the old ones, never on top of them."""
+    shell = math.isqrt(i)
+    k = i - shell * shell
+    return (shell, k) if k <= shell else (k - shell - 1, shell)
+
+
 def seed_bench_wards(ctx: DemoContext) -> None:
     """For --scale > 1: extra square wards on a grid east of the demo ward, each one more ward's worth of data.
 
@@ -271,11 +280,10 @@ def seed_bench_wards(ctx: DemoContext) -> None:
         ctx.log(f"  bench wards: already loaded ({len(existing)})")
         return
     cx, cy = transformer(WGS84, UTM48N).transform(*CENTER)
-    side = math.ceil(math.sqrt(extra))
-    x0, y0 = cx + 3000, cy - side * BENCH_CELL_M / 2
+    x0, y0 = cx + 3000, cy - BENCH_CELL_M / 2
     made = []
     for i in range(len(existing), extra):
-        col, row = divmod(i, side)
+        col, row = bench_cell(i)
         cell = box(
             x0 + col * BENCH_CELL_M,
             y0 + row * BENCH_CELL_M,

@@ -111,3 +111,26 @@ def test_scale_multiplies_bulk_layers(db):
     ctx.scale = 3
     run(ctx)
     assert POI.objects.count() == 3 * sum(count for _, _, count in layers_demo.POI_TEMPLATES)
+
+
+def test_raising_the_scale_adds_bench_wards_beside_the_old_ones(db):
+    from gisportal.demo import STEPS
+
+    steps = [s for s in STEPS if s.startswith("layers.demo.seed_admin_units") or s.endswith("seed_bench_wards")]
+    for scale in (3, 7, 10):
+        ctx = quiet()
+        ctx.scale = scale
+        run(ctx, steps)
+    with connection.cursor() as cur:
+        cur.execute("""SELECT count(*), count(DISTINCT ST_AsText(boundary)) FROM layers_adminunit
+                       WHERE code LIKE 'BENCH-%%'""")
+        assert cur.fetchone() == (9, 9)
+        cur.execute("""SELECT count(*) FROM layers_adminunit a JOIN layers_adminunit b
+                         ON a.code < b.code AND ST_Overlaps(a.boundary, b.boundary)
+                       WHERE a.code LIKE 'BENCH-%%' AND b.code LIKE 'BENCH-%%'""")
+        assert cur.fetchone()[0] == 0
+        # Together they tile a 3 × 3 square: no gaps, no overlaps.
+        cur.execute("""SELECT ST_Area(ST_Envelope(ST_Union(ST_Transform(boundary, 32648))))
+                              / sum(ST_Area(ST_Transform(boundary, 32648)))
+                       FROM layers_adminunit WHERE code LIKE 'BENCH-%%'""")
+        assert abs(cur.fetchone()[0] - 1) < 0.01
