@@ -192,6 +192,9 @@ BASEMAP_ATTRIBUTION = envstr("BASEMAP_ATTRIBUTION", "")
 # Codes of the wards the public maps open on (comma-separated); empty = every ward in the database.
 PORTAL_HOME_WARDS = envlist("PORTAL_HOME_WARDS", [])
 
+# Leaders' household counts: a sensitive count (poor, policy family, moves, …) under this is shown as null.
+HOUSEHOLD_STATS_MIN_COUNT = envint("HOUSEHOLD_STATS_MIN_COUNT", 5)
+
 # Which registration area makes a signboard name "taken" (Decree 168/2025).
 NAME_CHECK_AREA = envchoice("NAME_CHECK_AREA", "ward", {"ward", "former_district", "city"})
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -23,7 +24,7 @@ from gisportal.errors import InvalidInput
 from gisportal.models import Role
 from gisportal.permissions import Domain, PrivateFieldsMixin, role_of, scope_private, ward_ids
 from households import editing, params
-from households.household_stats import GROUPS, household_stats
+from households.household_stats import GROUPS, household_stats, suppress_small
 from households.models import Household, HouseholdMove
 from layers.api import parse_date
 
@@ -179,7 +180,8 @@ def household_moves(request, pk: int) -> Response:
 @api_view(["GET"])
 @permission_classes([CountsHouseholds])
 def household_stats_view(request) -> Response:
-    """Counts per khu phố or ward: resident households, people, beneficiaries, military-age youth, moves."""
+    """Counts per khu phố or ward: resident households, people, beneficiaries, military-age youth, moves.
+    For leaders, a sensitive count under `min_count` (and one more where it could be worked out) is null."""
     p = request.query_params
     group_by = p.get("group_by") or "khu_pho"
     if group_by not in GROUPS:
@@ -198,4 +200,10 @@ def household_stats_view(request) -> Response:
         wards = {ward.pk}
     rows = household_stats(group_by, start, end, wards, khu_pho)
     totals = {c: sum(r[c] for r in rows) for c in rows[0] if c not in GROUPS["khu_pho"]} if rows else {}
-    return Response({"group_by": group_by, "from": start, "to": end, "rows": rows, "totals": totals})
+    # Officers know these families by name already; a leader's table must not single one out.
+    min_count = settings.HOUSEHOLD_STATS_MIN_COUNT if role_of(user) == Role.DISTRICT_LEADER else None
+    if min_count:
+        suppress_small(rows, totals, min_count)
+    return Response(
+        {"group_by": group_by, "from": start, "to": end, "rows": rows, "totals": totals, "min_count": min_count}
+    )

@@ -66,3 +66,27 @@ def household_stats(
     return [
         dict(zip((*keys, *COUNTS), (*r[: len(keys)], *(int(v) for v in r[len(keys) :])), strict=True)) for r in rows
     ]
+
+
+# What a count says about the few families behind it: a khu phố with one poor household names that family to
+# anyone who knows the street. Households and people per group are population figures and stay shown.
+SENSITIVE = tuple(c for c in COUNTS if c not in ("households", "people"))
+
+
+def suppress_small(rows: list[dict], totals: dict, k: int) -> None:
+    """Hide (None) every sensitive count from 1 to k-1, in rows and totals, as statistics offices do for
+    published tables. When a column would hide a single cell, the total minus the shown cells would give it
+    back: the smallest shown non-zero cell of that column is hidden too (a zero would tell that the hidden
+    pair is one family and nothing), else a zero, or, with none left, the total."""
+    for column in SENSITIVE:
+        hidden = [r for r in rows if 0 < r[column] < k]
+        for row in hidden:
+            row[column] = None
+        if column in totals and 0 < totals[column] < k:
+            totals[column] = None
+        if len(hidden) == 1 and totals.get(column) is not None:
+            shown = [r for r in rows if r[column] is not None]
+            if shown:
+                min(shown, key=lambda r: (r[column] == 0, r[column]))[column] = None
+            else:
+                totals[column] = None

@@ -135,7 +135,8 @@ def test_leaders_land_officers_and_citizens_read_no_household(world, homes, role
         assert "/api/v1/households/stats" in client.get("/api/v1/households/").json()["message_en"]
 
 
-def test_leaders_get_counts_per_khu_pho_and_ward(world, homes):
+def test_leaders_get_counts_per_khu_pho_and_ward(world, homes, settings):
+    settings.HOUSEHOLD_STATS_MIN_COUNT = 1  # nothing hidden: the counts themselves (hiding: the next test)
     client = client_for(world, "district_leader")
     stats = client.get("/api/v1/households/stats").json()
     by_kp = {r["khu_pho_id"]: r for r in stats["rows"]}
@@ -161,6 +162,24 @@ def test_leaders_get_counts_per_khu_pho_and_ward(world, homes):
         "moves_out",
         "people_out",
     }
+
+
+def test_leaders_never_see_a_small_count_nor_work_one_out(world, homes, settings):
+    settings.HOUSEHOLD_STATS_MIN_COUNT = 2
+    for kp, home in [(world.kp_a1, "a1"), (world.kp_a2, "a2")] + [(world.kp_b1, "b1")] * 3:
+        household(world, homes[home].house_number, kp, f"Thêm{Household.objects.count()}", poor=True)
+    # Poor households: khu phố A1 2, A2 1, B1 3; total 6. A2's 1 is hidden; alone, it would be 6 - 2 - 3,
+    # so the smallest shown cell (A1's 2) is hidden with it. Policy families: B1 1 only: hidden, and the total.
+    leader = client_for(world, "district_leader").get("/api/v1/households/stats").json()
+    by_kp = {r["khu_pho_id"]: r for r in leader["rows"]}
+    assert [by_kp[kp.pk]["poor"] for kp in (world.kp_a1, world.kp_a2, world.kp_b1)] == [None, None, 3]
+    assert leader["totals"]["poor"] == 6 and leader["min_count"] == 2
+    assert by_kp[world.kp_b1.pk]["policy_family"] is None and leader["totals"]["policy_family"] is None
+    assert by_kp[world.kp_a1.pk]["households"] == 3  # population figures stay
+    # The ward officer knows these families: exact counts of their own ward.
+    officer = client_for(world, "ward_officer").get("/api/v1/households/stats").json()
+    assert {r["khu_pho_id"]: r["poor"] for r in officer["rows"]} == {world.kp_a1.pk: 2, world.kp_a2.pk: 1}
+    assert officer["min_count"] is None
 
 
 def test_officers_count_their_own_ward_only(world, homes):
