@@ -19,9 +19,10 @@ from rest_framework.response import Response
 
 from businesses import sync, sync_files, tasks
 from businesses.models import Business, SyncRun
-from gisportal.errors import InvalidInput, TooLarge, body
+from gisportal.errors import InvalidInput, body
 from gisportal.models import Role
 from gisportal.permissions import Domain, PrivateFieldsMixin, role_of, scope_private
+from gisportal.uploads import check_content_length
 
 MAX_PAGE = 500
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
@@ -82,15 +83,7 @@ def _int(params, name: str, default: int, hi: int) -> int:
 @parser_classes([MultiPartParser, FormParser, JSONParser])
 def sync_businesses(request) -> Response:
     """Sync from the registration software: the report of created, updated, unchanged and rejected rows."""
-    limit = settings.MAX_UPLOAD_MB * 2**20
-    length = request.META.get("CONTENT_LENGTH") or "0"
-    if length.isdigit() and int(length) > limit:
-        # Refused before the body is read: a huge upload is not spooled to disk first.
-        raise TooLarge(
-            f"Dữ liệu gửi lên quá lớn (tối đa {settings.MAX_UPLOAD_MB} MB).",
-            f"The upload is too large (at most {settings.MAX_UPLOAD_MB} MB).",
-            {"size": int(length), "max_mb": settings.MAX_UPLOAD_MB},
-        )
+    check_content_length(request)
     params, data = request.query_params, request.data
     upload = request.FILES.get("file")
     if upload is None and not (isinstance(data, dict) and "rows" in data):

@@ -2,8 +2,8 @@
 
 Headers are matched in English or Vietnamese, with or without accents ('Số GCN', 'so_gcn'). A file
 is refused whole, before any row is checked, when it cannot be read safely: over the size limit,
-not UTF-8, an .xlsx that is a zip bomb (members' declared sizes and ratios are checked before
-openpyxl inflates anything), one with formulas or macros, or a header that misses a required column.
+not UTF-8, an .xlsx that is a zip bomb or holds formulas or macros (gisportal/uploads.py), or a
+header that misses a required column.
 """
 
 from __future__ import annotations
@@ -12,31 +12,21 @@ import codecs
 import csv
 import itertools
 import re
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
-from xml.etree.ElementTree import ParseError
-
-import openpyxl
-from django.conf import settings
-from openpyxl.utils.exceptions import InvalidFileException
 
 from businesses.models import Industry
-from gisportal.errors import InvalidInput, TooLarge
+from gisportal.errors import InvalidInput
+from gisportal.uploads import check_upload_size, stream_size, xlsx_rows
 from layers.text import fold
 
 DEFAULT_VSIC = Industry.Version.VSIC2018
 MAX_ROWS = 200_000
-# An .xlsx is a zip: its members' declared sizes are checked before openpyxl inflates anything
-# (Python's zipfile never inflates past the declared size). Sheet XML written by Excel or openpyxl
-# compresses 5-15× (a 50,000-row sheet: 43 MB → 4.6 MB, 9×); a bomb compresses 1000×.
-XLSX_MAX_MEMBERS = 1_000
+# MAX_ROWS rows of sheet XML inflate to ~170 MB (50,000 rows: 43 MB); far more is no sync file.
 XLSX_MAX_UNCOMPRESSED = 512 * 2**20
-XLSX_MAX_RATIO = 100
-XLSX_RATIO_FLOOR = 2**20  # small members (styles, rels) may compress better; they cannot grow far
 
 
 @dataclass(frozen=True)
@@ -97,7 +87,7 @@ def read_rows(source: str | Path | IO[bytes], name: str | None = None) -> list[d
         with open(source, "rb") as f:
             return read_rows(f, name or Path(source).name)
     name = name or str(getattr(source, "name", ""))
-    _check_size(source)
+    check_upload_size(stream_size(source))
     ext = Path(name).suffix.lower()
     if ext == ".csv":
         return _read_csv(source)
@@ -124,21 +114,6 @@ def normalise_rows(raw: Any) -> list[dict]:
     for i, r in enumerate(raw, start=1):
         rows.append(_row(columns, [r.get(k) for k in keys], i))
     return rows
-
-
-def _check_size(f: IO[bytes]) -> None:
-    size = getattr(f, "size", None)
-    if size is None:
-        f.seek(0, 2)
-        size = f.tell()
-        f.seek(0)
-    limit = settings.MAX_UPLOAD_MB * 2**20
-    if size > limit:
-        raise TooLarge(
-            f"Tệp quá lớn ({size / 2**20:.1f} MB; tối đa {settings.MAX_UPLOAD_MB} MB).",
-            f"The file is too large ({size / 2**20:.1f} MB; at most {settings.MAX_UPLOAD_MB} MB).",
-            {"size": size, "max_mb": settings.MAX_UPLOAD_MB},
-        )
 
 
 def _check_count(n: int) -> None:
@@ -252,93 +227,11 @@ def empty_file_error() -> InvalidInput:
     return InvalidInput("Tệp không có dữ liệu.", "The file has no data.", code="empty_file")
 
 
-def _not_xlsx(exc: Exception | None = None) -> InvalidInput:
-    return InvalidInput(
-        "Tệp không phải là bảng tính .xlsx hợp lệ.",
-        "The file is not a valid .xlsx workbook.",
-        {"reason": str(exc)} if exc else None,
-        code="bad_xlsx",
-    )
-
-
-def _check_zip(f: IO[bytes]) -> None:
-    """Refuse a zip bomb, and macros, from the central directory alone."""
-    try:
-        with zipfile.ZipFile(f) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise _not_xlsx(exc) from exc
-    total = sum(i.file_size for i in infos)
-    bomb = [
-        i.filename
-        for i in infos
-        if i.file_size > XLSX_RATIO_FLOOR and i.file_size > XLSX_MAX_RATIO * max(i.compress_size, 1)
-    ]
-    if len(infos) > XLSX_MAX_MEMBERS or total > XLSX_MAX_UNCOMPRESSED or bomb:
-        raise InvalidInput(
-            "Tệp .xlsx bị từ chối: khi giải nén quá lớn so với tệp gửi lên (nghi là 'zip bomb').",
-            "The .xlsx was refused: it would inflate far beyond its size (a suspected zip bomb).",
-            {
-                "members": len(infos),
-                "uncompressed_bytes": total,
-                "max_uncompressed_bytes": XLSX_MAX_UNCOMPRESSED,
-                "members_over_ratio": bomb,
-                "max_ratio": XLSX_MAX_RATIO,
-            },
-            code="zip_bomb",
-        )
-    if any(i.filename.lower().endswith("vbaproject.bin") for i in infos):
-        raise InvalidInput(
-            "Tệp chứa macro; hãy lưu thành .xlsx không có macro.",
-            "The workbook contains macros; save it as a macro-free .xlsx.",
-            code="xlsx_macros",
-        )
-    f.seek(0)
-
-
-_XLSX_ERRORS = (
-    zipfile.BadZipFile,
-    InvalidFileException,
-    KeyError,
-    IndexError,
-    ValueError,
-    TypeError,
-    OSError,
-    ParseError,
-)
-
-
 def _read_xlsx(f: IO[bytes]) -> list[dict]:
-    _check_zip(f)
-    try:
-        wb = openpyxl.load_workbook(f, read_only=True, data_only=False)
-    except _XLSX_ERRORS as exc:
-        raise _not_xlsx(exc) from exc
-    try:
-        return _sheet_rows(wb.worksheets[0])
-    except _XLSX_ERRORS as exc:
-        raise _not_xlsx(exc) from exc
-    finally:
-        wb.close()
-
-
-def _sheet_rows(ws) -> list[dict]:
-    """Rows of the first sheet; the first non-empty row is the header. A formula anywhere refuses the file."""
+    """Rows of the first sheet; the first non-empty row is the header."""
     columns = None
     rows: list[dict] = []
-    # read_only sheets yield every row from 1, empty ones included, so the count is the sheet's row number.
-    for row_no, cells in enumerate(ws.iter_rows(), start=1):
-        values = []
-        for cell in cells:
-            if cell.data_type == "f":
-                # A formula's value is whatever Excel last computed, or nothing: never data to register.
-                raise InvalidInput(
-                    f"Ô {cell.coordinate} chứa công thức; hãy dán giá trị (Paste Values) rồi gửi lại.",
-                    f"Cell {cell.coordinate} holds a formula; paste values only and send again.",
-                    {"cell": cell.coordinate},
-                    code="xlsx_formula",
-                )
-            values.append(cell.value)
+    for row_no, values in xlsx_rows(f, max_uncompressed=XLSX_MAX_UNCOMPRESSED):
         if all(is_blank(v) for v in values):
             continue
         if columns is None:

@@ -2,8 +2,9 @@
 
 Everything a file can be refused for is checked here, before a row is looked at: its size, its format,
 a zip that would inflate far beyond its size (a zip bomb) or holds paths outside itself, an XLSX with
-macros or formulas, a header without an address or coordinates, and the coordinate reference system
-of a GIS file. Row-level checks (HTML in text, a point outside Vietnam…) belong to the import.
+macros or formulas (those three through gisportal/uploads.py), a header without an address or
+coordinates, and the coordinate reference system of a GIS file. Row-level checks (HTML in text, a
+point outside Vietnam…) belong to the import.
 """
 
 from __future__ import annotations
@@ -18,28 +19,21 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import ParseError
 
 import numpy as np
-import openpyxl
 import pyogrio
 import shapely
-from django.conf import settings
-from openpyxl.utils.exceptions import InvalidFileException
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from gisportal.errors import InvalidInput, TooLarge
+from gisportal.errors import InvalidInput
+from gisportal.uploads import check_upload_size, check_zip, xlsx_rows
 from layers.text import fold
 
 FORMATS = {".csv", ".xlsx", ".gpkg", ".shp", ".zip"}
 MAX_ROWS = 1_000_000
-# A zip (an .xlsx, or a zipped shapefile) is judged by its central directory before anything is
-# inflated: sheet XML and .dbf files compress 5-15×, a bomb 1000×.
-ZIP_MAX_MEMBERS = 1_000
+# MAX_ROWS rows, as sheet XML or a .dbf, may inflate past the shared 1 GB cap (gisportal/uploads.py).
 ZIP_MAX_UNCOMPRESSED = 2 * 2**30
-ZIP_MAX_RATIO = 100
-ZIP_RATIO_FLOOR = 2**20  # small members may compress better; they cannot grow far
 
 # field → accepted headers, compared folded ('Số nhà', 'so_nha', 'SO NHA' → 'so nha').
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -80,16 +74,6 @@ def header_key(header: Any) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", fold(str(header or ""))))
 
 
-def check_size(size: int) -> None:
-    limit = settings.MAX_UPLOAD_MB * 2**20
-    if size > limit:
-        raise TooLarge(
-            f"Tệp quá lớn ({size / 2**20:.1f} MB; tối đa {settings.MAX_UPLOAD_MB} MB).",
-            f"The file is too large ({size / 2**20:.1f} MB; at most {settings.MAX_UPLOAD_MB} MB).",
-            {"size": size, "max_mb": settings.MAX_UPLOAD_MB},
-        )
-
-
 def check_format(name: str) -> str:
     ext = Path(name).suffix.lower()
     if ext not in FORMATS:
@@ -107,11 +91,10 @@ def read_table(path: str | Path, name: str | None = None) -> Table:
     path = Path(path)
     name = name or path.name
     ext = check_format(name)
-    check_size(path.stat().st_size)
+    check_upload_size(path.stat().st_size)
     if ext == ".csv":
         return _read_csv(path)
     if ext == ".xlsx":
-        check_zip(path, "xlsx")
         return _read_xlsx(path)
     if ext == ".zip":
         with tempfile.TemporaryDirectory(prefix="house-import-") as tmp:
@@ -125,7 +108,7 @@ def read_header(path: Path, name: str) -> Table:
     A zipped shapefile is read in place through GDAL's /vsizip/, not unpacked.
     """
     ext = check_format(name)
-    check_size(path.stat().st_size)
+    check_upload_size(path.stat().st_size)
     if ext == ".csv":
         try:
             with open(path, encoding="utf-8-sig") as f:
@@ -141,22 +124,15 @@ def read_header(path: Path, name: str) -> Table:
             raise _empty()
         return _table(header, [])
     if ext == ".xlsx":
-        check_zip(path, "xlsx")
-        try:
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
-            try:
-                rows = wb.worksheets[0].iter_rows(values_only=True)
-                header = next((r for r in rows if not _blank(list(r))), None)
-            finally:
-                wb.close()
-        except _XLSX_ERRORS as exc:
-            raise InvalidInput("Tệp không phải .xlsx hợp lệ.", "Not a valid .xlsx file.", code="bad_xlsx") from exc
+        rows = xlsx_rows(path, max_uncompressed=ZIP_MAX_UNCOMPRESSED)
+        header = next((values for _, values in rows if not _blank(values)), None)
         if header is None:
             raise _empty()
-        return _table(list(header), [])
+        return _table(header, [])
     source = str(path)
     if ext == ".zip":
-        members = [i.filename for i in check_zip(path, "zip") if Path(i.filename).suffix.lower() in {".shp", ".gpkg"}]
+        infos = check_zip(path, max_uncompressed=ZIP_MAX_UNCOMPRESSED)
+        members = [i.filename for i in infos if Path(i.filename).suffix.lower() in {".shp", ".gpkg"}]
         if len(members) != 1:  # a zipped CSV or XLSX, or a bad archive: the full read will say which
             return read_table(path, name)
         source = f"/vsizip/{path}/{members[0]}"
@@ -177,56 +153,13 @@ def read_header(path: Path, name: str) -> Table:
 # --- zips ----------------------------------------------------------------------------------------
 
 
-def _zip_refused(reason: str, details: dict) -> InvalidInput:
-    return InvalidInput(
-        "Tệp nén bị từ chối: " + reason[0] + ".",
-        "The archive was refused: " + reason[1] + ".",
-        details,
-        code="zip_bomb" if "bomb" in reason[1] else "bad_zip",
-    )
-
-
-def check_zip(path: Path, kind: str) -> list[zipfile.ZipInfo]:
-    """Refuse a zip bomb, paths outside the archive and macros, from the central directory alone."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise InvalidInput(
-            f"Tệp không phải là tệp {kind} hợp lệ.", f"The file is not a valid {kind} file.", {"reason": str(exc)}
-        ) from exc
-    total = sum(i.file_size for i in infos)
-    bomb = [
-        i.filename
-        for i in infos
-        if i.file_size > ZIP_RATIO_FLOOR and i.file_size > ZIP_MAX_RATIO * max(i.compress_size, 1)
-    ]
-    if len(infos) > ZIP_MAX_MEMBERS or total > ZIP_MAX_UNCOMPRESSED or bomb:
-        raise _zip_refused(
-            ("khi giải nén sẽ lớn hơn rất nhiều so với tệp gửi lên (nghi là 'zip bomb')", "a suspected zip bomb"),
-            {
-                "members": len(infos),
-                "uncompressed_bytes": total,
-                "max_uncompressed_bytes": ZIP_MAX_UNCOMPRESSED,
-                "members_over_ratio": bomb,
-                "max_ratio": ZIP_MAX_RATIO,
-            },
-        )
-    outside = [i.filename for i in infos if i.filename.startswith(("/", "\\")) or ".." in Path(i.filename).parts]
-    if outside:
-        raise _zip_refused(("có đường dẫn ra ngoài thư mục", "it holds paths outside itself"), {"members": outside})
-    if kind == "xlsx" and any(i.filename.lower().endswith("vbaproject.bin") for i in infos):
-        raise InvalidInput(
-            "Tệp chứa macro; hãy lưu thành .xlsx không có macro.",
-            "The workbook contains macros; save it as a macro-free .xlsx.",
-            code="xlsx_macros",
-        )
-    return infos
-
-
 def extract_zip(path: Path, into: Path) -> Path:
     """Unpack a zipped shapefile (or one .gpkg/.csv/.xlsx) and return the file to read."""
-    infos = [i for i in check_zip(path, "zip") if not i.is_dir() and not Path(i.filename).name.startswith(".")]
+    infos = [
+        i
+        for i in check_zip(path, max_uncompressed=ZIP_MAX_UNCOMPRESSED)
+        if not i.is_dir() and not Path(i.filename).name.startswith(".")
+    ]
     readable = [i for i in infos if Path(i.filename).suffix.lower() in {".shp", ".gpkg", ".csv", ".xlsx"}]
     if len(readable) != 1:
         raise InvalidInput(
@@ -354,41 +287,17 @@ def _read_csv(path: Path) -> Table:
     return _table(header, body)
 
 
-_XLSX_ERRORS = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError, ParseError)
-
-
 def _read_xlsx(path: Path) -> Table:
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except _XLSX_ERRORS as exc:
-        raise InvalidInput("Tệp không phải .xlsx hợp lệ.", "Not a valid .xlsx file.", code="bad_xlsx") from exc
-    try:
-        header, body = None, []
-        # read_only sheets yield every row from 1, empty ones included: the count is the row number.
-        for row_no, cells in enumerate(wb.worksheets[0].iter_rows(), start=1):
-            values = []
-            for cell in cells:
-                if cell.data_type == "f":
-                    # A formula's value is whatever Excel last computed, or nothing: never data to import.
-                    raise InvalidInput(
-                        f"Ô {cell.coordinate} chứa công thức; hãy dán giá trị (Paste Values) rồi gửi lại.",
-                        f"Cell {cell.coordinate} holds a formula; paste values only and send again.",
-                        {"cell": cell.coordinate},
-                        code="xlsx_formula",
-                    )
-                values.append(cell.value)
-            if _blank(values):
-                continue
-            if header is None:
-                header = values
-            else:
-                body.append((row_no, values))
-                if len(body) > MAX_ROWS:
-                    raise _too_many()
-    except _XLSX_ERRORS as exc:
-        raise InvalidInput("Tệp không phải .xlsx hợp lệ.", "Not a valid .xlsx file.", code="bad_xlsx") from exc
-    finally:
-        wb.close()
+    header, body = None, []
+    for row_no, values in xlsx_rows(path, max_uncompressed=ZIP_MAX_UNCOMPRESSED):
+        if _blank(values):
+            continue
+        if header is None:
+            header = values
+        else:
+            body.append((row_no, values))
+            if len(body) > MAX_ROWS:
+                raise _too_many()
     if header is None or not body:
         raise _empty()
     return _table(header, body)

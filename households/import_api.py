@@ -24,9 +24,10 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from gisportal.errors import InvalidInput, PortalError, TooLarge, body
+from gisportal.errors import InvalidInput, PortalError, body
 from gisportal.models import Role
 from gisportal.permissions import Domain, can_edit, role_of, ward_ids
+from gisportal.uploads import check_content_length, check_upload_size
 from households import house_files, params
 from households.house_import import run_import
 from households.import_crs import precheck
@@ -86,7 +87,7 @@ def _scoped(user):
 def _store(upload) -> Path:
     """The upload on disk under MEDIA_ROOT, under a name of our own (the user's name is kept on the job)."""
     ext = house_files.check_format(upload.name)
-    house_files.check_size(upload.size)
+    check_upload_size(upload.size)
     folder = Path(settings.MEDIA_ROOT) / UPLOAD_DIR
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex}{ext}"
@@ -135,15 +136,7 @@ def house_imports(request) -> Response:
         limit = params.integer(request.query_params, "limit", 20, 1, 500)
         jobs = _scoped(request.user).order_by("-created_at", "-id")[:limit]
         return Response({"results": [summary(job, report=False) for job in jobs]})
-    limit = settings.MAX_UPLOAD_MB * 2**20
-    length = request.META.get("CONTENT_LENGTH") or "0"
-    if length.isdigit() and int(length) > limit:
-        # Refused before the body is read: a huge upload is not spooled to disk first.
-        raise TooLarge(
-            f"Dữ liệu gửi lên quá lớn (tối đa {settings.MAX_UPLOAD_MB} MB).",
-            f"The upload is too large (at most {settings.MAX_UPLOAD_MB} MB).",
-            {"size": int(length), "max_mb": settings.MAX_UPLOAD_MB},
-        )
+    check_content_length(request)
     data = request.data
     upload = request.FILES.get("file")
     if upload is None:

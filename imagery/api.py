@@ -22,11 +22,12 @@ from rest_framework.views import APIView
 
 from gisportal.errors import InvalidInput
 from gisportal.permissions import Domain, edits_domain, require_edit, scope_private, ward_ids
+from gisportal.uploads import check_content_length, too_large
 from imagery import access, ingest
 from imagery.access import visible_acquisitions
 from imagery.models import Acquisition, IngestJob, Parcel
 from imagery.tiles_api import parse_bbox
-from imagery.uploads import IncomingFileHandler, SizeLimitHandler, limit_bytes, too_large
+from imagery.uploads import IncomingFileHandler, SizeLimitHandler
 from layers.crs import UTM48N, WGS84, check_lon_lat, transformer
 from layers.models import AdminUnit
 
@@ -142,9 +143,7 @@ class AcquisitionList(APIView):
     def initial(self, request, *args, **kwargs) -> None:
         self.incoming = None
         if request.method == "POST":
-            length = request.META.get("CONTENT_LENGTH") or ""
-            if length.isdigit() and int(length) > limit_bytes():
-                raise too_large(int(length))  # refused before a byte of the body is read
+            check_content_length(request)  # refused before a byte of the body is read
             # Installed before anything parses the body (DRF's CSRF check reads it).
             self.limit = SizeLimitHandler(request._request)
             self.incoming = IncomingFileHandler(request._request)

@@ -10,23 +10,10 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
-from gisportal.errors import TooLarge
-
-
-def limit_bytes() -> int:
-    return settings.MAX_UPLOAD_MB * 2**20
-
-
-def too_large(size: int) -> TooLarge:
-    return TooLarge(
-        f"Tệp quá lớn ({size / 2**20:.0f} MB; tối đa {settings.MAX_UPLOAD_MB} MB).",
-        f"The file is too large ({size / 2**20:.0f} MB; at most {settings.MAX_UPLOAD_MB} MB).",
-        {"size": size, "max_mb": settings.MAX_UPLOAD_MB},
-    )
+from gisportal.uploads import limit_bytes
 
 
 class StoredUpload(UploadedFile):

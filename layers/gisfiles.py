@@ -1,10 +1,11 @@
 """Reading uploaded GIS files safely: GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, GPX, CSV/XLSX with coordinates.
 
 Everything that can make a file dangerous or unreadable is refused before GDAL parses a byte of it,
-each with its own message: over the size limit, a zip bomb (members' declared sizes and ratios
-checked from the central directory, before anything inflates), a zip member escaping its folder,
-a Shapefile without its .dbf/.shx or without a .prj (unless the officer names the CRS), a KML with
-network links (it would make the server fetch URLs) or any XML with a DOCTYPE (entity expansion).
+each with its own message: over the size limit, a zip bomb or a zip member escaping its folder
+(both judged from the central directory before anything inflates), an XLSX with macros or formulas
+(those three in gisportal/uploads.py), a Shapefile without its .dbf/.shx or without a .prj (unless
+the officer names the CRS), a KML with network links (it would make the server fetch URLs) or any
+XML with a DOCTYPE (entity expansion).
 
 Then the CRS: the file's own (a .prj, a GeoPackage's, GeoJSON/KML/GPX are WGS 84 by definition),
 or the one the officer names, or — for CSV/XLSX — WGS 84 when the columns are longitude/latitude.
@@ -29,14 +30,14 @@ from typing import IO, Any
 
 import geopandas as gpd
 import numpy as np
-import openpyxl
 import pyogrio
 import shapely
 from django.conf import settings
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from gisportal.errors import InvalidInput, TooLarge
+from gisportal.errors import InvalidInput
+from gisportal.uploads import check_upload_size, check_xlsx, check_zip, stream_size, xlsx_rows
 from layers.crs import transformer
 from layers.text import fold
 
@@ -51,10 +52,6 @@ FORMATS = {
     ".csv": "csv",
     ".xlsx": "xlsx",
 }
-ZIP_MAX_MEMBERS = 200
-ZIP_MAX_UNCOMPRESSED = 1 << 30
-ZIP_MAX_RATIO = 100
-ZIP_RATIO_FLOOR = 1 << 20  # members under 1 MB may compress better; they cannot grow far
 MAX_FEATURES = 100_000
 # CRSs an officer may name; anything else PROJ knows by an EPSG code is accepted too.
 NAMED_CRS = {
@@ -85,24 +82,9 @@ class Source:
     notes: list[str] = field(default_factory=list)
 
 
-def max_bytes() -> int:
-    return settings.GIS_IMPORT_MAX_MB * 2**20
-
-
 def save_upload(f: IO[bytes], name: str, workdir: Path, crs: int | None = None) -> Source:
     """Copy the upload into `workdir` after the size check, unpack what needs unpacking, refuse what is unsafe."""
-    limit = max_bytes()
-    size = getattr(f, "size", None)
-    if size is None:
-        f.seek(0, 2)
-        size = f.tell()
-    f.seek(0)
-    if size > limit:
-        raise TooLarge(
-            f"Tệp quá lớn ({size / 2**20:.1f} MB; tối đa {limit / 2**20:.0f} MB).",
-            f"The file is too large ({size / 2**20:.1f} MB; at most {limit / 2**20:.0f} MB).",
-            {"size": size, "max_bytes": limit},
-        )
+    check_upload_size(stream_size(f), settings.GIS_IMPORT_MAX_MB)
     ext = Path(name).suffix.lower()
     fmt = FORMATS.get(ext)
     if fmt is None:
@@ -127,7 +109,7 @@ def save_upload(f: IO[bytes], name: str, workdir: Path, crs: int | None = None) 
     if src.format in ("kml", "gpx"):
         _check_xml(src.path)
     elif fmt == "xlsx":
-        check_zip(path, "xlsx")
+        check_xlsx(path)
     return src
 
 
@@ -145,35 +127,6 @@ def check_crs(code: int) -> CRS:
 
 
 # --- zips ----------------------------------------------------------------------------------------
-
-
-def check_zip(path: Path, what: str) -> list[zipfile.ZipInfo]:
-    """Members of a zip, refused as a bomb from the central directory alone, or as path traversal."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise refuse("bad_zip", f"Tệp {what} không phải zip hợp lệ.", f"The {what} is not a valid zip.") from exc
-    total = sum(i.file_size for i in infos)
-    over = [
-        i.filename for i in infos if i.file_size > ZIP_RATIO_FLOOR and i.file_size > ZIP_MAX_RATIO * i.compress_size
-    ]
-    if len(infos) > ZIP_MAX_MEMBERS or total > ZIP_MAX_UNCOMPRESSED or over:
-        raise refuse(
-            "zip_bomb",
-            "Tệp nén bị từ chối: khi giải nén quá lớn so với tệp gửi lên (nghi là 'zip bomb').",
-            "The archive was refused: it would inflate far beyond its size (a suspected zip bomb).",
-            {"members": len(infos), "uncompressed_bytes": total, "members_over_ratio": over},
-        )
-    for i in infos:
-        p = PurePosixPath(i.filename.replace("\\", "/"))
-        if p.is_absolute() or ".." in p.parts:
-            raise refuse(
-                "unsafe_zip",
-                f"Tệp nén có đường dẫn không an toàn: {i.filename}.",
-                f"The archive holds an unsafe path: {i.filename}.",
-            )
-    return infos
 
 
 def _extract(path: Path, members: list[zipfile.ZipInfo], dest: Path) -> dict[str, Path]:
@@ -376,26 +329,7 @@ def _table_rows(src: Source) -> tuple[list[str], list[list[Any]]]:
         delimiter = max(",;\t", key=first.count)
         rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in r)]
     else:
-        try:
-            wb = openpyxl.load_workbook(src.path, read_only=True, data_only=False)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise refuse("bad_xlsx", "Tệp không phải bảng tính .xlsx hợp lệ.", "Not a valid .xlsx workbook.") from exc
-        rows = []
-        try:
-            for cells in wb.worksheets[0].iter_rows():
-                values = []
-                for cell in cells:
-                    if cell.data_type == "f":
-                        raise refuse(
-                            "xlsx_formula",
-                            f"Ô {cell.coordinate} chứa công thức; hãy dán giá trị (Paste Values) rồi gửi lại.",
-                            f"Cell {cell.coordinate} holds a formula; paste values only and send again.",
-                        )
-                    values.append(cell.value)
-                if any(v not in (None, "") for v in values):
-                    rows.append(values)
-        finally:
-            wb.close()
+        rows = [values for _, values in xlsx_rows(src.path) if any(v not in (None, "") for v in values)]
     if not rows:
         raise refuse("empty_file", "Tệp không có dữ liệu.", "The file has no data.")
     return [str(h or "").strip() for h in rows[0]], rows[1:]
