@@ -163,7 +163,8 @@ def edit_household(household: Household, data: Any, user, current: Any) -> House
 
 
 def add_move(household: Household, data: Any, user) -> HouseholdMove:
-    """Record people moving in or out of a household on a day."""
+    """Record people moving in or out of a household on a day; the household's size follows (a new version
+    in its history), and a household whose last people moved out is marked moved out."""
     require_edit(user, household.ward_id, household.khu_pho_id, Domain.HOUSEHOLDS)
     if not isinstance(data, dict):
         raise InvalidInput("Dữ liệu phải là một đối tượng JSON.", "The body must be a JSON object.")
@@ -173,10 +174,28 @@ def add_move(household: Household, data: Any, user) -> HouseholdMove:
     if not isinstance(persons, int) or isinstance(persons, bool) or not 1 <= persons <= 100:
         raise InvalidInput("persons phải là số từ 1 đến 100.", "persons must be an integer 1–100.")
     place = _text(data, "place", 200) if "place" in data else ""
-    move = HouseholdMove(
-        household=household, kind=data["kind"], date=_date(data.get("date"), "date"), persons=persons, place=place
-    )
-    move.save()
+    day = _date(data.get("date"), "date")
+    with transaction.atomic():
+        h = Household.objects.select_for_update().get(pk=household.pk)
+        if data["kind"] == HouseholdMove.Kind.OUT:
+            if persons > h.size:
+                raise InvalidInput(
+                    f"Hộ chỉ có {h.size} người, không thể chuyển đi {persons} người.",
+                    f"The household has {h.size} people: {persons} cannot move out.",
+                    {"size": h.size, "persons": persons},
+                    code="more_than_household",
+                )
+            h.size -= persons
+            if h.size == 0:
+                h.status, h.moved_out_on = Household.Status.MOVED_OUT, day
+        else:
+            h.size += persons
+            if h.status == Household.Status.MOVED_OUT:
+                h.status, h.moved_in_on, h.moved_out_on = Household.Status.RESIDENT, day, None
+        h.version += 1
+        h.save()
+        move = HouseholdMove(household=h, kind=data["kind"], date=day, persons=persons, place=place)
+        move.save()
     return move
 
 

@@ -165,7 +165,9 @@ def household_moves(request, pk: int) -> Response:
     """Record a move in or out: ``{"kind": "in"|"out", "date": "YYYY-MM-DD", "persons": n, "place": "…"}``."""
     household = get_object_or_404(_households(request.user), pk=pk)
     move = editing.add_move(household, request.data, request.user)
-    return Response(MoveSerializer(move, context={"request": request}).data, status=201)
+    h = move.household  # its new size, status and version: the next PATCH must send that version
+    body = {"household": {"id": h.pk, "size": h.size, "status": h.status, "version": h.version}}
+    return Response({**MoveSerializer(move, context={"request": request}).data, **body}, status=201)
 
 
 @extend_schema(

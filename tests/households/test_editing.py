@@ -104,11 +104,26 @@ def test_officer_edits_a_household_and_records_moves(world, home):
     move = {"kind": "out", "date": day, "persons": 1, "place": "Bình Dương"}
     response = officer.post(f"/api/v1/households/{home.pk}/moves", json.dumps(move), content_type="application/json")
     assert response.status_code == 201
+    assert response.json()["household"] == {"id": home.pk, "size": 1, "status": "resident", "version": 3}
     assert HouseholdMove.objects.get(household=home).place == "Bình Dương"
+    too_many = {**move, "persons": 2}
+    moves_url = f"/api/v1/households/{home.pk}/moves"
+    response = officer.post(moves_url, json.dumps(too_many), content_type="application/json")
+    assert response.status_code == 400 and response.json()["error"] == "more_than_household"
     future = {**move, "date": (dt.date.today() + dt.timedelta(days=3)).isoformat()}
     response = officer.post(f"/api/v1/households/{home.pk}/moves", json.dumps(future), content_type="application/json")
     assert response.status_code == 400
-    assert Household.objects.get(pk=home.pk).history.count() == 2
+    # The last one moves out: the household is marked moved out; two come back: resident again.
+    last = {**move, "place": "Đồng Nai"}
+    officer.post(f"/api/v1/households/{home.pk}/moves", json.dumps(last), content_type="application/json")
+    gone = Household.objects.get(pk=home.pk)
+    assert (gone.size, gone.status, gone.moved_out_on.isoformat()) == (0, "moved_out", day)
+    back = {"kind": "in", "date": day, "persons": 2}
+    officer.post(f"/api/v1/households/{home.pk}/moves", json.dumps(back), content_type="application/json")
+    again = Household.objects.get(pk=home.pk)
+    assert (again.size, again.status, again.version) == (2, "resident", 5)
+    # Every change of size is a version in the history: the edit, then three moves.
+    assert again.history.count() == 5
 
 
 @pytest.mark.parametrize("role", ["anonymous", "khu_pho_officer", "land_officer", "district_leader"])
