@@ -29,7 +29,7 @@ from gisportal.permissions import Domain, require_edit, scope_private
 from imagery import parcels
 from imagery.models import Parcel
 from imagery.tiles_api import parse_bbox
-from imagery.versioning import history, lock_current
+from imagery.versioning import history, lock_current, soft_delete
 from layers.models import AdminUnit
 
 NOUN = ("thửa đất", "parcel")
@@ -249,10 +249,7 @@ class ParcelDetail(APIView):
     def delete(self, request, pk: int) -> Response:
         parcel = self._get(request, pk)
         require_edit(request.user, parcel.ward_id, domain=Domain.LAND)
-        current = lock_current(request, parcel, lambda p: _represent(request, p), NOUN)
-        current.is_deleted = True
-        current.version += 1
-        current.save(update_fields=["is_deleted", "version"])
+        soft_delete(request, parcel, lambda p: _represent(request, p), NOUN)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

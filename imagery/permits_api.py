@@ -27,7 +27,7 @@ from imagery import parcels
 from imagery.models import BuildingPermit, Parcel
 from imagery.parcels_api import CornersInput, visible_parcels, ward_of
 from imagery.tiles_api import parse_bbox
-from imagery.versioning import history, lock_current
+from imagery.versioning import history, lock_current, soft_delete
 from layers.crs import check_lon_lat
 
 NOUN = ("giấy phép xây dựng", "building permit")
@@ -241,10 +241,7 @@ class PermitDetail(APIView):
     def delete(self, request, pk: int) -> Response:
         permit = self._get(request, pk)
         require_edit(request.user, permit.ward_id, domain=Domain.LAND)
-        current = lock_current(request, permit, lambda p: _represent(request, p), NOUN)
-        current.is_deleted = True
-        current.version += 1
-        current.save(update_fields=["is_deleted", "version"])
+        soft_delete(request, permit, lambda p: _represent(request, p), NOUN)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

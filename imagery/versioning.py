@@ -66,3 +66,11 @@ def history(instance: models.Model, fields: list[str]) -> list[dict]:
             }
         )
     return out
+
+
+def soft_delete(request, instance: models.Model, represent: Callable[[Any], dict], what: tuple[str, str]) -> None:
+    """Mark the record deleted as a new version (kept in its history), if it is still the version read."""
+    current = lock_current(request, instance, represent, what)
+    current.is_deleted = True
+    current.version += 1
+    current.save(update_fields=["is_deleted", "version"])
