@@ -9,7 +9,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework_gis.pagination import GeoJsonPagination
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
@@ -83,11 +82,17 @@ class Pages(GeoJsonPagination):
     ]
 )
 class HouseNumberList(generics.ListAPIView):
-    """House numbers (GeoJSON, paged), in the order they are walked along each street."""
+    """House numbers (GeoJSON, paged), in the order they are walked along each street. POST files a new one:
+    ``{"number": "123/4", "street": id, "lon", "lat"}`` (ward officers of the ward holding the point)."""
 
     serializer_class = HouseNumberSerializer
     pagination_class = Pages
-    permission_classes = [AllowAny]
+    permission_classes = [ReadPublicWriteScoped]
+
+    @extend_schema(request={"application/json": OpenApiTypes.OBJECT}, responses={201: HouseNumberSerializer})
+    def post(self, request) -> Response:
+        house = editing.create_house_number(request.data, request.user)
+        return Response(HouseNumberSerializer(house, context={"request": request}).data, status=201)
 
     def get_queryset(self):
         p = self.request.query_params

@@ -72,6 +72,62 @@ def _text(data: dict, name: str, limit: int, required: bool = False) -> str:
     return value.strip()
 
 
+def _set_number(h: HouseNumber, data: dict) -> None:
+    try:
+        n = parse_house_number(_text(data, "number", 80, required=True))
+    except AddressError as exc:
+        raise InvalidInput(str(exc).split(" / ")[0], str(exc).split(" / ")[-1]) from exc
+    h.main, h.main_suffix, h.prefix, h.alleys = n.main, n.main_suffix, n.prefix, list(n.alleys)
+    h.number, h.sort_key = n.canonical(), n.sort_key()
+
+
+def _street(data: dict, ward_id: int) -> Street:
+    raw = data["street"]
+    street = Street.objects.filter(pk=raw, ward_id=ward_id).first() if isinstance(raw, int) else None
+    if street is None:
+        raise InvalidInput("Phường này không có đường đó.", "No such street in this ward.", code="unknown_street")
+    return street
+
+
+def _place(lon: Any, lat: Any) -> tuple[Point, int | None, int | None]:
+    """The point, and the ward and khu phố in force that hold it."""
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lon, lat)):
+        raise InvalidInput("lon, lat phải là số.", "lon and lat must be numbers.")
+    check_lon_lat(float(lon), float(lat))
+    [(ward, khu_pho)] = house_import.locate([float(lon)], [float(lat)])
+    return Point(float(lon), float(lat), srid=4326), ward, khu_pho
+
+
+def _taken(data: dict) -> Conflict:
+    return Conflict("Đường này đã có số nhà đó.", "The street already has that number.", {"number": data.get("number")})
+
+
+def create_house_number(data: Any, user) -> HouseNumber:
+    """File a new house number from ``{"number", "street", "lon", "lat"}``: its ward is the one holding the
+    point, where the user must edit; the street must be of that ward, the number new on it."""
+    fields = {"number", "street", "lon", "lat"}
+    if not isinstance(data, dict) or set(data) - fields:
+        raise InvalidInput("Chỉ gửi number, street, lon, lat.", "Send only number, street, lon, lat.", sorted(fields))
+    missing = sorted(fields - set(data))
+    if missing:
+        text = ", ".join(missing)
+        raise InvalidInput(f"Thiếu: {text}.", f"Missing: {text}.", {"fields": missing})
+    point, ward, khu_pho = _place(data["lon"], data["lat"])
+    if ward is None:
+        raise InvalidInput("Điểm này không thuộc phường nào.", "This point is inside no ward.", code="outside_ward")
+    require_edit(user, ward, khu_pho, Domain.FEATURES)
+    h = HouseNumber(ward_id=ward, khu_pho_id=khu_pho, geom=point, source=HouseNumber.Source.MANUAL)
+    _set_number(h, data)
+    h.street = _street(data, ward)
+    h.address = house_rows.canonical_address(h.number, h.street.name, h.khu_pho.name if khu_pho else None, h.ward.name)
+    try:
+        with transaction.atomic():
+            h.save()
+    except IntegrityError as exc:
+        raise _taken(data) from exc
+    return h
+
+
 def edit_house_number(house: HouseNumber, data: Any, user, current: Any) -> HouseNumber:
     """Change a house number's number, street, point or status; ``current`` serialises it for a 409."""
     require_edit(user, house.ward_id, house.khu_pho_id, Domain.FEATURES)
@@ -86,30 +142,18 @@ def edit_house_number(house: HouseNumber, data: Any, user, current: Any) -> Hous
             if h.version != data["version"]:
                 raise _stale("số nhà", "house number", data, current(h))
             if "number" in data:
-                try:
-                    n = parse_house_number(_text(data, "number", 80, required=True))
-                except AddressError as exc:
-                    raise InvalidInput(str(exc).split(" / ")[0], str(exc).split(" / ")[-1]) from exc
-                h.main, h.main_suffix, h.prefix, h.alleys = n.main, n.main_suffix, n.prefix, list(n.alleys)
-                h.number, h.sort_key = n.canonical(), n.sort_key()
+                _set_number(h, data)
             if "street" in data:
-                street = Street.objects.filter(pk=data["street"], ward_id=h.ward_id).first()
-                if street is None:
-                    raise InvalidInput("Phường này không có đường đó.", "No such street in this ward.")
-                h.street = street
+                h.street = _street(data, h.ward_id)
             if "lon" in data or "lat" in data:
-                lon, lat = data.get("lon", h.geom.x), data.get("lat", h.geom.y)
-                if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lon, lat)):
-                    raise InvalidInput("lon, lat phải là số.", "lon and lat must be numbers.")
-                check_lon_lat(float(lon), float(lat))
-                [(ward, khu_pho)] = house_import.locate([float(lon)], [float(lat)])
+                point, ward, khu_pho = _place(data.get("lon", h.geom.x), data.get("lat", h.geom.y))
                 if ward != h.ward_id:
                     raise InvalidInput(
                         "Điểm mới nằm ngoài phường của số nhà; hãy bỏ số này và nhập ở phường mới.",
                         "The new point is outside the house number's ward; retire it and file it in the new ward.",
                         code="outside_ward",
                     )
-                h.geom, h.khu_pho_id = Point(float(lon), float(lat), srid=4326), khu_pho
+                h.geom, h.khu_pho_id = point, khu_pho
             if "status" in data:
                 if data["status"] not in HouseNumber.Status.values:
                     raise InvalidInput(
@@ -121,9 +165,7 @@ def edit_house_number(house: HouseNumber, data: Any, user, current: Any) -> Hous
             h.version += 1
             h.save()
     except IntegrityError as exc:
-        raise Conflict(
-            "Đường này đã có số nhà đó.", "The street already has that number.", {"number": data.get("number")}
-        ) from exc
+        raise _taken(data) from exc
     return h
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.test import Client
 
-from households.models import Household, HouseholdMove, HouseNumber
+from households.models import Household, HouseholdMove, HouseNumber, Street
 from tests.households.house_world import make_streets, ndc_houses
 from tests.households.test_geocode import file_houses
 
@@ -134,3 +134,39 @@ def test_only_ward_officers_and_admins_edit_households(world, home, role):
     response = client.post(f"/api/v1/households/{home.pk}/moves", move, content_type="application/json")
     assert response.status_code in (401, 403)
     assert Household.objects.get(pk=home.pk).size == 1 and not HouseholdMove.objects.exists()
+
+
+def test_officer_files_a_new_house_number_that_the_geocoder_then_finds(world, houses):
+    officer = client_for(world, "ward_officer")
+    street = houses["3"].street
+    near = {"lon": houses["3"].geom.x + 0.00004, "lat": houses["3"].geom.y}
+    new = {"number": "3/12b", "street": street.pk, **near}
+    response = officer.post("/api/v1/house-numbers/", json.dumps(new), content_type="application/json")
+    assert response.status_code == 201, response.json()
+    props = response.json()["properties"]
+    assert (props["number"], props["version"]) == ("3/12B", 1)
+    assert props["address"].startswith("3/12B Nguyễn Đình Chiểu, Khu phố 1, Phường An Nhơn")
+    house = HouseNumber.objects.get(pk=response.json()["id"])
+    assert house.ward == world.ward_a and house.khu_pho == world.kp_a1
+    assert house.history.get().history_user == world.users["ward_officer"]
+    found = officer.get("/api/v1/geocode", {"q": "3/12B Nguyễn Đình Chiểu, Phường An Nhơn"}).json()["results"]
+    assert found[0]["house_number_id"] == house.pk and found[0]["level"] == "house"
+
+    post = lambda data: officer.post("/api/v1/house-numbers/", json.dumps(data), content_type="application/json")  # noqa: E731
+    assert post(new).status_code == 409  # the street has that number already
+    assert post({**new, "number": "5"}).status_code == 409
+    assert post({**new, "number": "<b>6</b>"}).status_code == 400
+    assert post({**new, "number": "3/13", "lon": 106.73, "lat": 10.78}).status_code == 403  # in ward B
+    assert post({**new, "number": "3/13", "lon": 107.9, "lat": 10.78}).json()["error"] == "outside_ward"
+    ward_b_street = Street.objects.get(ward=world.ward_b)
+    assert post({**new, "number": "3/13", "street": ward_b_street.pk}).json()["error"] == "unknown_street"
+    assert post({"number": "3/13", "street": street.pk}).json()["details"] == {"fields": ["lat", "lon"]}
+    assert post({**new, "number": "3/13", "ward": 1}).status_code == 400
+    assert client_for(world, "anonymous").post("/api/v1/house-numbers/", new).status_code in (401, 403)
+    assert (
+        client_for(world, "district_leader")
+        .post("/api/v1/house-numbers/", json.dumps({**new, "number": "3/14"}), content_type="application/json")
+        .status_code
+        == 403
+    )
+    assert HouseNumber.objects.filter(number__startswith="3/1").count() == 1
