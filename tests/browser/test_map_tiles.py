@@ -85,3 +85,41 @@ def test_businesses_are_drawn_from_vector_tiles_with_a_public_popup(live_world, 
     assert all(urlparse(u).netloc in (host, "") for u in page.requested_urls)
     assert not page.console_errors, page.console_errors
     assert not page_errors, page_errors
+
+
+def test_a_leaders_map_redraws_a_layer_when_an_officer_saves_in_their_wards(live_world, live_server, page):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(live_world.users["district_leader"])
+    session = client.cookies["sessionid"].value
+    page.context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+    page.goto("/")
+    page.wait_for_selector("#map[data-loaded='true']")
+    # Close enough that each business is its own point: Phở Hòa and nothing else in view.
+    page.evaluate(f"portalMap.setView([{PHO_HOA[0]}, {PHO_HOA[1]}], 18, {{ animate: false }})")
+    page.wait_for_function(TILES_IDLE)
+    page.wait_for_function("document.querySelectorAll('.tiles-businesses path').length === 1")
+
+    # An officer registers a business next door (through the API, as the editor does).
+    officer = Client()
+    officer.force_login(live_world.users["ward_officer"])
+    new = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [PHO_HOA[1] + 0.0002, PHO_HOA[0]]},
+        "properties": {
+            "registration_no": "41A8LIVE001",
+            "signboard": "Bánh Mì Mới",
+            "owner_name": "Chủ Mới",
+            "industry_code": "5610",
+            "address_current": "12 Đường Thử, Phường An Nhơn",
+            "registered_on": "2025-08-01",
+        },
+    }
+    created = officer.post("/api/v1/businesses/", new, content_type="application/json")
+    assert created.status_code == 201, created.json()
+
+    # Without a reload, the leader's map fetches the businesses' tiles again and draws the new one.
+    page.wait_for_function("document.getElementById('map').dataset.liveReloads === '1'", timeout=20_000)
+    page.wait_for_function("document.querySelectorAll('.tiles-businesses path').length === 2")
+    assert page.console_errors == []

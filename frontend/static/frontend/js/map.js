@@ -68,7 +68,33 @@ async function tileOverlay(entry) {
     if (p.count) map.setView(e.latlng, Math.min(map.getZoom() + 2, entry.detail_minzoom));
     else L.popup({ className: `tile-popup-${entry.name}` }).setLatLng(e.latlng).setContent(popupOf(p, fields)).openOn(map);
   });
+  layer.tileUrl = tj.tiles[0];
+  layer.layerName = entry.name;
   return [en ? entry.title_en : entry.title, layer];
+}
+
+// Live map for those who follow changes (officers, leaders): when a layer changes in their wards
+// (/api/v1/events, fed by PostgreSQL NOTIFY: layer and wards, never values), its tiles are fetched
+// again under a new `v` (so no cache hands back the old ones); bursts of saves coalesce into one reload.
+const WATCHERS = ["khu_pho_officer", "ward_officer", "district_leader", "admin"];
+
+function followChanges(tileLayers) {
+  const role = document.querySelector(".who")?.dataset.role;
+  if (!window.EventSource || !WATCHERS.includes(role)) return;
+  const byName = new Map(tileLayers.map(([, layer]) => [layer.layerName, layer]));
+  const timers = new Map();
+  let version = 0;
+  const events = new EventSource("/api/v1/events");
+  events.addEventListener("change", (ev) => {
+    const layer = byName.get(JSON.parse(ev.data).layer);
+    if (!layer) return;
+    clearTimeout(timers.get(layer));
+    timers.set(layer, setTimeout(() => {
+      version += 1;
+      layer.setUrl(`${layer.tileUrl}${layer.tileUrl.includes("?") ? "&" : "?"}v=${version}`);
+      el.dataset.liveReloads = String(version);
+    }, 300));
+  });
 }
 
 async function load() {
@@ -105,6 +131,7 @@ async function load() {
   L.control.layers(baseLayers, overlays, { collapsed: false }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
   if (wardLayer.getLayers().length) map.fitBounds(homeBounds(wardLayer), { padding: [20, 20], animate: false });
+  followChanges(tileLayers);
   el.dataset.loaded = "true";
 }
 
