@@ -39,7 +39,10 @@ DEMO_PASSWORD="$(cat "$PWFILE")"
 cd "$ROOT"
 "$PY" manage.py seed_demo --password "$DEMO_PASSWORD"
 # The demo has the ward and, 30 km south, the forest board's Cần Giờ commune: open the maps on the ward.
-export PORTAL_HOME_WARDS="${PORTAL_HOME_WARDS:-$("$PY" -c 'from layers.demo import WARD_CODE; print(WARD_CODE)')}"
+if [ -z "${PORTAL_HOME_WARDS:-}" ]; then
+    PORTAL_HOME_WARDS="$("$PY" manage.py shell --no-imports -v 0 -c 'from layers.demo import WARD_CODE; print(WARD_CODE)')"
+    export PORTAL_HOME_WARDS
+fi
 
 cat <<MSG
 
