@@ -405,7 +405,7 @@ async function start() {
   buildForm();
   tools();
   if (canEdit) setupImport(layerName, () => Promise.all([loadInView(), loadStats()]).catch(failed));
-  $("export-links").replaceChildren(_("Export:"), ...["geojson", "gpkg", "shp", "kml", "csv", "xlsx"].map((fmt) => {
+  $("export-links").replaceChildren(_("Export:"), ...["geojson", "gpkg", "shp", "kml", ...(isPoint() ? ["gpx"] : []), "csv", "xlsx"].map((fmt) => {
     const a = document.createElement("a");
     a.href = `/api/v1/layers/${layerName}/export.${fmt}`;
     a.textContent = ` ${fmt}`;
