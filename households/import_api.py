@@ -85,10 +85,11 @@ def _scoped(user):
 
 
 def _store(upload) -> Path:
-    """The upload on disk under MEDIA_ROOT, under a name of our own (the user's name is kept on the job)."""
+    """The upload on disk under SPOOL_DIR (private, unlike MEDIA_ROOT), under a name of our own (the user's
+    name is kept on the job)."""
     ext = house_files.check_format(upload.name)
     check_upload_size(upload.size)
-    folder = Path(settings.MEDIA_ROOT) / UPLOAD_DIR
+    folder = Path(settings.SPOOL_DIR) / UPLOAD_DIR
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex}{ext}"
     with open(path, "wb") as out:

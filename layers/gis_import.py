@@ -202,8 +202,15 @@ def commit(layer: Layer, user: Any, job: ImportJob, progress: Callable[[int], No
     if report["committed"]:
         job.state = ImportJob.State.COMMITTED
         job.created_ids = report["created_ids"]
-    job.save(update_fields=["report", "state", "created_ids"])
+        _drop_file(job)
+    job.save(update_fields=["report", "state", "created_ids", "file"])
     return job
+
+
+def _drop_file(job: ImportJob) -> None:
+    """An ended import needs its file no more; the report stays. Kept files are private data at rest."""
+    if job.file:
+        job.file.delete(save=False)
 
 
 def in_background(job: ImportJob) -> bool:
@@ -283,8 +290,11 @@ def run_in_worker(job_id: int, step: str) -> str:
         job.error = body(
             "import_failed", "Lỗi khi nhập tệp; hãy báo quản trị.", "The import crashed; tell an administrator."
         )
-        job.save(update_fields=["state", "error"])
+        _drop_file(job)
+        job.save(update_fields=["state", "error", "file"])
         raise
     job.progress = job.feature_count
-    job.save(update_fields=["report", "state", "error", "progress", "created_ids"])
+    if job.state != ImportJob.State.PREVIEWED:
+        _drop_file(job)
+    job.save(update_fields=["report", "state", "error", "progress", "created_ids", "file"])
     return job.state

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from gisportal.spool import spool_storage
 from layers.text import fold
 
 
@@ -352,7 +353,7 @@ class ImportJob(models.Model):
     layer = models.CharField(max_length=50)
     user = models.ForeignKey("auth.User", null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    file = models.FileField(upload_to="imports/%Y/%m/")
+    file = models.FileField(upload_to="gis-imports/%Y/%m/", storage=spool_storage)
     file_name = models.CharField(max_length=255)
     format = models.CharField(max_length=20)
     source_crs = models.CharField(max_length=40, blank=True)

@@ -161,8 +161,8 @@ def celery_worker(django_db_setup, django_db_blocker):
     # per-process Redis database as this process's (gisportal/settings.py).
     worker_id = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     # Stored uploads (a queued GIS import's file) must be where both processes look: a folder of its own.
-    media_root = tempfile.mkdtemp(prefix="gisportal-media-test-")
-    env["MEDIA_ROOT"] = media_root
+    spool_dir = tempfile.mkdtemp(prefix="gisportal-spool-test-")
+    env["SPOOL_DIR"] = spool_dir
     log_path = ROOT / "var" / "log" / f"celery-test-{worker_id}.log"
     log = open(log_path, "w")
     proc = subprocess.Popen(
@@ -192,7 +192,7 @@ def celery_worker(django_db_setup, django_db_blocker):
     else:
         proc.kill()
         raise RuntimeError(f"celery worker did not answer within 60 s; see {log_path}")
-    proc.media_root = media_root
+    proc.spool_dir = Path(spool_dir)
     yield proc
     proc.terminate()
     try:
@@ -200,4 +200,4 @@ def celery_worker(django_db_setup, django_db_blocker):
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
-    shutil.rmtree(media_root, ignore_errors=True)
+    shutil.rmtree(spool_dir, ignore_errors=True)

@@ -38,7 +38,7 @@ def test_officer_checks_a_file_sees_the_bad_row_then_imports_the_corrected_one(
 ):
     ward, user = officer
     settings.GIS_IMPORT_INLINE_ROWS = 3  # the corrected file (4 rows) goes through the worker
-    settings.MEDIA_ROOT = celery_worker.media_root
+    settings.SPOOL_DIR = celery_worker.spool_dir
     client = Client()
     client.force_login(user)
     page.context.add_cookies(

@@ -1,4 +1,4 @@
-"""Uploaded files of the layer tests (imports) go to a temporary MEDIA_ROOT, never var/media."""
+"""Uploaded files of the layer tests (imports) go to a temporary SPOOL_DIR and MEDIA_ROOT, never var/."""
 
 from __future__ import annotations
 
@@ -8,3 +8,4 @@ import pytest
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.SPOOL_DIR = tmp_path / "spool"

@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import geopandas as gpd
 import openpyxl
 import pyogrio
 import pytest
 import shapely
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from pyproj import Transformer
@@ -75,9 +77,13 @@ def preview_and_commit(client, response, world) -> dict:
     report = response.json()
     assert report["rows"] == 3 and report["valid_rows"] == 3 and report["problems"] == []
     assert not WastePoint.objects.exists()  # a preview writes nothing
+    # The file waits for its commit in the private spool, never under MEDIA_ROOT (which nginx serves).
+    stored = Path(settings.SPOOL_DIR) / "uploads" / ImportJob.objects.get(pk=report["id"]).file.name
+    assert stored.is_file() and not any(Path(settings.MEDIA_ROOT).rglob("*.*"))
     done = client.post(f"/api/v1/layers/waste_points/imports/{report['id']}/commit")
     assert done.status_code == 200, done.json()
     assert done.json()["state"] == "committed" and len(done.json()["created_ids"]) == 3
+    assert not stored.exists()  # an ended import keeps its report, not the file
     assert {p.ward_id for p in WastePoint.objects.all()} == {world.ward_a.pk}
     assert all(p.history.get().history_user == world.users["ward_officer"] for p in WastePoint.objects.all())
     return done.json()

@@ -42,7 +42,7 @@ def follow(client: Client, url: str, while_state: str, timeout: float = 60) -> d
 
 def queued(world, settings, celery_worker, kinds: list[str]) -> tuple[Client, str]:
     settings.GIS_IMPORT_INLINE_ROWS = 5
-    settings.MEDIA_ROOT = celery_worker.media_root  # where the worker reads the stored file
+    settings.SPOOL_DIR = celery_worker.spool_dir  # where the worker reads the stored file
     client = officer(world)
     sent = client.post(
         "/api/v1/layers/waste_points/imports",
@@ -74,6 +74,7 @@ def test_a_big_file_is_previewed_then_committed_by_the_worker(live_world, settin
     done = follow(client, url, "committing")
     assert done["state"] == "committed" and done["progress"] == ROWS and len(done["created_ids"]) == ROWS
     assert WastePoint.objects.filter(ward=live_world.ward_a, kind="bin").count() == ROWS
+    assert not list(celery_worker.spool_dir.rglob("*.geojson"))  # the worker dropped the ended import's file
     officer_user = live_world.users["ward_officer"]
     assert all(p.history.get().history_user == officer_user for p in WastePoint.objects.all())
 
