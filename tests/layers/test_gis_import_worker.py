@@ -11,7 +11,7 @@ import shapely
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from layers.models import WastePoint
+from layers.models import ImportJob, WastePoint
 
 ROWS = 12
 
@@ -59,6 +59,8 @@ def test_a_big_file_is_previewed_then_committed_by_the_worker(live_world, settin
     # A commit before the preview is ready is refused, not queued twice.
     early = client.post(f"{url}/commit")
     preview = follow(client, url, "queued")
+    stored = celery_worker.spool_dir / "uploads" / ImportJob.objects.get(pk=preview["id"]).file.name
+    assert stored.is_file()  # waiting in the private spool the worker shares
     if early.status_code != 202:
         assert early.json()["error"] == "not_previewed"
     assert preview["state"] in ("previewed", "committing", "committed"), preview
@@ -74,7 +76,7 @@ def test_a_big_file_is_previewed_then_committed_by_the_worker(live_world, settin
     done = follow(client, url, "committing")
     assert done["state"] == "committed" and done["progress"] == ROWS and len(done["created_ids"]) == ROWS
     assert WastePoint.objects.filter(ward=live_world.ward_a, kind="bin").count() == ROWS
-    assert not list(celery_worker.spool_dir.rglob("*.geojson"))  # the worker dropped the ended import's file
+    assert not stored.exists() and not ImportJob.objects.get(pk=preview["id"]).file  # the worker dropped it
     officer_user = live_world.users["ward_officer"]
     assert all(p.history.get().history_user == officer_user for p in WastePoint.objects.all())
 
