@@ -4,8 +4,9 @@ usage: .venv/bin/python bench/tiles_vector.py [--scale 200] [--runs 40]
 Against the bench database (scripts/bench.sh; seeded by `seed_demo --scale` as bench/radius.py
 does, unless it already holds that many businesses), picks the densest tiles at z16 (features),
 z14, z12 and z10 (clusters), and prints per zoom the median and p95 latency through a real
-gunicorn server over loopback beside the same SQL run directly, their ratio, features per tile
-and tile size (raw and gzipped, as nginx sends it). Prints numbers; asserts nothing.
+gunicorn server over loopback beside the same SQL run directly (same parameters, `tiles.params`),
+their ratio, features per tile and tile size (raw and gzipped, as nginx sends it), then the scans
+each zoom's plan makes. Prints numbers; asserts nothing.
 """
 
 from __future__ import annotations
@@ -56,8 +57,9 @@ def densest_tiles(layer: registry.Layer, z: int, n: int) -> list[tuple[int, int,
 
 
 def raw(sql: str, t: tuple[int, int, int, int]) -> bytes:
+    """The tile's SQL run directly, with the parameters the service binds (z, x, y and their key range)."""
     with connection.cursor() as cur:
-        cur.execute(sql, {"z": t[0], "x": t[1], "y": t[2]})
+        cur.execute(sql, tiles.params(*t[:3]))
         return bytes(cur.fetchone()[0])
 
 
@@ -117,9 +119,10 @@ def main() -> None:
             f"goal z14: within 1.5× of raw → {http14 / raw14:.2f}×; under 15 ms median → {http14:.1f} ms "
             f"({'met' if http14 / raw14 <= 1.5 and http14 < 15 else 'not met'})"
         )
-        for z in (layer.detail_minzoom, 14):
+        for z in (layer.detail_minzoom, 14, 10):
             plan = tiles.explain(layer, *densest_tiles(layer, z, 1)[0][:3])
-            print(f"z{z} plan uses business_geom_3857_gist: {'business_geom_3857_gist' in plan}")
+            scans = [line.strip(" ->").split("  (")[0] for line in plan.splitlines() if "Scan" in line]
+            print(f"z{z} plan: {'; '.join(scans)}")
 
 
 if __name__ == "__main__":

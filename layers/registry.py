@@ -51,6 +51,9 @@ class Layer:
     public_filter: str = "TRUE"
     geom_field: str = "geom"  # EPSG:4326, what the APIs exchange
     tile_geom_field: str = "geom_3857"  # stored EPSG:3857 copy with its own GiST index: tiles read it as is
+    # A point layer's B-tree index on `portal_tile_key(tile_geom_field) INCLUDE (tile_geom_field)`, partial on
+    # `public_filter` (as businesses/migrations/0011): cluster tiles then count from a range of it alone.
+    cluster_index: str = ""
     minzoom: int = 0  # no tile content below
     detail_minzoom: int = 14  # individual features from here; clusters with a count below
     maxzoom: int = MAX_ZOOM
@@ -124,6 +127,8 @@ def _check(layer: Layer) -> None:
         geo = getattr(geo, "output_field", geo)  # a GeneratedField carries its type in output_field
         if getattr(geo, "srid", None) != srid:
             raise ValueError(f"layer {layer.name}: {name} must be a geometry in EPSG:{srid}")
+    if layer.cluster_index and not layer.is_point:
+        raise ValueError(f"layer {layer.name}: cluster_index is for point layers (one key per row)")
     for name in layer.private_fields:
         meta.get_field(name)
     seen = set()

@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from layers import ogc
+from layers import ogc, registry
 from layers.models import WastePoint
-from tests.layers.world import forest_plot, waste_field
+from tests.layers.world import forest_plot, waste_field, waste_point
 
 PUBLIC_WASTE = {
     "kind",
@@ -154,6 +154,27 @@ def test_one_item_with_its_version_as_etag(world):
     for q in hidden:
         assert get(f"/ogc/collections/waste_points/items/{q.pk}").status_code == 404
     assert get("/ogc/collections/waste_points/items/abc").status_code == 404
+
+
+def test_joined_properties_keep_their_place_and_are_null_without_a_related_row(world):
+    waste_field(world, n=12)
+    alone = waste_point(world.ward_a, None, name='Không khu phố "A\\B"\n')
+    response = get("/ogc/collections/waste_points/items?limit=100")
+    text = response.content.decode()
+    doc = json.loads(text)  # one valid document, whatever the values hold
+    order = [f.name for f in registry.get("waste_points").public_fields]
+    by_id = {f["id"]: f for f in doc["features"]}
+    assert list(by_id[alone.pk]["properties"]) == order
+    assert by_id[alone.pk]["properties"]["khu_pho"] is None
+    assert by_id[alone.pk]["properties"]["name"] == 'Không khu phố "A\\B"\n'
+    for p in public_waste():
+        assert list(by_id[p.pk]["properties"]) == order
+        assert by_id[p.pk]["properties"]["khu_pho"] == (p.khu_pho.name if p.khu_pho else None)
+    # Compact JSON as PostgreSQL wrote it: no spaces after separators outside the values.
+    assert '"properties":{"kind":' in text and '", "' not in text
+    # A filter on the joined property still selects on the related row, and never matches the row without one.
+    doc = get(f"/ogc/collections/waste_points/items?khu_pho={world.kp_a1.name}").json()
+    assert alone.pk not in {f["id"] for f in doc["features"]} and doc["features"]
 
 
 def test_businesses_are_served_with_their_public_fields(world):

@@ -291,7 +291,7 @@ def test_the_catalog_lists_public_layers_with_what_the_map_needs(db):
     assert "owner" not in response.content.decode()
 
 
-def test_tile_queries_use_the_web_mercator_gist_index(db, world):
+def test_tile_queries_use_the_web_mercator_gist_index_and_the_tile_key_index(db, world):
     """EXPLAIN through the same driver and binding the API uses, for a feature tile and a cluster tile."""
     rng = random.Random(3)
     code = industry("5610")
@@ -308,12 +308,60 @@ def test_tile_queries_use_the_web_mercator_gist_index(db, world):
     with connection.cursor() as cur:
         cur.execute("ANALYZE businesses_business")
     layer = registry.get("businesses")
-    for zoom in (layer.detail_minzoom, layer.detail_minzoom - 2):
+    for zoom, index in (
+        (layer.detail_minzoom, "business_geom_3857_gist"),
+        (layer.detail_minzoom - 2, "business_tile_key"),
+    ):
         plan = tiles.explain(layer, *tile_of(*CENTER, zoom))
-        assert "business_geom_3857_gist" in plan, plan
+        assert index in plan, plan
         assert "Seq Scan on businesses_business" not in plan, plan
         # The stored 3857 column is read as is: no per-row reprojection.
         assert "st_transform" not in plan.lower(), plan
+
+
+def test_the_tile_key_is_the_xyz_tile_at_every_zoom(db):
+    """portal_tile_key's prefixes against XYZ tile math done here, with points on and beside tile edges."""
+    rng = random.Random(11)
+    points = [(rng.uniform(-WORLD, WORLD), rng.uniform(-WORLD, WORLD)) for _ in range(300)]
+    # On the edges the float math gets exactly (x = 0, y = 0, the world's corner), and a µm either side of others.
+    points += [(0.0, 0.0), (-WORLD, -WORLD), (0.0, -WORLD), (WORLD - 0.01, WORLD - 0.01)]
+    for z, i in ((5, 7), (13, 6000), (15, 26107)):
+        edge = -WORLD + i * tile_size(z)
+        points += [(edge - 1e-6, edge + 1e-6), (edge + 1e-6, edge - 1e-6)]
+    query = (
+        "SELECT portal_tile_key(ST_SetSRID(ST_MakePoint(x, y), 3857)) FROM unnest(%s::float8[], %s::float8[]) p(x, y)"
+    )
+    with connection.cursor() as cur:
+        cur.execute(query, [[p[0] for p in points], [p[1] for p in points]])
+        keys = [row[0] for row in cur.fetchall()]
+        cur.execute("SELECT portal_tile_key(ST_SetSRID(ST_MakePoint(0, %s), 3857))", [WORLD + 1])
+        assert cur.fetchone()[0] is None  # beyond the Web Mercator square: in no tile
+    for (mx, my), key in zip(points, keys, strict=True):
+        for z in (0, 5, 10, 13, 14, 15, 19):
+            # Half-open like the cluster tiles: a point on a tile's west or south edge is in that tile.
+            x, y_south = math.floor((mx + WORLD) / tile_size(z)), math.floor((my + WORLD) / tile_size(z))
+            p = tiles.params(z, x, 2**z - 1 - y_south)
+            assert p["lo"] <= key < p["hi"], (mx, my, z)
+            cell = (key >> p["shift"]) - (p["lo"] >> p["shift"])
+            assert 0 <= cell < tiles.CLUSTER_CELLS**2
+
+
+def _cluster(feature: dict) -> tuple[int, int, int]:
+    return feature["properties"]["count"], *feature["geometry"]["coordinates"]
+
+
+def test_cluster_tiles_from_the_tile_key_index_are_those_of_the_generic_query(field_of_businesses):
+    layer = registry.get("businesses")
+    assert layer.cluster_index
+    generic = tiles.cluster_sql(layer).as_string()
+    for z in (10, 12, 13, 14, 15):
+        _, x, y = tile_of(*CENTER, z)
+        for t in ((z, x, y), (z, x - 1, y), (z, x, y + 1)):
+            served = decode(get_tile(*t).content)
+            with connection.cursor() as cur:
+                cur.execute(generic, tiles.params(*t))
+                expected = decode(bytes(cur.fetchone()[0] or b""))
+            assert sorted(map(_cluster, served)) == sorted(map(_cluster, expected)), t
 
 
 def test_the_registry_refuses_a_layer_that_would_publish_a_private_field(db):
@@ -328,3 +376,20 @@ def test_the_registry_refuses_a_layer_that_would_publish_a_private_field(db):
         registry.register(layer("clash", Field("count", "Số", "Count", column="signboard")))
     assert registry.get("leaky") is None and registry.get("clash") is None
     assert registry.get("businesses").private_fields == ("owner_name", "owner_phone")
+
+
+def test_the_registry_keeps_the_tile_key_index_to_point_layers(db):
+    from layers.models import ForestPlot
+
+    with pytest.raises(ValueError, match="point layers"):
+        registry.register(
+            Layer(
+                name="plots_keyed",
+                title="Thử",
+                title_en="Test",
+                model=ForestPlot,
+                public_fields=(Field("code", "Mã", "Code"),),
+                cluster_index="nope",
+            )
+        )
+    assert registry.get("plots_keyed") is None
