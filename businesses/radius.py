@@ -1,12 +1,20 @@
 """The radius scan: what lies within r metres of a point. The SQL lives here, once.
 
 The counts read the narrow `businesses_radius_point` (migration 0007), the page reads the
-businesses. Distances are measured on the stored UTM 48N copy (`geom_m`), whose GiST index the
-planner uses directly; a circle of r metres there is exact to within UTM's scale error
-(< 0.04 % across HCMC). A `::geography` cast would skip the index (~200× slower).
+businesses. Distances are measured on the stored UTM 48N copy (`geom_m`) with ST_DWithin; a circle
+of r metres there is exact to within UTM's scale error (< 0.04 % across HCMC). A `::geography`
+cast would skip the indexes (~200× slower).
+
+A small circle is counted through the GiST index. A wide one (25,000-39,000 rows at 2 km) is
+counted from a covering B-tree on a Z-order key (migration 0012) instead: the circle becomes a few
+dozen key ranges (`key_cover`), whole cells inside it are counted from the index alone and only
+the cells on its rim pay the distance test, which is the very ST_DWithin of the GiST count, so
+both count the same rows.
 """
 
 from __future__ import annotations
+
+import math
 
 from django.db import connection
 
@@ -17,6 +25,7 @@ from businesses.models import Business
 PUBLIC_STATUSES = (Business.Status.ACTIVE,)
 
 CENTER_SQL = "ST_Transform(ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326), 32648)"
+CENTER_XY_SQL = f"SELECT ST_X(c), ST_Y(c) FROM (SELECT {CENTER_SQL} AS c) s"
 
 COUNT_BY_INDUSTRY_SQL = f"""
 SELECT i.code, i.name, i.section, c.n
@@ -28,6 +37,139 @@ SELECT i.code, i.name, i.section, c.n
   JOIN businesses_industry i ON i.id = c.industry_id
  ORDER BY c.n DESC, i.code
 """
+
+# One index-only scan of radius_point_key per range (a nested loop over the arrays); `edge` marks
+# the rim's ranges, whose rows the same ST_DWithin as above decides. The expression must be
+# spelled as the index's for the planner to use it.
+COUNT_BY_KEY_RANGES_SQL = f"""
+SELECT i.code, i.name, i.section, c.n
+  FROM (SELECT b.industry_id, count(*) AS n
+          FROM unnest(%(lo)s::bigint[], %(hi)s::bigint[], %(edge)s::boolean[]) AS r (lo, hi, edge)
+          JOIN businesses_radius_point b
+            ON portal_radius_key(b.geom_m) >= r.lo AND portal_radius_key(b.geom_m) < r.hi
+         WHERE (NOT r.edge OR ST_DWithin(b.geom_m, {CENTER_SQL}, %(radius)s))
+           AND (%(industry)s::bigint IS NULL OR b.industry_id = %(industry)s::bigint)
+         GROUP BY b.industry_id) c
+  JOIN businesses_industry i ON i.id = c.industry_id
+ ORDER BY c.n DESC, i.code
+"""
+
+# portal_radius_key's grid (migration 0012): cells of 1/512 m of UTM 48N from its origin, 2^31 a
+# side. An aligned square of 2^L × 2^L cells, (i, j) at level L, is the key range
+# [key(i, j) << 2L, (key(i, j) + 1) << 2L).
+KEY_CELLS_PER_M = 512
+KEY_GRID = 1 << 31
+# The size of the rim's cells: smaller ones test fewer rows outside the circle but cost more
+# ranges. 2^17 cells (256 m) was fastest from 1 km to 5 km on the 1M-business bench.
+RIM_LEVEL = 17
+# Below this the GiST count reads a few dozen pages, and the key count's fixed costs (a round trip
+# for the centre, the cover) outweigh what it saves: they broke even at ~700 m (bench/radius.py).
+KEY_RANGES_FROM_M = 1000
+# Between the cover's float arithmetic and ST_DWithin's: each rounds a distance of a few km by
+# < 1e-11 m, so a cell kept whole lies inside the circle by far more than either error, and a cell
+# dropped lies outside it.
+SLACK_M = 1e-6
+
+
+def _spread(v: int) -> int:
+    """v's 31 bits moved to the even bits (as portal_tile_key and portal_radius_key do in SQL)."""
+    v = (v | (v << 16)) & 0x0000FFFF0000FFFF
+    v = (v | (v << 8)) & 0x00FF00FF00FF00FF
+    v = (v | (v << 4)) & 0x0F0F0F0F0F0F0F0F
+    v = (v | (v << 2)) & 0x3333333333333333
+    return (v | (v << 1)) & 0x5555555555555555
+
+
+def point_key(x: float, y: float) -> int | None:
+    """portal_radius_key of the UTM 48N point (x, y), computed here; None off the grid."""
+    i, j = math.floor(x * KEY_CELLS_PER_M), math.floor(y * KEY_CELLS_PER_M)
+    if not (0 <= i < KEY_GRID and 0 <= j < KEY_GRID):
+        return None
+    return _spread(i) | _spread(j) << 1
+
+
+def key_cover(cx: float, cy: float, radius_m: float) -> tuple[list[int], list[int], list[bool]] | None:
+    """Key ranges [lo, hi) that hold every point within radius_m of (cx, cy) in UTM 48N, and
+    whether each is on the rim (its points need the distance test) or wholly inside.
+
+    Quadtree cells, split while they straddle the rim, down to RIM_LEVEL; adjacent ranges of the
+    same kind merged. None when the circle reaches the grid's border.
+    """
+    unit = 1 / KEY_CELLS_PER_M
+    reach = radius_m + 1
+    side = KEY_GRID * unit
+    if not (reach <= cx < side - reach and reach <= cy < side - reach):
+        return None
+    # The smallest level whose cells are at least the circle's width: 2 × 2 of them cover it (3 × 3
+    # when a metre's margin reaches a third; cells that miss the circle are dropped at once).
+    top = max(0, math.ceil(math.log2(2 * radius_m * KEY_CELLS_PER_M)))
+    rim = min(top, RIM_LEVEL)
+    inside: list[list[int]] = []
+    edge: list[list[int]] = []
+
+    def visit(level: int, i: int, j: int, lo: int) -> None:
+        size = unit * (1 << level)
+        x0, y0 = i * size, j * size
+        x1, y1 = x0 + size, y0 + size
+        near = math.hypot(max(0.0, x0 - cx, cx - x1), max(0.0, y0 - cy, cy - y1))
+        if near > radius_m + SLACK_M:
+            return
+        far = math.hypot(max(cx - x0, x1 - cx), max(cy - y0, y1 - cy))
+        n = 1 << (2 * level)
+        if far <= radius_m - SLACK_M:
+            out = inside
+        elif level == rim:
+            out = edge
+        else:
+            # Children in key order (x's bit is the low one), so the ranges come out sorted.
+            quarter = n >> 2
+            for c in range(4):
+                visit(level - 1, 2 * i + (c & 1), 2 * j + (c >> 1), lo + c * quarter)
+            return
+        if out and out[-1][1] == lo:
+            out[-1][1] = lo + n
+        else:
+            out.append([lo, lo + n])
+
+    lo_x, hi_x = math.floor((cx - reach) * KEY_CELLS_PER_M), math.floor((cx + reach) * KEY_CELLS_PER_M)
+    lo_y, hi_y = math.floor((cy - reach) * KEY_CELLS_PER_M), math.floor((cy + reach) * KEY_CELLS_PER_M)
+    cells = [(i, j) for i in range(lo_x >> top, (hi_x >> top) + 1) for j in range(lo_y >> top, (hi_y >> top) + 1)]
+    for key, i, j in sorted((_spread(i) | _spread(j) << 1, i, j) for i, j in cells):
+        visit(top, i, j, key << (2 * top))
+    ranges = [(lo, hi, False) for lo, hi in inside] + [(lo, hi, True) for lo, hi in edge]
+    return [r[0] for r in ranges], [r[1] for r in ranges], [r[2] for r in ranges]
+
+
+def _params(lon: float, lat: float, radius_m: float, industry_id: int | None) -> dict:
+    return {
+        "lon": lon,
+        "lat": lat,
+        "radius": radius_m,
+        "industry": industry_id,
+        "statuses": list(PUBLIC_STATUSES),
+    }
+
+
+def count_query(
+    lon: float, lat: float, radius_m: float, industry_id: int | None = None, key_ranges: bool | None = None
+) -> tuple[str, dict]:
+    """The count statement and its parameters: by key ranges for a wide circle, else by GiST.
+
+    `key_ranges` forces the choice (tests, bench); both count the same rows.
+    """
+    params = _params(lon, lat, radius_m, industry_id)
+    if key_ranges is None:
+        key_ranges = radius_m >= KEY_RANGES_FROM_M
+    if key_ranges:
+        # The cover needs the centre in metres, exactly as PostGIS transforms it.
+        with connection.cursor() as cur:
+            cur.execute(CENTER_XY_SQL, params)
+            cover = key_cover(*cur.fetchone(), radius_m)
+        if cover is not None:
+            lo, hi, edge = cover
+            return COUNT_BY_KEY_RANGES_SQL, params | {"lo": lo, "hi": hi, "edge": edge}
+    return COUNT_BY_INDUSTRY_SQL, params
+
 
 # A KNN walk of the GiST index (`ORDER BY geom_m <-> centre`), stopped by LIMIT, reads only the rows
 # of the page. The caller passes LIMIT ≤ the circle's count from COUNT_BY_INDUSTRY_SQL (same filter),
@@ -58,20 +200,13 @@ SELECT p.id, p.kind, p.name, p.address, ST_X(p.geom), ST_Y(p.geom),
 """
 
 
-def _params(lon: float, lat: float, radius_m: float, industry_id: int | None) -> dict:
-    return {
-        "lon": lon,
-        "lat": lat,
-        "radius": radius_m,
-        "industry": industry_id,
-        "statuses": list(PUBLIC_STATUSES),
-    }
-
-
-def count_by_industry(lon: float, lat: float, radius_m: float, industry_id: int | None = None) -> list[dict]:
+def count_by_industry(
+    lon: float, lat: float, radius_m: float, industry_id: int | None = None, key_ranges: bool | None = None
+) -> list[dict]:
     """[{code, name, section, count}] of active businesses within the circle, largest first."""
+    query, params = count_query(lon, lat, radius_m, industry_id, key_ranges)
     with connection.cursor() as cur:
-        cur.execute(COUNT_BY_INDUSTRY_SQL, _params(lon, lat, radius_m, industry_id))
+        cur.execute(query, params)
         return [{"code": c, "name": n, "section": s, "count": k} for c, n, s, k in cur.fetchall()]
 
 
@@ -114,8 +249,9 @@ def pois_within(lon: float, lat: float, radius_m: float) -> dict[str, list[dict]
 
 def explain_count(lon: float, lat: float, radius_m: float) -> str:
     """The plan PostgreSQL picks for the count query as the API sends it (same driver, same binding)."""
+    query, params = count_query(lon, lat, radius_m)
     with connection.cursor() as cur:
-        cur.execute("EXPLAIN " + COUNT_BY_INDUSTRY_SQL, _params(lon, lat, radius_m, None))
+        cur.execute("EXPLAIN " + query, params)
         return "\n".join(row[0] for row in cur.fetchall())
 
 
