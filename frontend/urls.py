@@ -9,4 +9,5 @@ urlpatterns = [
     path("businesses/edit/", views.business_editor_page, name="business-editor-page"),
     path("layers/edit/", views.layers_editor_page, name="layers-editor-page"),
     path("layers/forest/", views.layers_forest_page, name="layers-forest-page"),
+    path("households/report/", views.house_report_page, name="house-report-page"),
 ]

@@ -72,3 +72,17 @@ def layers_forest_page(request):
     from gisportal.permissions import sees_domain
 
     return render(request, "frontend/layers_forest.html", {"is_officer": sees_domain(request.user)})
+
+
+@require_GET
+@login_required
+def house_report_page(request):
+    """A ward's house-number problems (the standardisation report) for its officers and for leaders."""
+    from gisportal.permissions import ward_ids
+    from layers.models import AdminUnit
+
+    wards = AdminUnit.objects.valid_on().wards().exclude(code__startswith="BENCH-").order_by("name")
+    scope = ward_ids(request.user)
+    if scope is not None:
+        wards = wards.filter(pk__in=scope)
+    return render(request, "frontend/house_report.html", {"wards": wards})
