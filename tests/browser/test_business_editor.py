@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.test import Client
 
 from businesses.models import Business
 from gisportal.models import Role
+from tests.browser.session import logged_in
 from tests.factories import AdminUnitFactory, BusinessFactory, industry, square, user_with_role
 
 pytestmark = pytest.mark.browser
 
 LON, LAT = 106.70, 10.78
-
-
-def logged_in(page, user, base_url: str) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}])
 
 
 @pytest.fixture

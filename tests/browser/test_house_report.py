@@ -4,9 +4,9 @@ kind of problem, the listed numbers, and a click that puts one on the map."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from households.models import HouseNumber
+from tests.browser.session import logged_in
 from tests.households.house_world import House, make_streets, ndc_houses
 from tests.households.test_geocode import file_houses
 
@@ -20,14 +20,7 @@ def test_officer_reads_the_ward_report_and_finds_a_number_on_the_map(live_world,
     filed = file_houses(live_world, streets["ndc_a"], houses)
     HouseNumber.objects.filter(pk=filed["12"].pk).update(number="12??")  # typed in by hand
 
-    client = Client()
-    client.force_login(live_world.users["ward_officer"])
-    page.context.add_cookies(
-        [
-            {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url},
-            {"name": "django_language", "value": "en", "url": live_server.url},
-        ]
-    )
+    logged_in(page, live_world.users["ward_officer"], live_server.url, language="en")
     page.goto("/")
     page.click("#nav-houses")
     page.wait_for_selector("#map[data-loaded='true']")
@@ -55,11 +48,7 @@ def test_officer_reads_the_ward_report_and_finds_a_number_on_the_map(live_world,
 
 
 def test_the_page_is_for_officers_and_leaders(live_world, live_server, page):
-    client = Client()
-    client.force_login(live_world.users["land_officer"])
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    logged_in(page, live_world.users["land_officer"], live_server.url)
     page.goto("/households/report/")
     page.wait_for_selector("#report-status.error")
     assert page.locator("#nav-houses").count() == 0

@@ -6,21 +6,15 @@ import datetime as dt
 
 import pytest
 import rasterio
-from django.test import Client
 from rasterio.io import MemoryFile
 
 from imagery.models import Parcel
 from layers.crs import WGS84, transformer
+from tests.browser.session import logged_in
 from tests.imagery.rasters import LAT, LON
 from tests.imagery.test_tiles import BLOCK, make_acquisition
 
 pytestmark = pytest.mark.browser
-
-
-def logged_in(page, user, base_url: str) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}])
 
 
 @pytest.fixture

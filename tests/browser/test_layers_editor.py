@@ -4,10 +4,10 @@ versions, revert to an earlier version, soft delete and restore, and a crossing 
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from gisportal.models import Role
 from layers.models import ForestPlot, WastePoint
+from tests.browser.session import logged_in
 from tests.factories import AdminUnitFactory, square, user_with_role
 from tests.layers.world import waste_point
 
@@ -21,12 +21,6 @@ def english(page, live_server):
 
 
 LON, LAT = 106.70, 10.78
-
-
-def logged_in(page, user, base_url: str) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}])
 
 
 @pytest.fixture

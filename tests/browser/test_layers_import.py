@@ -7,10 +7,10 @@ from __future__ import annotations
 import geopandas as gpd
 import pytest
 import shapely
-from django.test import Client
 
 from gisportal.models import Role
 from layers.models import WastePoint
+from tests.browser.session import logged_in
 from tests.factories import AdminUnitFactory, square, user_with_role
 
 pytestmark = pytest.mark.browser
@@ -39,14 +39,7 @@ def test_officer_checks_a_file_sees_the_bad_row_then_imports_the_corrected_one(
     ward, user = officer
     settings.GIS_IMPORT_INLINE_ROWS = 3  # the corrected file (4 rows) goes through the worker
     settings.SPOOL_DIR = celery_worker.spool_dir
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url},
-            {"name": "django_language", "value": "en", "url": live_server.url},
-        ]
-    )
+    logged_in(page, user, live_server.url, language="en")
     page.goto("/layers/edit/?layer=waste_points")
     page.wait_for_selector("#map[data-loaded='true']")
 

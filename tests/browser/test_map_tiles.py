@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 import pytest
 from django.contrib.gis.geos import Point
 
+from tests.browser.session import logged_in
 from tests.factories import BusinessFactory
 
 pytestmark = pytest.mark.browser
@@ -90,10 +91,7 @@ def test_businesses_are_drawn_from_vector_tiles_with_a_public_popup(live_world, 
 def test_a_leaders_map_redraws_a_layer_when_an_officer_saves_in_their_wards(live_world, live_server, page):
     from django.test import Client
 
-    client = Client()
-    client.force_login(live_world.users["district_leader"])
-    session = client.cookies["sessionid"].value
-    page.context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+    logged_in(page, live_world.users["district_leader"], live_server.url)
     page.goto("/")
     page.wait_for_selector("#map[data-loaded='true']")
     # Close enough that each business is its own point: Phở Hòa and nothing else in view.
