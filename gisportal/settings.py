@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "households",
     "businesses",
     "imagery",
+    "imagery.detection",
     "frontend",
 ]
 

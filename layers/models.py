@@ -367,3 +367,50 @@ class ImportJob(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class BasemapFeature(models.Model):
+    """A feature of the portal's own basemap: a street line, a building footprint, water, a park, a tree.
+
+    Filled from the demo ward's generator or from an OpenStreetMap extract (`import_basemap`). Building
+    footprints are also the known structures the change detector links its candidates to; `first_year` /
+    `last_year` say when a structure stood, so the demo's aerial epochs render from the same rows.
+    """
+
+    class Kind(models.TextChoices):
+        STREET = "street", "Đường / Street"
+        BUILDING = "building", "Công trình / Building"
+        WATER = "water", "Mặt nước / Water"
+        PARK = "park", "Công viên, cây xanh / Park"
+        TREE = "tree", "Cây / Tree"
+        BLOCK = "block", "Khối nhà / Block"
+
+    class Source(models.TextChoices):
+        DEMO = "demo", "Dữ liệu mẫu / Demo"
+        OSM = "osm", "OpenStreetMap"
+        SURVEY = "survey", "Đo đạc / Survey"
+        DETECTION = "detection", "Phát hiện từ ảnh / Detected"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, db_index=True)
+    name = models.CharField(max_length=200, blank=True)
+    # Streets: road class (primary, residential, alley…) and width; buildings: floors and roof colour.
+    subkind = models.CharField(max_length=30, blank=True)
+    width_m = models.FloatField(null=True, blank=True)
+    attrs = models.JSONField(default=dict, blank=True)
+    first_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.DEMO)
+    source_id = models.CharField(max_length=40, blank=True, help_text="e.g. the OSM way id")
+    ward = models.ForeignKey(AdminUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    geom = models.GeometryField(srid=4326)
+    geom_3857 = models.GeneratedField(
+        expression=Transform("geom", 3857),
+        output_field=models.GeometryField(srid=3857, spatial_index=False),
+        db_persist=True,
+    )
+
+    class Meta:
+        indexes = [GistIndex(fields=["geom_3857"], name="basemap_geom_3857_gist")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name or self.pk}"

@@ -1,0 +1,1 @@
+"""Detection runs and change flags (filled in by the review workflow)."""
