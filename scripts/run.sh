@@ -30,6 +30,11 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 bash "$ROOT/scripts/setup.sh"
+# Production-grade serving, as in docker/: gunicorn (gthread: a leader's live stream holds a thread), DEBUG off,
+# static files from whitenoise, a secret key generated once per checkout and kept in var/.
+export DEBUG="${DEBUG:-0}"
+export SECRET_KEY_FILE="${SECRET_KEY_FILE:-$VAR/secret-key}"
+[ -s "$SECRET_KEY_FILE" ] || (umask 077; python3 -c 'import secrets; print(secrets.token_urlsafe(50))' >"$SECRET_KEY_FILE")
 bash "$ROOT/scripts/worker.sh" start
 
 # The demo accounts' password: generated once per checkout, kept in var/.
@@ -57,4 +62,6 @@ cat <<MSG
   Ctrl-C để dừng / to stop.
 
 MSG
-"$PY" manage.py runserver "127.0.0.1:$WEB_PORT" --noreload
+"$VENV/bin/gunicorn" gisportal.wsgi:application --bind "127.0.0.1:$WEB_PORT" \
+    --workers "${WEB_WORKERS:-2}" --worker-class gthread --threads 16 --timeout 120 \
+    --access-logfile "$VAR/log/access.log" --error-logfile - --log-level warning
