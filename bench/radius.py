@@ -87,7 +87,7 @@ def main() -> None:
         names = ["Phở Hòa", "PHO HOA", "Cà phê Lan", "tap hoa minh", "Bún bò Huế Cô Ba", "Salon toc Hai"]
         it4 = iter(names * 100)
         with connection.cursor() as cur:
-            cur.execute("SELECT id FROM layers_adminunit WHERE level = 'ward' AND code = '26740'")
+            cur.execute("SELECT id FROM layers_adminunit WHERE level = 'ward' AND code = '27154' AND valid_to IS NULL")
             ward = cur.fetchone()[0]
 
         def namecheck():

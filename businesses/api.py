@@ -19,8 +19,9 @@ from businesses import namecheck, radius
 from businesses.models import Business, Industry
 from gisportal.errors import Conflict, InvalidInput
 from gisportal.permissions import PrivateFieldsMixin, can_see_private, require_edit
+from households.ward_names import find_ward
+from layers import history as feature_history
 from layers.crs import check_lon_lat
-from layers.models import AdminUnit
 
 MIN_RADIUS, MAX_RADIUS = 10, 5000
 MAX_PAGE = 200
@@ -66,7 +67,12 @@ def _industry(params) -> Industry | None:
 @extend_schema(
     parameters=[
         OpenApiParameter("name", OpenApiTypes.STR, required=True, description="The signboard's proper name"),
-        OpenApiParameter("ward", OpenApiTypes.INT, description="Ward of registration (needed unless the area is city)"),
+        OpenApiParameter(
+            "ward",
+            OpenApiTypes.STR,
+            description="Ward of registration: id, official code or name, today's or a pre-2025 one with its "
+            "district ('Phường 2, Quận 3'); needed unless the area is city",
+        ),
         OpenApiParameter("area", OpenApiTypes.STR, enum=["ward", "former_district", "city"]),
     ],
     responses={200: dict},
@@ -76,10 +82,7 @@ def _industry(params) -> Industry | None:
 def name_check(request) -> Response:
     """Is a signboard name free? Verdict, the existing names like it (public fields), the area used."""
     params = request.query_params
-    ward = None
-    if raw := params.get("ward"):
-        if not raw.isdigit() or not (ward := AdminUnit.objects.wards().filter(pk=int(raw)).first()):
-            raise InvalidInput(f"Không có phường mã {raw}.", f"No ward with id {raw}.", code="unknown_ward")
+    ward = find_ward(params.get("ward"))  # id, official code or name, today's or a predecessor's
     area = params.get("area")
     if area and area not in {"ward", "former_district", "city"}:
         raise InvalidInput(f"Phạm vi '{area}' không hợp lệ.", f"Unknown area {area!r}.")
@@ -207,6 +210,7 @@ def _current_for_write(request, instance: Business) -> Business:
                 "current": BusinessSerializer(current, context={"request": request}).data,
             },
         )
+    feature_history.ensure_baseline(current)  # a business seeded or synced in bulk gets its version 1 first
     return current
 
 
@@ -246,6 +250,7 @@ def business_restore(request, pk: int) -> Response:
     with transaction.atomic():
         business = get_object_or_404(Business.objects.select_for_update(), pk=pk, is_deleted=True)
         require_edit(request.user, business.ward_id)
+        feature_history.ensure_baseline(business)
         business.is_deleted = False
         business.version += 1
         business.save(update_fields=["is_deleted", "version"])
@@ -272,21 +277,5 @@ def business_history(request, pk: int) -> Response:
         raise PermissionDenied(
             "Chỉ cán bộ phụ trách mới xem được lịch sử sửa đổi. / Only officers in charge may read the edit history."
         )
-    rows = list(business.history.order_by("-history_date", "-history_id").select_related("history_user"))
-    out = []
-    for row, older in zip(rows, [*rows[1:], None], strict=True):
-        changes = {}
-        for field in HISTORY_FIELDS:
-            new, old = _plain(row, field), None if older is None else _plain(older, field)
-            if older is None or new != old:
-                changes[field] = {"from": old, "to": new}
-        out.append(
-            {
-                "version": row.version,
-                "at": row.history_date.isoformat(),
-                "user": row.history_user.username if row.history_user else None,
-                "type": {"+": "created", "~": "changed", "-": "deleted"}[row.history_type],
-                "changes": changes,
-            }
-        )
+    out = feature_history.versions(business, HISTORY_FIELDS, _plain, reasons=False)
     return Response({"id": business.pk, "history": out})

@@ -22,6 +22,7 @@ from businesses.models import Business, Industry
 from gisportal.errors import InvalidInput
 from gisportal.models import Role
 from gisportal.permissions import Domain, role_of, scope_private, sees_domain, ward_ids
+from households.ward_names import find_ward
 from layers.models import AdminUnit
 from layers.text import nfc
 
@@ -94,11 +95,16 @@ def _id(name: str, raw: str) -> int:
 
 
 def _ward(raw: str) -> AdminUnit:
-    """A ward by id, or by its code among the wards in force today; a number that is both is refused."""
-    found = set()
-    if raw.isdigit() and len(raw) <= 18:
-        found |= set(AdminUnit.objects.wards().filter(pk=int(raw)))
-    found |= set(AdminUnit.objects.wards().valid_on().filter(code=raw))
+    """A ward by id, or by official code or name, today's or a predecessor's (``ward_names.find_ward``);
+    a number that is both the id of one ward and the code of another is refused."""
+    by_id = set(AdminUnit.objects.wards().filter(pk=int(raw))) if raw.isdigit() and len(raw) <= 18 else set()
+    try:
+        found = {find_ward(raw, "ward", by_id=False)}
+    except InvalidInput as exc:
+        if not by_id or exc.code != "unknown_ward":
+            raise bad("ward", raw, exc.message, exc.message_en) from None
+        found = set()
+    found |= by_id
     if len(found) > 1:
         raise bad(
             "ward",
@@ -106,8 +112,6 @@ def _ward(raw: str) -> AdminUnit:
             "vừa là mã số vừa là mã phường của hai phường khác nhau.",
             "is both the id of one ward and the code of another.",
         )
-    if not found:
-        raise bad("ward", raw, "không có phường này.", "no such ward.")
     return found.pop()
 
 

@@ -32,7 +32,8 @@ from businesses.sync_files import (
     is_blank,
 )
 from gisportal.errors import InvalidInput
-from households.geocode import geocode_many
+from households.geocode import geocode_many, wards_named
+from layers import history as feature_history
 from layers.crs import check_lon_lat
 from layers.models import AdminUnit
 from layers.text import nfc
@@ -107,6 +108,11 @@ MESSAGES = {
         "not_geocoded",
         "Không có tọa độ và không tìm thấy số nhà của địa chỉ '{address}' (độ tin cậy {score}): hãy ghi tọa độ.",
         "No coordinates, and the address {address!r} matched no house number (score {score}): give lat and lon.",
+    ),
+    "ambiguous_ward": (
+        "ambiguous_ward",
+        "Không có tọa độ, và phường trong địa chỉ '{address}' nay thuộc {n} phường, xã ({names}): hãy ghi tọa độ.",
+        "No coordinates, and the ward in {address!r} now lies in {n} wards ({names}): give lat and lon.",
     ),
     "long": ("too_long", "{label} dài {length} ký tự (tối đa {limit}).", "{field} is {length} chars (max {limit})."),
     "duplicate": (
@@ -428,11 +434,20 @@ def _locate_addresses(cleans: list[Clean], rejections: Rejections) -> None:
     """
     todo = [c for c in cleans if c.values.get("address_current")]
     matches = geocode_many([c.values["address_current"] for c in todo])
+    # The address before July 2025 ('…, Phường 2, Quận 3') finds the house when today's did not.
+    retry = [i for i, m in enumerate(matches) if m.level != "house" and todo[i].values.get("address_legacy")]
+    for i, m in zip(retry, geocode_many([todo[i].values["address_legacy"] for i in retry]), strict=True):
+        if m.level == "house" and m.score > matches[i].score:
+            matches[i] = m
     for c, m in zip(todo, matches, strict=True):
         house = m.level == "house" and m.score >= GEOCODE_MIN_SCORE
         if c.geocode:
             if house:
                 c.lon, c.lat = m.lon, m.lat
+            elif len(wards := wards_named(c.values["address_current"])) > 1:  # a ward split in 2025, say
+                address = c.values["address_current"]
+                rejections.add(c, "lat,lon", "ambiguous_ward", address=address, n=len(wards), names=", ".join(wards))
+                continue
             else:
                 rejections.add(c, "lat,lon", "not_geocoded", address=c.values["address_current"], score=m.score)
                 continue
@@ -720,6 +735,8 @@ class _Writer:
         assignments = [f"{f} = {_expr(f)}" for f in fields]
         if "geom" in columns:
             assignments.append("geom = ST_SetSRID(ST_MakePoint(v.lon, v.lat), 4326)")
+        # Businesses seeded or imported without history keep their state before this sync as version 1.
+        feature_history.ensure_baselines_sql(self.cur, Business, [pk for pk, _ in changed])
         self.cur.execute(
             f"""UPDATE {TABLE} b
                    SET {", ".join(assignments)}, version = b.version + 1, missing_from_sync_at = NULL

@@ -5,8 +5,20 @@ from django.views.decorators.http import require_GET
 
 @require_GET
 def map_page(request):
-    """The map shell: ward, khu phố and POI layers, open to everyone."""
+    """The map shell: ward, khu phố and POI layers, open to everyone; a district leader's home is their wards in
+    figures (frontend/leader.py), with the map one link away (`?view=map`)."""
+    from gisportal.permissions import Role, role_of
+
+    if role_of(request.user) == Role.DISTRICT_LEADER and request.GET.get("view") != "map":
+        return leader_home(request)
     return render(request, "frontend/map.html")
+
+
+def leader_home(request):
+    from frontend import leader
+
+    wards = leader.leader_wards(request.user)
+    return render(request, "frontend/leader_home.html", {"rows": leader.figures(wards)})
 
 
 @require_GET

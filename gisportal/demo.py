@@ -24,6 +24,7 @@ STEPS = [
     "households.demo.seed_house_numbers",
     "households.demo.seed_households",
     "layers.demo.seed_pois",
+    "layers.demo_world.seed_world",
     "businesses.demo.seed_businesses",
     "layers.waste_demo.seed_waste_points",
     "layers.forest_demo.seed_forest_plots",

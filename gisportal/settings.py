@@ -164,6 +164,9 @@ IMAGERY_TILE_CACHE_URL = envstr("IMAGERY_TILE_CACHE_URL", REDIS_URL)
 IMAGERY_TILE_CACHE_SECONDS = envint("IMAGERY_TILE_CACHE_SECONDS", 7 * 86400)
 # zlib level of PNG tiles: 1 encodes a 256 px tile in ~4 ms instead of ~10 ms (GDAL's 6) for ~20 % more bytes.
 IMAGERY_PNG_ZLEVEL = envint("IMAGERY_PNG_ZLEVEL", 1)
+# Change detection refuses a pair whose larger image has more pixels than this (the detector reads it in
+# windows, so memory does not grow with it; time does: ~1 min per 11 M pixels on two cores).
+DETECTION_MAX_PIXELS = envint("DETECTION_MAX_PIXELS", 500_000_000)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "imagery": (
@@ -190,6 +193,8 @@ GDAL_CONFIG = {
 # value guarantees that no page asks anything of a host outside the portal.
 BASEMAP_URL = envstr("BASEMAP_URL", "")
 BASEMAP_ATTRIBUTION = envstr("BASEMAP_ATTRIBUTION", "")
+# A PMTiles basemap file (e.g. made once from an OpenStreetMap extract), served at /tiles/basemap.pmtiles.
+BASEMAP_PMTILES = envstr("BASEMAP_PMTILES", "")
 # Codes of the wards the public maps open on (comma-separated); empty = every ward in the database.
 PORTAL_HOME_WARDS = envlist("PORTAL_HOME_WARDS", [])
 

@@ -13,15 +13,18 @@ api_v1 = [
     path("", include("households.urls")),
     path("", include("businesses.urls")),
     path("", include("imagery.urls")),
+    path("", include("imagery.detection.urls")),
 ]
 
 urlpatterns = [
     path("", include("frontend.urls")),
     path("api/v1/", include(api_v1)),
+    path("tiles/", include("layers.basemap_api")),
     path("tiles/", include("layers.tiles_api")),
     path("ogc/", include("layers.ogc_api")),
     path("imagery/", include("imagery.tiles_api")),
     path("land/", include("imagery.views")),
+    path("land/detection/", include("imagery.detection.views")),
     path("api/health/", health.health, name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -125,7 +125,7 @@ _DISTRICTS = {
 _LEVEL_WORDS = {"quan": "Quận", "q": "Quận", "district": "Quận", "dist": "Quận", "huyen": "Huyện", "h": "Huyện"}
 _LEVEL_WORDS |= {"thanh pho": "Thành phố", "tp": "Thành phố", "t.p": "Thành phố", "thi xa": "Thị xã", "tx": "Thị xã"}
 _WARD_WORDS = {"phuong": "Phường", "p": "Phường", "f": "Phường", "ward": "Phường", "xa": "Xã"}
-_WARD_WORDS |= {"thi tran": "Thị trấn", "tt": "Thị trấn"}
+_WARD_WORDS |= {"thi tran": "Thị trấn", "tt": "Thị trấn", "dac khu": "Đặc khu"}  # Côn Đảo, since July 2025
 
 # --- Patterns, all matched on the folded segment ----------------------------------------------------
 
@@ -142,7 +142,7 @@ _DISTRICT_ENGLISH = re.compile(r"(?P<name>[a-z].*?)\s+(?:district|dist\.?)")
 # "Phường 9", "P9", "P.09", "F9" (F for phường, an old habit), "Ward 9".
 _WARD_NUMBER = re.compile(r"(?P<kw>phuong|ward|p|f)\.?\s*0*(?P<num>\d{1,2})")
 # "Phường Hiệp Phú", "P. Hiệp Phú", "Xã Bình Hưng", "TT. Củ Chi"; "xa lộ" is a highway, not a commune.
-_WARD_NAMED = re.compile(r"(?P<kw>phuong|thi tran|xa(?!\s+lo\b)|tt|p(?=[.\s]))\.?\s*(?P<name>[a-z].*)")
+_WARD_NAMED = re.compile(r"(?P<kw>phuong|thi tran|dac khu|xa(?!\s+lo\b)|tt|p(?=[.\s]))\.?\s*(?P<name>[a-z].*)")
 _WARD_ENGLISH = re.compile(r"(?P<name>[a-z].*?)\s+ward")
 # "KP 3", "KP.3", "khu phố 3", "Ấp 03", "ấp 4b", "Ấp Tiền Lân" (ấp is the rural khu phố).
 _KHU_PHO = re.compile(
@@ -193,6 +193,7 @@ _INNER_BREAK = re.compile(
 )
 _CITY_TAIL = re.compile(r"\s(?:ho chi minh|sai gon|saigon|hcmc?)(?:\s+city)?$")
 _LEVEL_TOKENS = {"phuong", "p", "xa", "thi", "tran", "tt", "quan", "q", "huyen", "h", "thanh", "pho", "tp", "duong"}
+_LEVEL_TOKENS |= {"dac", "khu"}
 _SEPARATORS = re.compile(r"[,;|_]")
 _POSTCODE = re.compile(r"(?<=[^\d\s/])\s+\d{5,6}$")  # "District 4 72808", "Việt Nam 700000"
 _PARENTHESES = re.compile(r"\([^)]*\)")
@@ -278,7 +279,12 @@ def _peel(seg: _Seg) -> list[_Seg]:
     """'Phường 5 Gò Vấp Hồ Chí Minh' → 'Phường 5', 'Gò Vấp', 'Hồ Chí Minh', unless the words left in
     front are only level words ('Thị trấn Nhà Bè', 'Phường Tân Phú' stay whole)."""
     tail: list[_Seg] = []
-    if (m := _CITY_TAIL.search(seg.key)) and not _CITY.fullmatch(seg.key):
+    # 'Phường Sài Gòn' is a ward since July 2025, not a ward word and the city: level words alone stay whole.
+    if (
+        (m := _CITY_TAIL.search(seg.key))
+        and not _CITY.fullmatch(seg.key)
+        and set(re.findall(r"[a-z0-9]+", seg.key[: m.start()])) - _LEVEL_TOKENS
+    ):
         seg, tail = _Seg(seg.sub(0, m.start())), [_Seg(seg.sub(m.start()))]
     for name in _DISTRICTS:
         cut = len(seg.key) - len(name)

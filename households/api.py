@@ -14,10 +14,11 @@ from rest_framework_gis.pagination import GeoJsonPagination
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from gisportal.errors import InvalidInput
-from gisportal.permissions import ReadPublicWriteScoped, ward_ids
+from gisportal.permissions import ReadPublicWriteScoped, can_see_private, ward_ids
 from households import editing, params, reports
 from households.import_api import CanImport
 from households.models import HouseNumber, Street
+from layers import history as feature_history
 
 
 class StreetSerializer(GeoFeatureModelSerializer):
@@ -142,6 +143,30 @@ def house_number_detail(request, pk: int) -> Response:
     if request.method == "PATCH":
         house = editing.edit_house_number(house, request.data, request.user, show)
     return Response(show(house))
+
+
+HOUSE_HISTORY_FIELDS = ["number", "street", "geom", "status", "address", "khu_pho"]
+
+
+def _house_value(row, field: str):
+    """A house number's (or history row's) value of `field` as JSON: ids for foreign keys, [lon, lat]."""
+    value = getattr(row, f"{field}_id" if field in ("street", "khu_pho") else field)
+    if field == "geom" and value is not None:
+        return [round(value.x, 7), round(value.y, 7)]
+    return value
+
+
+@extend_schema(responses={200: dict})
+@api_view(["GET"])
+def house_number_history(request, pk: int) -> Response:
+    """Every saved version of a house number, newest first, from version 1 (filed or imported): who, when, and
+    only the fields that changed (officers who may read its private side)."""
+    house = get_object_or_404(HouseNumber, pk=pk)
+    if not can_see_private(request.user, house):
+        raise PermissionDenied(
+            "Chỉ cán bộ phụ trách mới xem được lịch sử sửa đổi. / Only officers in charge may read the edit history."
+        )
+    return Response({"id": house.pk, "history": feature_history.versions(house, HOUSE_HISTORY_FIELDS, _house_value)})
 
 
 @extend_schema(

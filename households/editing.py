@@ -18,6 +18,7 @@ from gisportal.permissions import Domain, require_edit
 from households import house_import, house_rows
 from households.addresses import AddressError, parse_house_number
 from households.models import Household, HouseholdMove, HouseNumber, Street
+from layers import history as feature_history
 from layers.crs import check_lon_lat
 
 HOUSE_FIELDS = {"version", "number", "street", "lon", "lat", "status"}
@@ -141,6 +142,7 @@ def edit_house_number(house: HouseNumber, data: Any, user, current: Any) -> Hous
             )
             if h.version != data["version"]:
                 raise _stale("số nhà", "house number", data, current(h))
+            feature_history.ensure_baseline(h)  # numbers imported in bulk get their version 1 before changing
             if "number" in data:
                 _set_number(h, data)
             if "street" in data:
@@ -177,6 +179,7 @@ def edit_household(household: Household, data: Any, user, current: Any) -> House
         h = Household.objects.select_for_update().get(pk=household.pk)
         if h.version != data["version"]:
             raise _stale("hộ", "household", data, current(h))
+        feature_history.ensure_baseline(h)
         if "head_name" in data:
             h.head_name = _text(data, "head_name", 120, required=True)
         if "head_phone" in data:

@@ -12,7 +12,8 @@ thousands of addresses a second. Levels, best first:
 - ``street``: the street is known, not the number: the nearest number on the same side, else the street;
 - ``ward``: only the ward is known: a point inside it.
 
-Old ward names ('Phường 2, Quận 3') lead to today's ward through ``AdminUnit.successor``; misspelt
+Old ward names ('Phường 2, Quận 3') lead to today's ward through ``AdminUnit.successor`` (a ward split in
+2025 to all its successors, ``AdminUnit.successors``: the street and number decide); misspelt
 street and ward names are matched to the closest known one, at a lower score.
 
 Scores: 1.0 for the very house in a named ward; misspelt names multiply in their edit ratio; without a
@@ -379,6 +380,18 @@ def geocode_many(addresses: Iterable[str], wards: set[int] | None = None) -> lis
             found = memo[text] = best[0] if best else NONE
         out.append(found)
     return out
+
+
+def wards_named(text: str) -> list[str]:
+    """Today's wards an address's ward may mean, by name: two for 'Phường 4, Quận 3' (split in 2025 between
+    Bàn Cờ and Xuân Hòa), several for a bare 'Phường 2'; for a caller that must say why it could not decide."""
+    try:
+        parsed = parse_address(text)
+    except AddressError:
+        return []
+    names = get_index().wards
+    wards, _confidence = names.resolve(parsed.ward_key, parsed.district_key)
+    return sorted(names.names.get(w, str(w)) for w in wards)
 
 
 def reverse(lon: float, lat: float, radius_m: float = 50, limit: int = 10) -> list[dict]:

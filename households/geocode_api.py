@@ -9,7 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from gisportal.errors import InvalidInput
-from households import geocode, params
+from households import geocode, params, suggest
 from households.addresses import AddressError
 from layers.crs import check_lon_lat
 
@@ -79,3 +79,29 @@ def reverse(request) -> Response:
     radius = params.number(p, "radius_m", 1, MAX_RADIUS_M) if p.get("radius_m") not in (None, "") else 50.0
     limit = params.integer(p, "limit", 10, 1, 100)
     return Response({"lat": lat, "lon": lon, "radius_m": radius, "results": geocode.reverse(lon, lat, radius, limit)})
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("q", OpenApiTypes.STR, required=True, description="What has been typed so far"),
+        OpenApiParameter("ward", OpenApiTypes.STR, description="Suggest only in this ward (id or code)"),
+        OpenApiParameter("limit", OpenApiTypes.INT, description="At most this many places (1–20, default 8)"),
+    ],
+    responses={200: dict, 400: dict},
+)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def suggest_view(request) -> Response:
+    """Half an address → houses and streets it may become, for a search box (accents optional, deep alleys,
+    old ward names after a comma); each with its point, as `geocode`'s results."""
+    q = (request.query_params.get("q") or "").strip()
+    if not q:
+        raise InvalidInput("Thiếu tham số q (địa chỉ).", "Missing parameter q (the address).", code="missing_parameter")
+    if len(q) > MAX_QUERY:
+        raise InvalidInput(
+            f"Địa chỉ quá dài (tối đa {MAX_QUERY} ký tự).", f"The address is too long (max {MAX_QUERY} characters)."
+        )
+    ward = params.ward(request.query_params.get("ward"))
+    limit = params.integer(request.query_params, "limit", 8, 1, 20)
+    found = suggest.suggest(q, {ward.pk} if ward else None, limit)
+    return Response({"query": q, "results": [m.as_dict() for m in found]})

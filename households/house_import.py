@@ -33,6 +33,7 @@ from households.addresses import HouseNumber as Number
 from households.import_issues import Issues
 from households.models import HouseImport, HouseNumber, Street
 from households.ward_names import WardNames
+from layers import history as feature_history
 from layers.crs import UTM48N, VIETNAM_LAT, VIETNAM_LON, WGS84, transformer
 from layers.models import AdminUnit
 from layers.text import fold, nfc
@@ -310,7 +311,7 @@ class _Import:
             if ward_key:
                 key = (ward_key, district_key)
                 if key not in resolved:
-                    wards = {names.by_code[text]} if text in names.by_code else names.resolve(ward_key, district_key)[0]
+                    wards = names.by_codes[text] if text in names.by_codes else names.resolve(ward_key, district_key)[0]
                     resolved[key] = wards
                 if not resolved[key]:
                     self.issues.add("unknown_ward_name", i, self.row_no[i], value=text)
@@ -568,6 +569,8 @@ def _update_moved(import_id: int, rows: list[tuple]) -> None:
             " address text) ON COMMIT DROP"
         )
         copy_rows("house_import_moved", ["id", "geom", "khu_pho_id", "address"], rows)
+        # Numbers written before history rows existed keep their place before this move as version 1.
+        feature_history.ensure_baselines_sql(cur, HouseNumber, [r[0] for r in rows])
         cur.execute(
             """UPDATE households_housenumber h
                   SET geom = m.geom, khu_pho_id = m.khu_pho_id, address = m.address,

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import models
 
 from gisportal.errors import Conflict, InvalidInput
+from layers import history as feature_history
 
 
 def sent_version(request) -> int:
@@ -35,6 +36,7 @@ def lock_current(request, instance: models.Model, represent: Callable[[Any], dic
             f"Someone else saved this {en} first; the newer data was kept.",
             {"yours": request.data if isinstance(request.data, dict) else {}, "current": represent(current)},
         )
+    feature_history.ensure_baseline(current)  # a record imported in bulk gets its version 1 before it changes
     return current
 
 
@@ -45,27 +47,12 @@ def _plain(value: Any) -> Any:
 
 
 def history(instance: models.Model, fields: list[str]) -> list[dict]:
-    """Every saved version, newest first: who, when, and which of `fields` changed."""
-    rows = list(instance.history.order_by("-history_date", "-history_id").select_related("history_user"))
-    out = []
-    for row, older in zip(rows, [*rows[1:], None], strict=True):
-        changes = {}
-        for field in fields:
-            attr = f"{field}_id" if field in {"ward", "parcel"} else field
-            new = _plain(getattr(row, attr))
-            old = None if older is None else _plain(getattr(older, attr))
-            if older is None or new != old:
-                changes[field] = {"from": old, "to": new}
-        out.append(
-            {
-                "version": row.version,
-                "at": row.history_date.isoformat(),
-                "user": row.history_user.username if row.history_user else None,
-                "type": {"+": "created", "~": "changed", "-": "deleted"}[row.history_type],
-                "changes": changes,
-            }
-        )
-    return out
+    """Every saved version, newest first: who, when, and which of `fields` changed (layers/history.py)."""
+
+    def value_of(row: Any, field: str) -> Any:
+        return _plain(getattr(row, f"{field}_id" if field in {"ward", "parcel"} else field))
+
+    return feature_history.versions(instance, fields, value_of)
 
 
 def soft_delete(request, instance: models.Model, represent: Callable[[Any], dict], what: tuple[str, str]) -> None:

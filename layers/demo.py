@@ -12,18 +12,25 @@ import random
 
 from shapely import affinity
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
-from shapely.ops import split
+from shapely.ops import split, unary_union
 
 from gisportal.demo import DemoContext, copy_rows
 from layers.crs import UTM48N, WGS84, reproject, to_shapely, transformer
 from layers.models import POI, AdminUnit
 
-WARD_CODE = "26740"  # shaped like a GSO commune code
+WARD_CODE = "27154"  # Phường Bàn Cờ's code (Resolution 1685; layers/reference/hcmc_units_2025.csv)
 WARD_NAME = "Phường Bàn Cờ"
 MERGER_DAY = dt.date(2025, 7, 1)
 CENTER = (106.6835, 10.7745)  # lon, lat
 
-OLD_WARDS = ["Phường 1", "Phường 2", "Phường 3", "Phường 5"]
+# Its predecessors in Quận 3, with their GSO codes (Phường 4 was split with Phường Xuân Hòa).
+OLD_WARDS = [
+    ("27160", "Phường 1"),
+    ("27157", "Phường 2"),
+    ("27154", "Phường 3"),
+    ("27148", "Phường 4"),
+    ("27151", "Phường 5"),
+]
 KHU_PHO_HEADS = [
     "Nguyễn Văn Hùng",
     "Trần Thị Lan",
@@ -87,14 +94,17 @@ def khu_pho_polygons_m(ward: Polygon, rng: random.Random) -> list[Polygon]:
 
 
 def old_ward_polygons_m(ward: Polygon) -> list[Polygon]:
-    """Four pre-merger wards: the ward cut in quarters through its centroid."""
-    c = ward.centroid
+    """The pre-merger wards: the ward cut into as many strips, west to east, as OLD_WARDS has names."""
     minx, miny, maxx, maxy = ward.bounds
-    halves = split(ward, LineString([(c.x, miny - 10), (c.x, maxy + 10)])).geoms
-    quarters = []
-    for half in halves:
-        quarters.extend(split(half, LineString([(minx - 10, c.y), (maxx + 10, c.y)])).geoms)
-    return sorted(quarters, key=lambda g: (-round(g.centroid.y), round(g.centroid.x)))
+    parts = [ward]
+    for i in range(1, len(OLD_WARDS)):
+        x = minx + (maxx - minx) * i / len(OLD_WARDS)
+        last = parts.pop()
+        pieces = sorted(split(last, LineString([(x, miny - 10), (x, maxy + 10)])).geoms, key=lambda g: g.centroid.x)
+        west = [g for g in pieces if g.centroid.x < x]
+        east = [g for g in pieces if g.centroid.x >= x]
+        parts += [unary_union(west), unary_union(east)]
+    return parts
 
 
 def random_point_in(poly: Polygon, rng: random.Random) -> Point:
@@ -117,7 +127,8 @@ def build_admin_units(ctx: DemoContext) -> dict:
 
 
 def seed_admin_units(ctx: DemoContext) -> None:
-    existing = AdminUnit.objects.filter(level=AdminUnit.Level.WARD, code=WARD_CODE).first()
+    # Today's ward: its code is also that of Phường 3 of Quận 3 (valid until 2025-06-30), whose code it kept.
+    existing = AdminUnit.objects.filter(level=AdminUnit.Level.WARD, code=WARD_CODE, valid_to__isnull=True).first()
     if existing:
         ctx.data["ward"] = existing
         ctx.log(f"  admin units: already loaded ({existing.name})")
@@ -153,11 +164,11 @@ def seed_admin_units(ctx: DemoContext) -> None:
         valid_to=MERGER_DAY - dt.timedelta(days=1),
         boundary=multi(to_deg(ward_m.buffer(900, quad_segs=4))).wkt,
     )
-    for i, (name, poly) in enumerate(zip(OLD_WARDS, geo["old_wards"], strict=True)):
+    for (code, name), poly in zip(OLD_WARDS, geo["old_wards"], strict=True):
         AdminUnit.objects.create(
             level=AdminUnit.Level.WARD,
             kind=AdminUnit.Kind.PHUONG,
-            code=f"2774{i}",
+            code=code,
             name=name,
             parent=district,
             successor=ward,

@@ -31,6 +31,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 
 from gisportal.errors import Conflict, InvalidInput, PortalError
 from gisportal.permissions import can_see_private, edits_domain, require_edit
+from layers import history as feature_history
 from layers.crs import VIETNAM_LAT, VIETNAM_LON, check_lon_lat
 from layers.models import AdminUnit
 from layers.registry import Layer
@@ -352,6 +353,7 @@ def update(
     obj = _locked(layer, pk)
     require_edit(user, *obj.scope(), layer.edit_domain)
     _check_version(layer, obj, expected, user)
+    feature_history.ensure_baseline(obj)
     values = clean_properties(layer, props)
     if not partial:
         public = {f.source for f in layer.public_fields if not f.via}
@@ -383,6 +385,7 @@ def delete(layer: Layer, user: Any, pk: Any, expected: Expected) -> models.Model
     obj = _locked(layer, pk)
     require_edit(user, *obj.scope(), layer.edit_domain)
     _check_version(layer, obj, expected, user)
+    feature_history.ensure_baseline(obj)
     obj.is_deleted = True
     obj.version += 1
     return _save(obj, user, "deleted")
@@ -395,6 +398,7 @@ def restore(layer: Layer, user: Any, pk: Any, expected: Expected) -> models.Mode
     obj = _locked(layer, pk, deleted=True)
     require_edit(user, *obj.scope(), layer.edit_domain)
     _check_version(layer, obj, expected, user)
+    feature_history.ensure_baseline(obj)
     obj.is_deleted = False
     obj.version += 1
     return _save(obj, user, "restored")
@@ -462,7 +466,8 @@ def _plain(row: Any, name: str, geom_field: str) -> Any:
 
 
 def history(layer: Layer, user: Any, pk: Any) -> list[dict]:
-    """Every saved version, newest first: who, when, why, and what changed (officers who may read it all)."""
+    """Every saved version, newest first: who, when, why, and what changed (officers who may read it all).
+    Starts at version 1 (creation or import) and lists only the fields that changed (layers/history.py)."""
     obj = layer.model.objects.filter(pk=pk).first() if _pk(pk) else None
     if obj is None:
         raise NotFound(f"Không có đối tượng {pk}. / No feature {pk}.")
@@ -471,23 +476,4 @@ def history(layer: Layer, user: Any, pk: Any) -> list[dict]:
             "Chỉ cán bộ phụ trách mới xem được lịch sử sửa đổi. / Only officers in charge may read the edit history."
         )
     names = [*layer.edit_fields, layer.geom_field, "is_deleted"]
-    rows = list(obj.history.order_by("-history_date", "-history_id").select_related("history_user"))
-    out = []
-    for row, older in zip(rows, [*rows[1:], None], strict=True):
-        changes = {}
-        for name in names:
-            new = _plain(row, name, layer.geom_field)
-            old = None if older is None else _plain(older, name, layer.geom_field)
-            if older is None or new != old:
-                changes[name] = {"from": old, "to": new}
-        out.append(
-            {
-                "version": row.version,
-                "at": row.history_date.isoformat(),
-                "user": row.history_user.username if row.history_user else None,
-                "type": {"+": "created", "~": "changed", "-": "deleted"}[row.history_type],
-                "reason": row.history_change_reason or "",
-                "changes": changes,
-            }
-        )
-    return out
+    return feature_history.versions(obj, names, lambda row, name: _plain(row, name, layer.geom_field))

@@ -87,11 +87,14 @@ def features(request: Request, layer: str) -> Response:
         qs = qs.filter(**{f"{found.geom_field}__bboverlaps": Polygon.from_bbox(parse_bbox(raw))})
     related = [f.via for f in found.public_fields if f.via]
     rows = list(qs.select_related(*related).order_by("pk")[: MAX_FEATURES + 1])
+    truncated = len(rows) > MAX_FEATURES
     return Response(
         {
             "type": "FeatureCollection",
             "features": [editing.feature(found, obj, request.user) for obj in rows[:MAX_FEATURES]],
-            "truncated": len(rows) > MAX_FEATURES,
+            "truncated": truncated,
+            # How many the view holds, so the editor can say "showing N of M" (counted only when cut).
+            "count": qs.count() if truncated else len(rows),
             "role": role_of(request.user),
         }
     )

@@ -47,6 +47,8 @@ class AdminUnit(models.Model):
         PHUONG = "phuong", "Phường"
         XA = "xa", "Xã"
         DAC_KHU = "dac_khu", "Đặc khu"
+        THI_TRAN = "thi_tran", "Thị trấn"  # pre-2025 towns of the huyện
+        THI_XA = "thi_xa", "Thị xã"
         KHU_PHO = "khu_pho", "Khu phố"
         AP = "ap", "Ấp"
 
@@ -57,6 +59,12 @@ class AdminUnit(models.Model):
     name_folded = models.CharField(max_length=120, editable=False, db_index=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     successor = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="predecessors")
+    # A ward split in 2025 went to two or three units: `successor` keeps the first, `successors` has them all
+    # (for a whole predecessor it holds the one successor too), so code reading `successor` keeps working.
+    successors = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="split_predecessors")
+    # The boundary was pieced together (a predecessor split without a published line): shown as such on the map.
+    approximate = models.BooleanField(default=False)
+    area_km2 = models.FloatField(null=True, blank=True, help_text="Official area, km² (Resolution 1685)")
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
     population = models.PositiveIntegerField(null=True, blank=True)

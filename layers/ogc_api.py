@@ -29,7 +29,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from gisportal.errors import InvalidInput, exception_handler
-from layers import editing, ogc, registry, tiles
+from layers import editing, labels, ogc, registry, tiles
 from layers.ogc import CRS84
 from layers.registry import Layer
 
@@ -175,7 +175,7 @@ def _schema_type(layer: Layer, name: str, model_field) -> dict:
             out["maxLength"] = model_field.max_length
     if model_field.choices:
         out["enum"] = [value for value, _ in model_field.choices]
-        out["x-labels"] = {value: str(label) for value, label in model_field.choices}
+        out["x-labels"] = labels.choice_labels(model_field)  # one language: the reader's
     return out
 
 
@@ -211,7 +211,7 @@ class Schema(OgcView):
             editable = not f.via and f.source in layer.edit_fields
             props[f.name] = {
                 **_schema_type(layer, f.name, layer.model_field(f)),
-                "title": f.title,
+                "title": f.title_en if labels.english() else f.title,
                 "x-title-en": f.title_en,
                 "readOnly": not editable,
             }
@@ -220,7 +220,7 @@ class Schema(OgcView):
                 mf = meta.get_field(name)
                 props[name] = {
                     **_schema_type(layer, name, mf),
-                    "title": str(mf.verbose_name),
+                    "title": labels.field_title(mf),
                     "x-private": name in layer.private_fields,
                     "x-multiline": type(mf).__name__ == "TextField",
                 }

@@ -16,6 +16,9 @@ class AdminUnitSerializer(PrivateFieldsMixin, GeoFeatureModelSerializer):
             "name",
             "parent",
             "successor",
+            "successors",  # all of them: a ward split in 2025 has two or three
+            "approximate",  # the boundary was pieced together from pre-2025 wards, one of them split
+            "area_km2",
             "valid_from",
             "valid_to",
             "population",

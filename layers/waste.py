@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
+from layers import labels
 from layers.models import WastePoint
 
 FEES = [value for value, _ in WastePoint.FeeStatus.choices]
@@ -44,7 +45,7 @@ def stats(ward_id: int | None = None) -> dict[str, Any]:
         entry["total"] += g["count"]
         entry[g["kind"]] = g["count"]
     return {
-        "kinds": [{"kind": value, "label": str(label)} for value, label in WastePoint.Kind.choices],
+        "kinds": [{"kind": value, "label": labels.pick(label)} for value, label in WastePoint.Kind.choices],
         "rows": rows,
         "by_kind": by_kind,
         "by_khu_pho": list(by_khu_pho.values()),

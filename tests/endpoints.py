@@ -27,6 +27,7 @@ SAMPLE_KWARGS: dict[str, Callable] = {
     "tiles-tilejson": lambda w: {"layer": "businesses"},
     # The z16 tile (features, not clusters) holding the world's first business, so the leak check bites.
     "tiles-tile": lambda w: {"layer": "businesses", **_tile_of(w.businesses[0].geom, 16)},
+    "basemap-tile": lambda w: _tile_of(w.businesses[0].geom, 16),
     "business-detail": lambda w: {"pk": w.businesses[0].pk},
     "business-restore": lambda w: {"pk": w.businesses[0].pk},
     "business-history": lambda w: {"pk": w.businesses[0].pk},
@@ -43,7 +44,14 @@ SAMPLE_KWARGS: dict[str, Callable] = {
     "parcel-csv": lambda w: {"pk": _land(w)["parcel"]},
     "permit-detail": lambda w: {"pk": _land(w)["permit"]},
     "permit-history": lambda w: {"pk": _land(w)["permit"]},
+    "detection-run": lambda w: {"pk": _detection(w)["run"]},
+    "detection-run-cancel": lambda w: {"pk": _detection(w)["run"]},
+    "detection-flag": lambda w: {"pk": _detection(w)["flag"]},
+    "detection-flag-decide": lambda w: {"pk": _detection(w)["flag"]},
+    "detection-flag-history": lambda w: {"pk": _detection(w)["flag"]},
+    "detection-flag-chip": lambda w: {"pk": _detection(w)["flag"], "which": "after"},
     "house-number-detail": lambda w: {"pk": _households("house_number", w)},
+    "house-number-history": lambda w: {"pk": _households("house_number", w)},
     "house-import-detail": lambda w: {"pk": _households("house_import", w)},
     "household-detail": lambda w: {"pk": _households("household", w)},
     "household-moves": lambda w: {"pk": _households("household", w)},
@@ -64,6 +72,12 @@ SAMPLE_KWARGS: dict[str, Callable] = {
     "forest-plot-surveys": lambda w: {"pk": _forest(w).plot_id},
     "forest-survey": lambda w: {"pk": _forest(w).pk},
 }
+
+
+def _detection(world) -> dict:
+    from tests.imagery.detection.samples import detection
+
+    return detection(world)
 
 
 def _import_job(world) -> int:
@@ -132,6 +146,7 @@ SAMPLE_QUERY: dict[str, str] = {
     "imagery-strip": "?lon=106.7001&lat=10.7799",
     "geocode": "?q=1 Nguyễn Đình Chiểu, Phường An Nhơn",
     "geocode-reverse": "?lat=10.78&lon=106.70&radius_m=1000",
+    "geocode-suggest": "?q=1 nguyen dinh",
 }
 
 

@@ -21,7 +21,8 @@ def test_change_between_surveys_on_the_map_and_in_the_tables(live_world, live_se
     assert page.locator("path.forest-plot").count() == 3
     rows = page.locator("#plots tbody tr")
     assert rows.count() == 3
-    assert [rows.nth(i).locator("td").nth(5).inner_text() for i in range(3)] == ["+20.0", "-30.0", "0.0"]
+    # Vietnamese page, Vietnamese numbers: a decimal comma.
+    assert [rows.nth(i).locator("td").nth(5).inner_text() for i in range(3)] == ["+20,0", "-30,0", "0,0"]
     assert "down" in rows.nth(1).locator("td").nth(5).get_attribute("class")
     zone = page.locator("#zones tbody tr").first
     assert zone.locator("td").nth(0).inner_text() == "Tiểu khu 4" and zone.locator("td").nth(2).inner_text() == "1"

@@ -41,6 +41,7 @@ def test_map_draws_the_demo_ward_offline_and_switches_language(transactional_db,
     assert not page.console_errors, page.console_errors
 
     page.click("#lang-en")
+    page.wait_for_selector("#lang-vi")  # the switch reloads the same address: wait for the English page
     page.wait_for_selector("#map[data-loaded='true']")
     assert "Ward boundary" in page.locator(".leaflet-control-layers").inner_text()
 

@@ -92,7 +92,7 @@ def test_a_leaders_map_redraws_a_layer_when_an_officer_saves_in_their_wards(live
     from django.test import Client
 
     logged_in(page, live_world.users["district_leader"], live_server.url)
-    page.goto("/")
+    page.goto("/?view=map")  # a leader's own / is their figures page
     page.wait_for_selector("#map[data-loaded='true']")
     # Close enough that each business is its own point: Phở Hòa and nothing else in view.
     page.evaluate(f"portalMap.setView([{PHO_HOA[0]}, {PHO_HOA[1]}], 18, {{ animate: false }})")

@@ -37,7 +37,7 @@ def snapshot() -> list:
 
 def test_demo_ward_house_numbers_pass_their_own_report(db):
     run(quiet(), STEPS)
-    ward = AdminUnit.objects.get(code=layers_demo.WARD_CODE, level="ward")
+    ward = AdminUnit.objects.get(code=layers_demo.WARD_CODE, level="ward", valid_to__isnull=True)
     houses = HouseNumber.objects.filter(ward=ward)
     assert 8_000 < houses.count() < 12_000
     assert houses.filter(alleys__len=1).exists() and houses.filter(alleys__len=2).exists()  # 123/4, 123/4/5

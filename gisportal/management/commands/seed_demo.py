@@ -18,4 +18,6 @@ class Command(BaseCommand):
             self.stderr.write("--scale must be positive")
             raise SystemExit(2)
         self.stdout.write(f"Demo ward (seed {seed}, scale {scale}):")
-        run(DemoContext(seed=seed, scale=scale, password=password, log=self.stdout.write))
+        ctx = DemoContext(seed=seed, scale=scale, password=password, log=self.stdout.write)
+        run(ctx)
+        run(ctx, ["imagery.demo.seed_epochs"])  # seconds of rendering: here, not in STEPS that tests run often

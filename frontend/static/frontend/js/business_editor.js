@@ -2,20 +2,26 @@
 // Every save goes through the API with the version the officer read; a 409 shows both versions.
 import { showVersions, shown } from "./conflict.js";
 import { ApiError, request } from "./request.js";
+import { dateInput, dateValue, formatDateTime, formatNumber, setDate } from "./i18n_format.js";
+import { addBasemap } from "./basemap.js";
+import { addSearch } from "./search.js";
 
 const _ = window.gettext || ((s) => s);
 const $ = (id) => document.getElementById(id);
 const MIN_ZOOM = 16; // below this a ward holds thousands of points: too many markers to edit
+const PAGE = 1000; // the list API's largest page
+const interpolate = window.interpolate || ((fmt, obj) => fmt.replace(/%\((\w+)\)s/g, (m, k) => obj[k]));
 const FIELDS = ["signboard", "registration_no", "industry", "owner_name", "owner_phone", "address_current",
   "street_block", "status", "registered_on"];
 
 const mapEl = $("map");
 const canEdit = mapEl.dataset.canEdit === "true";
+// Markers at once: Leaflet draws each as a DOM element, and a few thousand is what a page stays usable with.
+const VIEW_CAP = Number(mapEl.dataset.viewCap || 2000);
 const map = L.map(mapEl).setView([10.7745, 106.6835], 17);
 window.portalMap = map;
-if (mapEl.dataset.basemapUrl) {
-  L.tileLayer(mapEl.dataset.basemapUrl, { attribution: mapEl.dataset.basemapAttribution, maxZoom: 21 }).addTo(map);
-}
+addBasemap(map);
+addSearch(map);
 
 const form = $("business-form");
 const markers = new Map(); // business id → marker
@@ -54,24 +60,56 @@ function addMarker(feature) {
   return marker;
 }
 
+// The businesses in view, page after page up to VIEW_CAP; the panel says "showing N of M" when the view holds
+// more, and markers that left the view are dropped so that panning across a ward does not pile them up.
+let loading = 0; // the latest load: an older one still paging stops when the view has moved on
 async function loadInView() {
+  const token = ++loading;
   if (map.getZoom() < MIN_ZOOM) {
     $("zoom-hint").hidden = false;
+    $("view-count").textContent = "";
     return;
   }
   $("zoom-hint").hidden = true;
-  const data = await request(`/api/v1/businesses/?bbox=${map.getBounds().toBBoxString()}&page_size=1000`);
-  for (const feature of data.features) {
-    const known = markers.get(feature.id);
-    if (!known) addMarker(feature);
-    else if (known !== selected) known.feature = feature;
+  const seen = new Set();
+  let url = `/api/v1/businesses/?bbox=${map.getBounds().toBBoxString()}&page_size=${Math.min(PAGE, VIEW_CAP)}`;
+  let total = 0;
+  while (url && seen.size < VIEW_CAP) {
+    const data = await request(url);
+    if (token !== loading) return;
+    total = data.count ?? data.features.length;
+    for (const feature of data.features.slice(0, VIEW_CAP - seen.size)) {
+      seen.add(feature.id);
+      const known = markers.get(feature.id);
+      if (!known) addMarker(feature);
+      else if (known !== selected) known.feature = feature;
+    }
+    // Same origin, whatever host name the API wrote into `next` (a proxy may rewrite it).
+    const next = data.next ? new URL(data.next, window.location.href) : null;
+    url = next ? next.pathname + next.search : null;
   }
+  for (const [id, marker] of markers) {
+    if (!seen.has(id) && marker !== selected) {
+      layer.removeLayer(marker);
+      markers.delete(id);
+    }
+  }
+  const shown = seen.size;
+  $("view-count").textContent = shown < total
+    ? interpolate(_("Showing %(shown)s of %(total)s businesses in view: zoom in to see them all."),
+      { shown: formatNumber(shown), total: formatNumber(total) }, true)
+    : interpolate(_("%(total)s businesses in view."), { total: formatNumber(total) }, true);
+  mapEl.dataset.shown = shown;
+  mapEl.dataset.total = total;
   mapEl.dataset.loaded = "true";
 }
 
 // --- the form
 function fill(props) {
-  for (const name of FIELDS) form.elements[name].value = props[name] ?? "";
+  for (const name of FIELDS) {
+    if (name === "registered_on") setDate(form.elements[name], props[name]);
+    else form.elements[name].value = props[name] ?? "";
+  }
   form.elements.id.value = props.id ?? "";
   form.elements.version.value = props.version ?? "";
 }
@@ -91,7 +129,7 @@ async function openForm(marker) {
     $("history").hidden = true;
   }
   const { lat, lng } = marker.getLatLng();
-  $("position").textContent = `${lat.toFixed(6)}, ${lng.toFixed(6)}`;
+  $("position").textContent = `${formatNumber(lat, 6)}; ${formatNumber(lng, 6)}`;
   form.hidden = false;
   const del = $("delete");
   if (del) del.hidden = !id;
@@ -109,6 +147,7 @@ function closeForm() {
 function formBody() {
   const body = {};
   for (const name of FIELDS) body[name] = form.elements[name].value;
+  body.registered_on = dateValue(form.elements.registered_on); // typed dd/mm/yyyy, sent as an ISO date
   body.industry = Number(body.industry);
   const { lat, lng } = selected.getLatLng();
   body.geom = { type: "Point", coordinates: [lng, lat] };
@@ -209,6 +248,14 @@ if (del) {
 }
 
 // --- history
+// A field's name as the form labels it (the history lists field keys).
+function fieldTitle(name) {
+  if (name === "geom") return _("position");
+  if (name === "is_deleted") return _("deleted");
+  const label = form.elements[name]?.closest("label");
+  return label ? label.firstChild.textContent.trim() : name;
+}
+
 async function showHistory(id) {
   try {
     const data = await request(`/api/v1/businesses/${id}/history`);
@@ -216,8 +263,9 @@ async function showHistory(id) {
     list.replaceChildren();
     for (const h of data.history) {
       const li = document.createElement("li");
-      const fields = Object.keys(h.changes).join(", ");
-      li.textContent = `v${h.version} · ${new Date(h.at).toLocaleString()} · ${h.user ?? "—"} · ${fields}`;
+      const fields = Object.keys(h.changes).map(fieldTitle).join(", ");
+      const when = h.at ? formatDateTime(h.at) : "—";
+      li.textContent = `v${h.version} · ${when} · ${h.user ?? "—"} · ${fields}`;
       list.append(li);
     }
     $("history").hidden = false;
@@ -250,6 +298,10 @@ if (canEdit) {
     removalMode: false,
     rotateMode: false,
   });
+  // Geoman's tool buttons are empty links titled on their wrapper: give each its name for screen readers.
+  for (const button of mapEl.querySelectorAll(".leaflet-buttons-control-button")) {
+    button.setAttribute("aria-label", button.closest("[title]")?.title || "");
+  }
   map.pm.setGlobalOptions({ snappable: true, snapDistance: 15 });
   map.on("pm:create", (e) => {
     e.layer.remove();
@@ -259,6 +311,7 @@ if (canEdit) {
   });
 }
 
+dateInput(form.elements.registered_on); // dd/mm/yyyy in either language, not the browser's mm/dd/yyyy
 loadIndustries().catch(failed);
 // Open on the officer's own ward, close enough to edit.
 const scope = JSON.parse(mapEl.dataset.wardScope || "[]");

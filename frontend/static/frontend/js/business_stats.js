@@ -1,5 +1,6 @@
 // Officers' statistics page: counts by a grouping as a table and a Chart.js bar chart; exports with the same filters.
 import { request } from "./request.js";
+import { formatNumber } from "./i18n_format.js";
 
 const _ = window.gettext || ((s) => s);
 const $ = (id) => document.getElementById(id);
@@ -64,7 +65,7 @@ function render(data, groupLabel) {
         {},
         el("td", { textContent: CODED.has(data.group_by) ? `${row.key} — ${label(row)}` : label(row) }),
         el("td", { className: "num", textContent: number.format(row.count) }),
-        el("td", { className: "num", textContent: data.total ? ((100 * row.count) / data.total).toFixed(1) : "0" }),
+        el("td", { className: "num", textContent: formatNumber(data.total ? (100 * row.count) / data.total : 0, 1) }),
       );
       tr.dataset.key = row.key ?? "";
       tr.dataset.count = row.count;

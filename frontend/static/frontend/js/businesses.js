@@ -1,6 +1,10 @@
 // The citizens' page: signboard name check and radius scan. Public fields only come back.
+// Phone first: the map fills the screen and the tools live in a bottom sheet (citizen.css).
 import { homeBounds } from "./home.js";
+import { addLegend, lineSwatch, POI_SYMBOLS, SECTION_GROUPS, sectionColor, symbolIcon, symbolSvg } from "./legend.js";
 import { request } from "./request.js";
+import { addSearch } from "./search.js";
+import { addBasemap } from "./basemap.js";
 
 const _ = window.gettext || ((s) => s);
 const $ = (id) => document.getElementById(id);
@@ -10,6 +14,29 @@ const el = (tag, attrs = {}, ...children) => {
   node.append(...children.filter((c) => c !== null && c !== undefined));
   return node;
 };
+const NAME_LIMIT = 10; // businesses/namecheck.py answers at most this many matches
+const SHOWN_INDUSTRIES = 8; // bars before "show all"
+const PAGE = 200; // the radius API's largest page (businesses/api.py MAX_PAGE)
+const PARALLEL = 4; // pages in flight at once: under the browser's six connections, the tiles keep two
+
+// --- the bottom sheet (phones): peek → half → full, and which tool it shows
+const sheet = $("sheet");
+const STATES = ["peek", "half", "full"];
+function setSheet(state) {
+  sheet.dataset.state = state;
+  $("sheet-handle").setAttribute("aria-expanded", String(state !== "peek"));
+}
+$("sheet-handle").addEventListener("click", () => {
+  setSheet(STATES[(STATES.indexOf(sheet.dataset.state) + 1) % STATES.length]);
+});
+function showTab(name) {
+  sheet.dataset.tab = name;
+  for (const tab of ["scan", "name"]) $(`tab-${tab}`).setAttribute("aria-selected", String(tab === name));
+  if (sheet.dataset.state === "peek") setSheet("half");
+}
+$("tab-scan").addEventListener("click", () => showTab("scan"));
+$("tab-name").addEventListener("click", () => showTab("name"));
+sheet.dataset.tab = "scan";
 
 // --- name check
 const VERDICTS = {
@@ -28,79 +55,171 @@ $("name-form").addEventListener("submit", async (ev) => {
     const list = el("ul", { className: "matches" });
     for (const m of data.matches) {
       list.append(el("li", {}, el("b", { textContent: m.signboard }),
-        ` — ${m.industry.code}, ${m.address} (${Math.round(m.score * 100)}%)`));
+        ` — ${m.industry.name} (${m.industry.code}), ${m.address} (${Math.round(m.score * 100)}%)`));
     }
+    const cut = data.matches.length >= NAME_LIMIT
+      ? el("p", { className: "hint shown-of", textContent: `${_("Showing the")} ${data.matches.length} ${_("closest names; there may be more")}` })
+      : null;
     box.replaceChildren(
       el("div", { className: `verdict ${data.verdict}`, id: "verdict", textContent: VERDICTS[data.verdict] }),
       el("p", { className: "hint", textContent: `${_("Area checked")}: ${data.area.name}` }),
       ...data.warnings.map((w) => el("p", { className: "error", textContent: w.message })),
       list,
+      cut,
     );
   } catch (err) {
     box.replaceChildren(el("p", { className: "error", role: "alert", textContent: err.message }));
   }
 });
 
-// --- radius scan
+// --- the map
 const mapEl = $("map");
-const map = L.map(mapEl).setView([10.7745, 106.6835], 16);
+const map = L.map(mapEl, { zoomControl: true }).setView([10.7745, 106.6835], 16);
 window.portalMap = map;
-if (mapEl.dataset.basemapUrl) {
-  L.tileLayer(mapEl.dataset.basemapUrl, { attribution: mapEl.dataset.basemapAttribution, maxZoom: 20 }).addTo(map);
-}
-request("/api/v1/admin-units/?level=ward").then((wards) => {
+addBasemap(map);
+const wardsLoaded = request("/api/v1/admin-units/?level=ward").then((wards) => {
   const layer = L.geoJSON(wards, { style: { color: "#0b5394", weight: 2, fill: false, className: "ward-boundary" } }).addTo(map);
   if (layer.getLayers().length) map.fitBounds(homeBounds(layer), { animate: false });
   mapEl.dataset.loaded = "true";
+  return layer;
 });
 
 let center = null;
 let circle = null;
-const hits = L.layerGroup().addTo(map);
+let scanId = 0;
+const hits = L.featureGroup().addTo(map);
+const facilities = L.featureGroup().addTo(map);
 const slider = $("radius");
+const scanLegend = { name: "scan", title: _("Businesses found"), layer: hits, items: SECTION_GROUPS.map((g) => ({ html: symbolSvg({ shape: "circle", color: g.color }, 14), label: g.label })) };
+const facilityLegend = { name: "facilities", title: _("Offices, schools, clinics"), layer: facilities, items: Object.values(POI_SYMBOLS).map((s) => ({ html: symbolSvg(s, 20), label: s.label })) };
+wardsLoaded.then((wardLayer) => {
+  addLegend(map, [
+    { name: "ward", title: _("Ward boundary"), layer: wardLayer, items: [{ html: lineSwatch({ color: "#0b5394" }), label: _("Ward boundary") }] },
+    scanLegend,
+    facilityLegend,
+  ], { position: "topright" }); // bottom right is under the sheet on a phone
+});
 
-async function scan() {
+function hitMarker(b) {
+  return L.circleMarker([b.lat, b.lon], {
+    radius: 4, weight: 1, color: "#fff", fillColor: sectionColor(b.industry.code), fillOpacity: 0.95, className: "hit",
+    bubblingMouseEvents: false, // a tap on a business opens it, it does not start a new scan
+  }).bindPopup(() => el("div", {}, el("b", { textContent: b.signboard }),
+    el("div", { textContent: `${b.industry.name} (${b.industry.code})` }), el("div", { textContent: b.address }),
+    el("div", { className: "hint", textContent: `${Math.round(b.distance_m)} m` })));
+}
+
+function industryChart(byIndustry, all) {
+  const max = Math.max(1, ...byIndustry.map((c) => c.count));
+  const shown = all ? byIndustry : byIndustry.slice(0, SHOWN_INDUSTRIES);
+  const bars = el("ul", { className: "bars", id: "industry-chart" });
+  for (const c of shown) {
+    const bar = el("span", { className: "bar" });
+    bar.style.width = `${(100 * c.count) / max}%`;
+    bar.style.background = sectionColor(c.section || c.code);
+    bars.append(el("li", { title: `${c.code} ${c.name}` }, el("span", { className: "bar-name", textContent: c.name }), bar, el("span", { className: "bar-count", textContent: c.count })));
+  }
+  const box = el("div", { id: "industry-box" }, bars);
+  if (shown.length < byIndustry.length) {
+    const more = el("button", { type: "button", className: "link", id: "industry-all", textContent: _("Show all") });
+    more.addEventListener("click", () => box.replaceWith(industryChart(byIndustry, true)));
+    box.append(el("p", { className: "hint shown-of", id: "industry-shown" },
+      `${_("Showing")} ${shown.length} ${_("of")} ${byIndustry.length} ${_("industries")} `, more));
+  }
+  return box;
+}
+
+function facilityList(pois) {
+  const all = Object.entries(pois).flatMap(([kind, items]) => items.map((p) => ({ ...p, kind })));
+  all.sort((a, b) => a.distance_m - b.distance_m);
+  facilities.clearLayers();
+  const list = el("ul", { className: "pois", id: "poi-list" });
+  for (const p of all) {
+    const sym = POI_SYMBOLS[p.kind] || POI_SYMBOLS.office;
+    const marker = L.marker([p.lat, p.lon], { icon: symbolIcon(sym, 24, `scan-poi poi-${p.kind}`), title: p.name, keyboard: false })
+      .bindPopup(() => el("div", {}, el("b", { textContent: p.name }), el("div", { textContent: sym.label }), el("div", { textContent: p.address || "" })))
+      .addTo(facilities);
+    const button = el("button", { type: "button", className: "poi-item" });
+    button.innerHTML = symbolSvg(sym, 18);
+    button.append(el("span", { textContent: `${p.name} — ${sym.label}` }), el("span", { className: "dist", textContent: `${Math.round(p.distance_m)} m` }));
+    button.addEventListener("click", () => { map.panTo(marker.getLatLng()); marker.openPopup(); });
+    const li = el("li", {}, button);
+    li.dataset.kind = p.kind;
+    li.dataset.distance = String(p.distance_m);
+    list.append(li);
+  }
+  return list;
+}
+
+// Every business of the circle on the map: page 1 answers the counts at once, the other pages follow
+// (a few at a time) and are drawn as they come; the status says how many of the total are drawn.
+async function drawAll(first, q, mine) {
+  const total = first.total;
+  let drawn = 0;
+  const status = $("scan-drawn");
+  const draw = (results) => {
+    if (mine !== scanId) return;
+    for (const b of results) hitMarker(b).addTo(hits);
+    drawn += results.length;
+    status.textContent = drawn < total ? `${_("Drawing")} ${drawn} ${_("of")} ${total} ${_("on the map…")}` : `${_("All")} ${total} ${_("drawn on the map")}`;
+    mapEl.dataset.drawn = String(drawn);
+  };
+  hits.clearLayers();
+  draw(first.results);
+  const pages = [];
+  for (let p = 2; p <= first.pages; p++) pages.push(p);
+  const worker = async () => {
+    while (pages.length && mine === scanId) {
+      const p = pages.shift();
+      const data = await request(`/api/v1/businesses/radius?${q}&page=${p}`);
+      draw(data.results);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, pages.length) }, worker));
+  if (mine === scanId) mapEl.dataset.scan = "drawn";
+}
+
+// `fit`: bring the whole circle into view (after the radius changed), above the sheet on a phone.
+async function scan(fit = false) {
   if (!center) return;
+  const mine = ++scanId;
   const r = Number(slider.value);
   if (circle) circle.setLatLng(center).setRadius(r);
-  else circle = L.circle(center, { radius: r, color: "#cc0000", weight: 2, fillOpacity: 0.08, className: "scan-circle" }).addTo(map);
-  const q = new URLSearchParams({ lat: center.lat.toFixed(6), lon: center.lng.toFixed(6), radius_m: r, page_size: 200 });
+  else circle = L.circle(center, { radius: r, color: "#cc0000", weight: 2, fillOpacity: 0.06, className: "scan-circle", interactive: false }).addTo(map);
+  if (fit) map.closePopup(); // the search's popup would cover the circle
+  if (fit && !map.getBounds().contains(circle.getBounds())) {
+    const below = window.innerWidth <= 640 ? sheet.offsetHeight : 0;
+    map.fitBounds(circle.getBounds(), { paddingTopLeft: [10, 10], paddingBottomRight: [10, below + 10] });
+  }
+  const q = new URLSearchParams({ lat: center.lat.toFixed(6), lon: center.lng.toFixed(6), radius_m: r, page_size: PAGE });
   const box = $("scan-result");
+  mapEl.dataset.scan = "asking";
+  showTab("scan");
+  // The counts come first in a tiny answer (one business); the first full page is asked for at once
+  // beside it, and the rest of the list follows it onto the map.
+  const head = new URLSearchParams(q);
+  head.set("page_size", "1");
+  const counts = request(`/api/v1/businesses/radius?${head}`); // asked first: a one-worker server answers in turn
+  const firstPage = request(`/api/v1/businesses/radius?${q}`);
+  firstPage.catch(() => {}); // reported below, once
   try {
-    const data = await request(`/api/v1/businesses/radius?${q}`);
-    if (Number(slider.value) !== r) return; // a newer scan is on its way
-    const max = Math.max(1, ...data.by_industry.map((c) => c.count));
-    const bars = el("ul", { className: "bars", id: "industry-chart" });
-    for (const c of data.by_industry) {
-      const bar = el("span", { className: "bar" });
-      bar.style.width = `${(100 * c.count) / max}%`;
-      bars.append(el("li", { title: c.name }, el("span", { textContent: c.code }), bar, el("span", { textContent: c.count })));
-    }
-    const pois = el("ul", { className: "pois", id: "poi-list" });
-    for (const [kind, items] of Object.entries(data.pois)) {
-      for (const p of items) {
-        const li = el("li", { textContent: `${p.name} (${Math.round(p.distance_m)} m)` });
-        li.dataset.kind = kind;
-        pois.append(li);
-      }
-    }
+    const data = await counts;
+    if (mine !== scanId) return; // a newer scan is on its way
     box.replaceChildren(
       el("p", {}, el("b", { id: "scan-total", textContent: String(data.total) }), ` ${_("active businesses within")} ${r} m`),
-      bars,
+      el("p", { className: "hint", id: "scan-drawn" }),
+      industryChart(data.by_industry, false),
       el("h3", { textContent: _("Offices, schools, clinics") }),
-      pois,
+      facilityList(data.pois),
     );
-    hits.clearLayers();
-    for (const b of data.results) {
-      L.circleMarker([b.lat, b.lon], { radius: 3, weight: 0, fillColor: "#e69138", fillOpacity: 0.9, className: "hit" })
-        .bindPopup(el("div", {}, el("b", { textContent: b.signboard }), el("div", { textContent: `${b.industry.code} ${b.industry.name}` }), el("div", { textContent: b.address })))
-        .addTo(hits);
-    }
+    mapEl.dataset.scan = "answered";
+    await drawAll(await firstPage, q, mine);
   } catch (err) {
-    box.replaceChildren(el("p", { className: "error", role: "alert", textContent: err.message }));
+    if (mine === scanId) box.replaceChildren(el("p", { className: "error", role: "alert", textContent: err.message }));
   }
 }
 
 map.on("click", (ev) => { center = ev.latlng; scan(); });
 slider.addEventListener("input", () => { $("radius-value").value = slider.value; if (circle) circle.setRadius(Number(slider.value)); });
-slider.addEventListener("change", scan);
+slider.addEventListener("change", () => scan(true));
+addSearch(map, { onPlace: (place) => { center = L.latLng(place.lat, place.lon); scan(); } });

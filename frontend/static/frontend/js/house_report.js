@@ -1,15 +1,17 @@
 // Officers' and leaders' page of a ward's house-number problems (/api/v1/house-numbers/report): the count of
 // each kind, the listed numbers, and a click puts one on the map (/api/v1/house-numbers/{id}/).
 import { ApiError, request } from "./request.js";
+import { formatNumber } from "./i18n_format.js";
+import { addBasemap } from "./basemap.js";
+import { addSearch } from "./search.js";
 
 const _ = window.gettext || ((s) => s);
 const $ = (id) => document.getElementById(id);
 const mapEl = $("map");
 const map = L.map(mapEl, { maxZoom: 21 }).setView([10.7745, 106.6835], 15);
 window.portalReportMap = map;
-if (mapEl.dataset.basemapUrl) {
-  L.tileLayer(mapEl.dataset.basemapUrl, { attribution: mapEl.dataset.basemapAttribution, maxZoom: 21 }).addTo(map);
-}
+addBasemap(map);
+addSearch(map);
 const marks = L.featureGroup().addTo(map);
 let outline = null;
 
@@ -39,8 +41,8 @@ async function show(ids) {
 }
 
 function label(kind, item) {
-  if (kind === "duplicates") return `${item.numbers.join(" · ")} (${item.distance_m} m)`;
-  const far = kind === "far_from_street" ? ` (${item.distance_m} m)` : "";
+  if (kind === "duplicates") return `${item.numbers.join(" · ")} (${formatNumber(item.distance_m)} m)`;
+  const far = kind === "far_from_street" ? ` (${formatNumber(item.distance_m)} m)` : "";
   return `${item.number}, ${item.street}${far}`;
 }
 
@@ -53,7 +55,7 @@ function render(report) {
     const part = report[kind];
     const tr = document.createElement("tr");
     tr.dataset.kind = kind;
-    for (const text of [title, part.count]) {
+    for (const text of [title, formatNumber(part.count)]) {
       const td = document.createElement("td");
       td.textContent = text;
       tr.append(td);
@@ -61,7 +63,7 @@ function render(report) {
     summary.append(tr);
     if (!part.items.length) continue;
     const h = document.createElement("h3");
-    h.textContent = `${title} (${part.count})`;
+    h.textContent = `${title} (${formatNumber(part.count)})`;
     const list = document.createElement("ol");
     list.className = "report-list";
     list.id = `report-${kind}`;
@@ -87,7 +89,7 @@ async function load() {
       request("/api/v1/admin-units/?level=ward"),
     ]);
     render(report);
-    say(interpolate(_("%(ward)s: %(n)s house numbers checked."), { ward: report.ward_name, n: report.house_numbers }, true), "ok");
+    say(interpolate(_("%(ward)s: %(n)s house numbers checked."), { ward: report.ward_name, n: formatNumber(report.house_numbers) }, true), "ok");
     if (outline) outline.remove();
     outline = L.geoJSON(wards.features.filter((f) => String(f.id) === ward), { style: { color: "#0b5394", weight: 2, fill: false } }).addTo(map);
     if (outline.getLayers().length) map.fitBounds(outline.getBounds(), { animate: false });

@@ -1,13 +1,11 @@
 // What the imagery pages share: the map, an acquisition as a tile layer, labels.
+import { addBasemap } from "./basemap.js";
 export const _ = window.gettext || ((s) => s);
 export const $ = (id) => document.getElementById(id);
 
 export function baseMap(el) {
   const map = L.map(el, { maxZoom: 22 }).setView([10.7765, 106.6835], 15);
-  if (el.dataset.basemapUrl) {
-    L.tileLayer(el.dataset.basemapUrl, { attribution: el.dataset.basemapAttribution, maxZoom: 22, maxNativeZoom: 19 })
-      .addTo(map);
-  }
+  addBasemap(map);
   window.portalMap = map;
   return map;
 }

@@ -1,6 +1,7 @@
 // Imagery across the years: two acquisitions with a swipe (leaflet-compare) and an opacity slider;
 // a click on a spot or a parcel shows the same place cut out of every acquisition, oldest first.
 import { ApiError, request } from "./request.js";
+import { dateInput, dateValue, formatDate } from "./i18n_format.js";
 import { $, _, acquisitionLayer, baseMap, boundsOf, label, say } from "./imagery_common.js";
 
 const mapEl = $("map");
@@ -118,7 +119,7 @@ async function showStrip(params, title) {
       img.alt = item.acquired_on;
       img.src = item.thumbnail;
       const caption = document.createElement("figcaption");
-      caption.textContent = `${item.acquired_on}${item.title ? ` · ${item.title}` : ""}`;
+      caption.textContent = `${formatDate(item.acquired_on)}${item.title ? ` · ${item.title}` : ""}`;
       figure.append(img);
       if (data.parcel) figure.append(outline(data.bbox, data.parcel.geometry.coordinates[0], height));
       figure.append(caption);
@@ -166,7 +167,9 @@ function uploadFile(form) {
       else reject(new ApiError(xhr.status, body));
     };
     xhr.onerror = () => reject(new Error(_("The upload was interrupted.")));
-    xhr.send(new FormData(form));
+    const body = new FormData(form);
+    body.set("acquired_on", dateValue(form.elements.acquired_on)); // typed dd/mm/yyyy, sent as an ISO date
+    xhr.send(body);
   });
 }
 
@@ -188,12 +191,14 @@ async function loadJobs() {
       const li = document.createElement("li");
       li.className = job.status;
       const why = job.status === "failed" ? ` — ${document.documentElement.lang === "en" ? job.message_en : job.message}` : "";
-      li.textContent = `${job.source_name} (${job.acquired_on}): ${job.status} ${job.progress}%${why}`;
+      const state = { done: _("done"), failed: _("failed"), queued: _("queued"), running: _("running") }[job.status] || job.status;
+      li.textContent = `${job.source_name} (${formatDate(job.acquired_on)}): ${state} ${job.progress}%${why}`;
       return li;
     }),
   );
 }
 
+if ($("upload-form")) dateInput($("upload-form").elements.acquired_on);
 $("upload-form")?.addEventListener("submit", async (e) => {
   e.preventDefault();
   const form = e.target;

@@ -5,8 +5,12 @@
 import { showVersions, shown } from "./conflict.js";
 import { setupImport } from "./layer_import.js";
 import { ApiError, request } from "./request.js";
+import { dateInput, dateValue, formatDateTime, formatNumber, setDate } from "./i18n_format.js";
+import { addBasemap } from "./basemap.js";
+import { addSearch } from "./search.js";
 
 const _ = window.gettext || ((s) => s);
+const interpolate = window.interpolate || ((fmt, obj) => fmt.replace(/%\((\w+)\)s/g, (m, k) => obj[k]));
 const $ = (id) => document.getElementById(id);
 const mapEl = $("map");
 const canEdit = mapEl.dataset.canEdit === "true";
@@ -17,9 +21,8 @@ const api = `/api/v1/layers/${layerName}/features/`;
 
 const map = L.map(mapEl, { maxZoom: 21 }).setView([10.7745, 106.6835], 16);
 window.portalMap = map;
-if (mapEl.dataset.basemapUrl) {
-  L.tileLayer(mapEl.dataset.basemapUrl, { attribution: mapEl.dataset.basemapAttribution, maxZoom: 21 }).addTo(map);
-}
+addBasemap(map);
+addSearch(map);
 const form = $("feature-form");
 const group = L.featureGroup().addTo(map);
 const shapes = new Map(); // feature id → Leaflet layer
@@ -57,7 +60,8 @@ function buildForm() {
       input.rows = 2;
     } else {
       input = document.createElement("input");
-      input.type = prop.type === "number" || prop.type === "integer" ? "number" : prop.format === "date" ? "date" : "text";
+      input.type = prop.type === "number" || prop.type === "integer" ? "number" : "text";
+      if (prop.format === "date") dateInput(input); // dd/mm/yyyy, not the browser's mm/dd/yyyy
       if (prop.type === "number") input.step = "any";
       if (prop.maxLength) input.maxLength = prop.maxLength;
     }
@@ -69,14 +73,17 @@ function buildForm() {
 }
 
 function fill(props) {
-  for (const [name] of editable()) form.elements[name].value = props[name] ?? "";
+  for (const [name, prop] of editable()) {
+    if (prop.format === "date") setDate(form.elements[name], props[name]);
+    else form.elements[name].value = props[name] ?? "";
+  }
   $("version").textContent = props.version ?? "—";
 }
 
 function formProperties() {
   const props = {};
   for (const [name, prop] of editable()) {
-    const raw = form.elements[name].value;
+    const raw = prop.format === "date" ? dateValue(form.elements[name]) : form.elements[name].value;
     props[name] = raw === "" ? null : prop.type === "number" || prop.type === "integer" ? Number(raw) : raw;
   }
   return props;
@@ -114,18 +121,39 @@ function addFeature(feature) {
   return shape;
 }
 
+// The features in view (the API answers up to a screenful and says how many the view holds); those that left
+// the view are dropped so that panning does not pile them up, and a cut list says "showing N of M".
+let loading = 0;
 async function loadInView() {
+  const token = ++loading;
   if (map.getZoom() < schema["x-minzoom"] - 2) {
     $("zoom-hint").hidden = false;
+    $("view-count").textContent = "";
     return;
   }
   $("zoom-hint").hidden = true;
   const data = await request(`${api}?bbox=${map.getBounds().toBBoxString()}`);
+  if (token !== loading) return;
+  const seen = new Set();
   for (const feature of data.features) {
+    seen.add(feature.id);
     const known = shapes.get(feature.id);
     if (!known) addFeature(feature);
     else if (known !== selected) known.feature = feature;
   }
+  for (const [id, shape] of shapes) {
+    if (!seen.has(id) && shape !== selected) {
+      group.removeLayer(shape);
+      shapes.delete(id);
+    }
+  }
+  const total = data.count ?? data.features.length;
+  $("view-count").textContent = data.truncated
+    ? interpolate(_("Showing %(shown)s of %(total)s features in view: zoom in to see them all."),
+      { shown: formatNumber(data.features.length), total: formatNumber(total) }, true)
+    : "";
+  mapEl.dataset.shown = data.features.length;
+  mapEl.dataset.total = total;
   mapEl.dataset.loaded = "true";
 }
 
@@ -290,6 +318,16 @@ if ($("show-deleted")) {
 }
 
 // --- history, with revert to an earlier version
+const fieldTitle = (name) =>
+  name === "geom" ? _("position") : name === "is_deleted" ? _("deleted") : schema.properties[name]?.title || name;
+
+function reasonText(reason) {
+  if (!reason) return "";
+  const back = reason.match(/^reverted to version (\d+)$/);
+  if (back) return `${_("reverted to version")} ${back[1]}`;
+  return { imported: _("imported"), deleted: _("deleted"), restored: _("restored") }[reason] || reason;
+}
+
 async function showHistory(id) {
   try {
     const data = await request(`${api}${id}/history`);
@@ -298,8 +336,9 @@ async function showHistory(id) {
     const current = data.history[0]?.version;
     for (const h of data.history) {
       const li = document.createElement("li");
-      const fields = Object.keys(h.changes).join(", ");
-      li.textContent = `v${h.version} · ${new Date(h.at).toLocaleString()} · ${h.user ?? "—"} · ${h.reason || fields}`;
+      const fields = Object.keys(h.changes).map(fieldTitle).join(", ");
+      const when = h.at ? formatDateTime(h.at) : "—";
+      li.textContent = `v${h.version} · ${when} · ${h.user ?? "—"} · ${[reasonText(h.reason), fields].filter(Boolean).join(": ")}`;
       if (canEdit && h.version < current) {
         const button = document.createElement("button");
         button.type = "button";
@@ -339,7 +378,7 @@ async function loadStats() {
   const data = await request("/api/v1/waste/stats");
   $("stats-head").innerHTML = "";
   const head = document.createElement("tr");
-  for (const text of [_("Khu phố"), ...data.kinds.map((k) => k.label.split(" / ")[0]), _("Total")]) {
+  for (const text of [_("Khu phố"), ...data.kinds.map((k) => k.label), _("Total")]) {
     const th = document.createElement("th");
     th.textContent = text;
     head.append(th);
@@ -349,7 +388,7 @@ async function loadStats() {
   body.replaceChildren();
   for (const row of data.by_khu_pho) {
     const tr = document.createElement("tr");
-    for (const text of [row.khu_pho ?? "—", ...data.kinds.map((k) => row[k.kind] ?? 0), row.total]) {
+    for (const text of [row.khu_pho ?? "—", ...[...data.kinds.map((k) => row[k.kind] ?? 0), row.total].map((n) => formatNumber(n))]) {
       const td = document.createElement("td");
       td.textContent = text;
       tr.append(td);
@@ -377,6 +416,10 @@ function tools() {
     drawRectangle: false, drawCircle: false, drawText: false, editMode: !point, dragMode: true, cutPolygon: false,
     removalMode: true, rotateMode: false,
   });
+  // Geoman's tool buttons are empty links titled on their wrapper: give each its name for screen readers.
+  for (const button of mapEl.querySelectorAll(".leaflet-buttons-control-button")) {
+    button.setAttribute("aria-label", button.closest("[title]")?.title || "");
+  }
   map.pm.setGlobalOptions({ snappable: true, snapDistance: 15, allowSelfIntersection: true });
   map.on("pm:create", (e) => {
     const shape = e.layer;

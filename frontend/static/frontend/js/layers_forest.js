@@ -1,15 +1,17 @@
 // Forest plots (the Cần Giờ case): the change between two surveys per plot on the map and in a table,
 // per sub-zone in a second table; KML/KMZ for Google Earth; officers import their crews' GPX/KML.
 import { ApiError, request } from "./request.js";
+import { dateInput, dateValue, formatDate, formatNumber } from "./i18n_format.js";
+import { addBasemap } from "./basemap.js";
+import { addSearch } from "./search.js";
 
 const _ = window.gettext || ((s) => s);
 const $ = (id) => document.getElementById(id);
 const mapEl = $("map");
 const map = L.map(mapEl, { maxZoom: 20 }).setView([10.5, 106.89], 13);
 window.portalMap = map;
-if (mapEl.dataset.basemapUrl) {
-  L.tileLayer(mapEl.dataset.basemapUrl, { attribution: mapEl.dataset.basemapAttribution, maxZoom: 20 }).addTo(map);
-}
+addBasemap(map);
+addSearch(map);
 let plots = L.geoJSON().addTo(map);
 const field = L.geoJSON(null, {
   style: { color: "#7c3aed", weight: 2 },
@@ -30,7 +32,9 @@ function color(change) {
   return "#274e13";
 }
 
-const fmt = (v, digits = 1) => (v === null || v === undefined ? "—" : (v > 0 ? "+" : "") + v.toFixed(digits));
+const fmt = (v, digits = 1) => (v === null || v === undefined ? "—" : (v > 0 ? "+" : "") + formatNumber(v, digits));
+const CONDITIONS = { healthy: _("Healthy"), stressed: _("Stressed"), degraded: _("Degraded"), lost: _("Lost") };
+const condition = (value) => (value ? CONDITIONS[value] || value : "—");
 
 function cell(tr, text, cls = "") {
   const td = document.createElement("td");
@@ -56,7 +60,7 @@ function render(data) {
     onEachFeature: (f, layer) => {
       const p = f.properties;
       byId.set(f.id, layer);
-      layer.bindPopup(`<b></b><br>${p.from} → ${p.to}<br>${_("Carbon")}: ${fmt(p.carbon_t_ha_change)} t/ha`);
+      layer.bindPopup(`<b></b><br>${formatDate(p.from)} → ${formatDate(p.to)}<br>${_("Carbon")}: ${fmt(p.carbon_t_ha_change)} t/ha`);
       layer.on("popupopen", (e) => { e.popup.getElement().querySelector("b").textContent = `${p.code} · ${p.sub_zone}`; });
       layer.on("click", () => select(f.id));
     },
@@ -82,12 +86,12 @@ function render(data) {
     const tr = document.createElement("tr");
     tr.dataset.id = f.id;
     cell(tr, p.code);
-    cell(tr, p.from);
-    cell(tr, p.to);
+    cell(tr, formatDate(p.from));
+    cell(tr, formatDate(p.to));
     cell(tr, fmt(p.canopy_cover_pct_change));
     cell(tr, fmt(p.density_per_ha_change, 0));
     cell(tr, fmt(p.carbon_t_ha_change), p.carbon_t_ha_change < 0 ? "down" : "up");
-    cell(tr, `${p.condition_from || "—"} → ${p.condition_to || "—"}`, p.worsened ? "down" : "");
+    cell(tr, `${condition(p.condition_from)} → ${condition(p.condition_to)}`, p.worsened ? "down" : "");
     tr.addEventListener("click", () => {
       const layer = byId.get(f.id);
       map.fitBounds(layer.getBounds(), { maxZoom: 17 });
@@ -104,7 +108,8 @@ function render(data) {
 async function load() {
   const form = $("window");
   const query = new URLSearchParams();
-  for (const name of ["sub_zone", "from", "to"]) if (form.elements[name].value) query.set(name, form.elements[name].value);
+  if (form.elements.sub_zone.value) query.set("sub_zone", form.elements.sub_zone.value);
+  for (const name of ["from", "to"]) if (dateValue(form.elements[name])) query.set(name, dateValue(form.elements[name]));
   try {
     render(await request(`/api/v1/forest/change?${query}`));
     const zone = form.elements.sub_zone.value ? `?sub_zone=${encodeURIComponent(form.elements.sub_zone.value)}` : "";
@@ -145,6 +150,7 @@ if ($("field-data")) {
   });
 }
 
+for (const name of ["from", "to"]) dateInput($("window").elements[name]);
 request("/api/v1/forest/sub-zones").then((zones) => {
   const sel = $("window").elements.sub_zone;
   for (const z of zones) sel.append(new Option(`${z.sub_zone} (${z.plots})`, z.sub_zone));

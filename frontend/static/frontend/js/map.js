@@ -1,22 +1,38 @@
 // The map shell: ward boundary, khu phố and POIs from the portal's own API.
 import { homeBounds } from "./home.js";
+import {
+  addLegend, areaSwatch, clusterSwatch, lineSwatch, POI_SYMBOLS, SECTION_GROUPS, sectionColor, symbolIcon, symbolSvg,
+  WASTE_SYMBOLS,
+} from "./legend.js";
 import { request } from "./request.js";
+import { addSearch } from "./search.js";
+import { addBasemap } from "./basemap.js";
 
 const _ = window.gettext || ((s) => s);
 const el = document.getElementById("map");
 const map = L.map(el, { preferCanvas: false }).setView([10.7765, 106.6835], 15);
 window.portalMap = map;
+const PHONE = window.matchMedia("(max-width: 640px)").matches;
+addSearch(map);
 
-// No basemap unless one is configured: on a closed network no request may leave the portal.
-const basemapUrl = el.dataset.basemapUrl;
+// The portal's own basemap (basemap.js), or the online one BASEMAP_URL names.
 const baseLayers = {};
-if (basemapUrl) {
-  baseLayers[_("Basemap")] = L.tileLayer(basemapUrl, {
-    attribution: el.dataset.basemapAttribution, maxZoom: 20,
+const basemap = addBasemap(map);
+if (basemap) baseLayers[_("Basemap")] = basemap;
+
+// Layers of the tile catalog left off at first: dense (every house number) or far away (the forest
+// commune); a citizen switches them on in the layer list.
+const OFF_AT_FIRST = new Set(["house_numbers", "forest_plots"]);
+
+// The selected feature: a ring where it was clicked, gone when its popup closes.
+let selected = null;
+function select(latlng) {
+  if (selected) selected.remove();
+  selected = L.circleMarker(latlng, {
+    radius: 15, color: "#f59e0b", weight: 4, fill: false, interactive: false, className: "selected-feature",
   }).addTo(map);
 }
-
-const POI_COLORS = { office: "#cc0000", school: "#e69138", health: "#38761d", market: "#674ea7", police: "#1155cc" };
+map.on("popupclose", () => { if (selected) { selected.remove(); selected = null; } });
 
 function popupOf(props, fields) {
   const div = document.createElement("div");
@@ -48,28 +64,63 @@ L.VectorGrid.include({
   },
 });
 
+function legendOf(entry, title, layer) {
+  const style = entry.style || {};
+  const items = [];
+  if (entry.name === "waste_points") {
+    for (const kind of Object.keys(style.colors || {})) {
+      if (WASTE_SYMBOLS[kind]) items.push({ html: symbolSvg(WASTE_SYMBOLS[kind], 20), label: WASTE_SYMBOLS[kind].label });
+    }
+  } else if (entry.name === "businesses") {
+    for (const g of SECTION_GROUPS) items.push({ html: symbolSvg({ shape: "circle", color: g.color }, 14), label: g.label });
+  } else if (style.fill) { // the catalog's area layers carry a fill colour (layers/layers.py)
+    items.push({ html: areaSwatch({ color: style.color, fill: style.fill || style.color }), label: title });
+  } else {
+    items.push({ html: symbolSvg({ shape: "circle", color: style.color }, 12), label: title });
+  }
+  if (!style.fill) {
+    items.push({ html: clusterSwatch(style.color), label: _("Group of nearby points: zoom in") });
+  }
+  return { name: entry.name, title, layer, items };
+}
+
 async function tileOverlay(entry) {
   const en = document.documentElement.lang === "en";
-  const tj = await request(entry.tilejson);
-  const { color, radius } = entry.style;
+  // The catalog already holds what the TileJSON would say (URL template, zooms): one round trip less
+  // per layer, half a second each on a phone's 3G.
+  const tj = { tiles: [entry.tiles], minzoom: entry.minzoom, maxzoom: entry.maxzoom };
+  const style = entry.style || {};
+  const { color, radius = 5 } = style;
+  const wasteIcons = {};
+  for (const [kind, sym] of Object.entries(WASTE_SYMBOLS)) wasteIcons[kind] = symbolIcon(sym, 20, `waste-${kind}`, true);
+  const pointStyle = (p) => {
+    if (p.count) {
+      return { radius: Math.min(radius + 2 * Math.log2(p.count), 4 * radius), fill: true, fillColor: color, fillOpacity: 0.55, color: "#fff", weight: 1 };
+    }
+    if (entry.name === "waste_points" && wasteIcons[p.kind]) return { icon: wasteIcons[p.kind] };
+    const fillColor = entry.name === "businesses" ? sectionColor(p.industry_code) : (style.colors || {})[p[style.by]] || color;
+    return { radius, fill: true, fillColor, fillOpacity: 0.9, color: "#fff", weight: 1 };
+  };
+  const areaStyle = { fill: true, fillColor: style.fill || color, fillOpacity: 0.35, color, weight: style.weight || 1 };
   const layer = L.vectorGrid.protobuf(tj.tiles[0], {
     pane: "vectorTiles", className: `vector-tiles tiles-${entry.name}`, rendererFactory: L.svg.tile,
     interactive: true, minZoom: tj.minzoom, maxNativeZoom: tj.maxzoom,
-    vectorTileLayerStyles: {
-      [entry.name]: (p) => ({
-        radius: p.count ? Math.min(radius + 2 * Math.log2(p.count), 4 * radius) : radius,
-        fill: true, fillColor: color, fillOpacity: p.count ? 0.55 : 0.9, color: "#fff", weight: 1,
-      }),
-    },
+    // VectorGrid passes (properties, zoom), not the geometry: the catalog's area layers carry a fill colour.
+    vectorTileLayerStyles: { [entry.name]: (p) => (style.fill ? areaStyle : pointStyle(p)) },
   });
   const fields = entry.fields.map((f) => [f.name, en ? f.title_en : f.title]);
   layer.on("click", (e) => {
     const p = e.layer.properties;
-    if (p.count) map.setView(e.latlng, Math.min(map.getZoom() + 2, entry.detail_minzoom));
-    else L.popup({ className: `tile-popup-${entry.name}` }).setLatLng(e.latlng).setContent(popupOf(p, fields)).openOn(map);
+    if (p.count) {
+      map.setView(e.latlng, Math.min(map.getZoom() + 2, entry.detail_minzoom));
+      return;
+    }
+    L.popup({ className: `tile-popup-${entry.name}` }).setLatLng(e.latlng).setContent(popupOf(p, fields)).openOn(map);
+    select(e.latlng);
   });
   layer.tileUrl = tj.tiles[0];
   layer.layerName = entry.name;
+  layer.legend = legendOf(entry, en ? entry.title_en : entry.title, layer);
   return [en ? entry.title_en : entry.title, layer];
 }
 
@@ -106,7 +157,16 @@ async function load() {
   ]);
   const wardLayer = L.geoJSON(wards, {
     style: { color: "#0b5394", weight: 3, fill: false, className: "ward-boundary" },
-    onEachFeature: (f, layer) => layer.bindPopup(popupOf(f.properties, [["name", _("Ward")], ["code", _("Code")], ["head_name", _("Chairperson")], ["head_phone", _("Phone")]])),
+    onEachFeature: (f, layer) => {
+      const div = popupOf(f.properties, [["name", _("Ward")], ["code", _("Code")], ["head_name", _("Chairperson")], ["head_phone", _("Phone")]]);
+      if (f.properties.approximate) {  // pieced together from pre-2025 wards, one of them split (load_units_2025)
+        const note = document.createElement("div");
+        note.className = "approximate-note";
+        note.textContent = _("Approximate boundary: pieced together from the wards before the 2025 merger.");
+        div.append(note);
+      }
+      layer.bindPopup(div);
+    },
   }).addTo(map);
   const khuPhoLayer = L.geoJSON(khuPho, {
     style: { color: "#6aa84f", weight: 1.5, dashArray: "4 4", fillOpacity: 0.05, className: "khu-pho-boundary" },
@@ -116,20 +176,33 @@ async function load() {
     },
   }).addTo(map);
   const poiLayer = L.geoJSON(pois, {
-    pointToLayer: (f, latlng) => L.circleMarker(latlng, {
-      radius: 6, color: "#fff", weight: 1.5, fillColor: POI_COLORS[f.properties.kind] || "#444", fillOpacity: 0.9,
-      className: `poi poi-${f.properties.kind}`,
+    pointToLayer: (f, latlng) => L.marker(latlng, {
+      icon: symbolIcon(POI_SYMBOLS[f.properties.kind] || POI_SYMBOLS.office, 24, `poi poi-${f.properties.kind}`),
+      title: f.properties.name, keyboard: false,
     }),
-    onEachFeature: (f, layer) => layer.bindPopup(popupOf(f.properties, [["name", _("Name")], ["address", _("Address")], ["phone", _("Phone")]])),
+    onEachFeature: (f, layer) => {
+      layer.bindPopup(popupOf(f.properties, [["name", _("Name")], ["address", _("Address")], ["phone", _("Phone")]]));
+      layer.on("click", () => select(layer.getLatLng()));
+    },
   }).addTo(map);
 
   const overlays = {};
   overlays[_("Ward boundary")] = wardLayer;
   overlays[_("Neighbourhoods (khu phố)")] = khuPhoLayer;
   overlays[_("Public facilities")] = poiLayer;
-  for (const [title, layer] of tileLayers) overlays[title] = layer.addTo(map);
-  L.control.layers(baseLayers, overlays, { collapsed: false }).addTo(map);
+  for (const [title, layer] of tileLayers) {
+    overlays[title] = OFF_AT_FIRST.has(layer.layerName) ? layer : layer.addTo(map);
+  }
+  // On a phone the list folds into Leaflet's layers button: open, it would cover a third of the map.
+  L.control.layers(baseLayers, overlays, { collapsed: PHONE }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
+  const poiItems = Object.values(POI_SYMBOLS).map((sym) => ({ html: symbolSvg(sym, 20), label: sym.label }));
+  addLegend(map, [
+    { name: "ward", title: _("Ward boundary"), layer: wardLayer, items: [{ html: lineSwatch({ color: "#0b5394" }), label: _("Ward boundary") }] },
+    { name: "khu_pho", title: _("Neighbourhoods (khu phố)"), layer: khuPhoLayer, items: [{ html: lineSwatch({ color: "#6aa84f", dash: "4 4", weight: 2 }), label: _("Neighbourhood boundary") }] },
+    { name: "pois", title: _("Public facilities"), layer: poiLayer, items: poiItems },
+    ...tileLayers.map(([, layer]) => layer.legend),
+  ]);
   if (wardLayer.getLayers().length) map.fitBounds(homeBounds(wardLayer), { padding: [20, 20], animate: false });
   followChanges(tileLayers);
   el.dataset.loaded = "true";

@@ -1,0 +1,61 @@
+"""The portal's own basemap in a real browser: a citizen on a phone sees street names around the map's centre,
+drawn from /tiles/basemap/… by protomaps-leaflet, and no request leaves the portal."""
+
+from __future__ import annotations
+
+import pytest
+
+from gisportal.demo import DemoContext, run
+from households.models import Street
+from layers import demo as layers_demo
+from layers.models import AdminUnit
+
+pytestmark = pytest.mark.browser
+
+STEPS = [
+    "layers.demo.seed_admin_units",
+    "households.demo.seed_streets",
+    "layers.demo.seed_pois",
+    "layers.demo_world.seed_world",
+]
+
+
+@pytest.fixture
+def demo_ward(transactional_db):
+    run(DemoContext(seed=2025, password="pw-demo-1", log=lambda _msg: None), STEPS)
+    return AdminUnit.objects.get(level="ward", code=layers_demo.WARD_CODE, valid_to=None)
+
+
+def test_a_citizen_on_a_phone_sees_street_names_and_nothing_leaves_the_portal(browser, live_server, demo_ward):
+    streets = set(Street.objects.filter(ward=demo_ward).values_list("name", flat=True))
+    centre = demo_ward.boundary.point_on_surface
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="vi-VN", is_mobile=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    requested = []
+    page.on("request", lambda req: requested.append(req.url))
+    errors = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    try:
+        with page.expect_response(lambda r: "/tiles/basemap/" in r.url and r.status == 200):
+            page.goto("/businesses/")
+            page.evaluate(f"portalMap.setView([{centre.y}, {centre.x}], 17, {{ animate: false }})")
+        page.wait_for_function("() => portalMap.basemap && portalMap.basemap.drawnLabels.size > 0")
+        page.wait_for_function(
+            "(names) => [...portalMap.basemap.drawnLabels.keys()].some((n) => names.includes(n))", arg=sorted(streets)
+        )
+        drawn = set(page.evaluate("[...portalMap.basemap.drawnLabels.keys()]"))
+        # The labels drawn are the ward's own street names (and its ward / khu phố names), on canvas tiles
+        # of the basemap in the map's visible part.
+        assert drawn & streets
+        assert page.locator("#map canvas.leaflet-tile").count() > 0
+        box = page.locator("#map").bounding_box()
+        assert box["width"] >= 300 and box["height"] >= 300
+        page.screenshot(path="/tmp/basemap_phone.png")
+        outside = [u for u in requested if not u.startswith(live_server.url) and not u.startswith(("data:", "blob:"))]
+        assert outside == []
+        assert errors == []
+    finally:
+        context.close()
