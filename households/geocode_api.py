@@ -17,6 +17,18 @@ MAX_QUERY = 300
 MAX_RADIUS_M = 1000
 
 
+def _address_query(request) -> str:
+    """The `q` parameter: an address (or its start), present and not absurdly long."""
+    q = (request.query_params.get("q") or "").strip()
+    if not q:
+        raise InvalidInput("Thiếu tham số q (địa chỉ).", "Missing parameter q (the address).", code="missing_parameter")
+    if len(q) > MAX_QUERY:
+        raise InvalidInput(
+            f"Địa chỉ quá dài (tối đa {MAX_QUERY} ký tự).", f"The address is too long (max {MAX_QUERY} characters)."
+        )
+    return q
+
+
 @extend_schema(
     parameters=[
         OpenApiParameter("q", OpenApiTypes.STR, required=True, description="An address, as people write it"),
@@ -29,13 +41,7 @@ MAX_RADIUS_M = 1000
 @permission_classes([AllowAny])
 def forward(request) -> Response:
     """An address → how it was read, and the best places with a score (0–1) and a level: house, alley, street, ward."""
-    q = (request.query_params.get("q") or "").strip()
-    if not q:
-        raise InvalidInput("Thiếu tham số q (địa chỉ).", "Missing parameter q (the address).", code="missing_parameter")
-    if len(q) > MAX_QUERY:
-        raise InvalidInput(
-            f"Địa chỉ quá dài (tối đa {MAX_QUERY} ký tự).", f"The address is too long (max {MAX_QUERY} characters)."
-        )
+    q = _address_query(request)
     ward = params.ward(request.query_params.get("ward"))
     limit = params.integer(request.query_params, "limit", 5, 1, 20)
     try:
@@ -94,13 +100,7 @@ def reverse(request) -> Response:
 def suggest_view(request) -> Response:
     """Half an address → houses and streets it may become, for a search box (accents optional, deep alleys,
     old ward names after a comma); each with its point, as `geocode`'s results."""
-    q = (request.query_params.get("q") or "").strip()
-    if not q:
-        raise InvalidInput("Thiếu tham số q (địa chỉ).", "Missing parameter q (the address).", code="missing_parameter")
-    if len(q) > MAX_QUERY:
-        raise InvalidInput(
-            f"Địa chỉ quá dài (tối đa {MAX_QUERY} ký tự).", f"The address is too long (max {MAX_QUERY} characters)."
-        )
+    q = _address_query(request)
     ward = params.ward(request.query_params.get("ward"))
     limit = params.integer(request.query_params, "limit", 8, 1, 20)
     found = suggest.suggest(q, {ward.pk} if ward else None, limit)
