@@ -133,10 +133,9 @@ def main() -> None:
                 f"with the structures found), time ≈ {dt * scale / 60:.0f} min in one process"
             )
 
-    # --- 3. [workflow helper] 1 vs 2 Celery workers over a ward -----------------------------------------
-    # The review workflow's detection run splits a ward into tiles for Celery workers; its benchmark of
-    # one worker against two (goal ≥ 1.8× faster) goes here, printed beside the figures above.
-    # ---------------------------------------------------------------------------------------------------
+    # 3. The 1-vs-2 Celery worker speed-up of a run over a ward needs the database and Redis: it is
+    # bench/detection_workers.py (solo workers, one predict thread each, one tile reserved at a time).
+    print("\n3. two workers against one: bench/detection_workers.py (database and Redis needed)")
 
 
 if __name__ == "__main__":

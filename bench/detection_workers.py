@@ -4,7 +4,10 @@ Usage: DATABASE_URL=… REDIS_URL=… python bench/detection_workers.py [--size 
 (the bench database by default, as the other benchmarks). It renders a synthetic pair of SIZE × SIZE
 pixels at 0.5 m (2,000 px ≈ a 1 km² ward) with the detector's scene generator, ingests both epochs into
 a ward "BENCH-DET", starts the workers itself (solo pool: one tile at a time each), and deletes the
-pair's flags before each run so both runs do the same work. It prints; it asserts nothing.
+pair's flags before each run so both runs do the same work. Each worker predicts on one thread and
+reserves one tile at a time (so the last tiles are shared, not queued behind a busy worker). Run it
+when nothing else loads the machine: a background process on one of the two cores halves the two-worker
+figure. It prints; it asserts nothing.
 """
 
 from __future__ import annotations
@@ -85,6 +88,9 @@ def _pair(size: int, folder: Path):
     return ward, *acquisitions
 
 
+LOG_DIR: Path | None = None  # --log: each worker's log (INFO: which tile ran where and for how long)
+
+
 def _workers(n: int) -> list[subprocess.Popen]:
     from gisportal.celery import app
 
@@ -99,8 +105,10 @@ def _workers(n: int) -> list[subprocess.Popen]:
                 "gisportal",
                 "worker",
                 "--pool=solo",
-                "--loglevel=WARNING",
+                "--prefetch-multiplier=1",  # acks_late tiles: a worker reserving 4 would idle its peer at the end
+                "--loglevel=INFO" if LOG_DIR else "--loglevel=WARNING",
                 f"--hostname=bench-det-{i}@%h",
+                *([f"--logfile={LOG_DIR / f'worker{n}-{i}.log'}"] if LOG_DIR else []),
             ],
             cwd=ROOT,
             env=env,
@@ -165,5 +173,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=2000)
     parser.add_argument("--tile", type=int, default=512)
+    parser.add_argument("--log", type=Path, help="write each worker's log into this folder")
     args = parser.parse_args()
+    LOG_DIR = args.log
     measure(args.size, args.tile)

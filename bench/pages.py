@@ -1,8 +1,10 @@
 """The citizens' maps on a slow phone: time to a usable map, the scan's answer, script and style bytes.
 
-usage: .venv/bin/python bench/pages.py [--scale 1] [--port 8771] [--runs 3]
+usage: .venv/bin/python bench/pages.py [--scale 1] [--port 8771] [--runs 3] [--finders]
 Against the database of DATABASE_URL (seeded with the demo at --scale unless it already holds it, as
-bench/radius.py does), a one-worker gunicorn (harness.server) and Debian's Chromium through Playwright
+bench/radius.py does), a one-worker gunicorn (harness.server) serving static files as production does
+(collected into a temporary STATIC_ROOT with their gzip variants, bench/static_settings.py; --finders serves
+them from the apps' folders, uncompressed, as gisportal.settings does) and Debian's Chromium through Playwright
 (never `playwright install`) at 390 × 844, touch, with Chrome DevTools Protocol emulation of "Fast 3G"
 (DevTools' preset: 562.5 ms latency, 1.44 Mb/s down, 675 kb/s up) and a 4× CPU slowdown, cache off
 (each run is a first view). Per page, the medians of --runs:
@@ -16,11 +18,14 @@ The issue's goals are printed beside them (3 s, 1 s, 500 KB). Prints numbers; as
 
 from __future__ import annotations
 
-from harness import ensure_businesses, server
+from harness import ROOT, ensure_businesses, server
 
 import argparse
 import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 
 from playwright.sync_api import sync_playwright
@@ -103,10 +108,25 @@ def main() -> None:
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--port", type=int, default=8771)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--finders", action="store_true", help="static files uncompressed, from the apps' folders")
     args = ap.parse_args()
     businesses = ensure_businesses(args.scale)
     os.environ["PORTAL_HOME_WARDS"] = WARD_CODE  # as `make run` does: the maps open on the demo ward
-    print(f"{businesses} businesses; phone 390×844, Fast 3G, CPU ×{CPU_SLOWDOWN}, cache off, median of {args.runs}")
+    static = "from the apps' folders, uncompressed" if args.finders else "collected, gzip"
+    print(
+        f"{businesses} businesses; phone 390×844, Fast 3G, CPU ×{CPU_SLOWDOWN}, cache off, median of {args.runs};"
+        f" static files {static}"
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-static-") as root:
+        if not args.finders:
+            env = {**os.environ, "STATIC_ROOT": root, "DJANGO_SETTINGS_MODULE": "bench.static_settings"}
+            command = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"]
+            subprocess.run(command, check=True, env=env, cwd=ROOT)
+            os.environ.update(STATIC_ROOT=root, DJANGO_SETTINGS_MODULE="bench.static_settings")
+        measure(args)
+
+
+def measure(args: argparse.Namespace) -> None:
     with server(args.port, "/tiles/") as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
         # The server's first requests (imports, caches) are not what a phone waits for.

@@ -163,10 +163,13 @@ class _Import:
                 else:
                     self.numbers[i], self.street_keys[i], self.street_text[i] = number, key, _text(raw_s)
             if "ward" in cols:
+                hints: dict[str, tuple[str | None, str | None, str]] = {}
                 for i, raw in enumerate(cols["ward"]):
                     text = _text(raw)
                     if text:
-                        self.ward_hint[i] = (fold(text), None, text)
+                        if text not in hints:
+                            hints[text] = ward_hint(text)
+                        self.ward_hint[i] = hints[text]
             return
         parsed: dict[Any, Any] = {}
         for i, raw in enumerate(cols["address"]):
@@ -625,6 +628,18 @@ def _number(raw: Any) -> Number | str:
         return parse_house_number(text)
     except AddressError:
         return text
+
+
+def ward_hint(text: str) -> tuple[str | None, str | None, str]:
+    """A ward column as an address writes it: 'Phường 4, Quận 3' is Phường 4 of the old Quận 3 (its district
+    narrows the numbered wards), so the point decides between the units an old or split ward went to."""
+    try:
+        p = parse_address(text)
+    except AddressError:
+        p = None
+    if p is not None and p.ward_key and p.house is None and p.street_key is None:
+        return p.ward_key, p.district_key, text
+    return fold(text), None, text
 
 
 def _address(raw: Any):

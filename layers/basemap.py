@@ -10,14 +10,17 @@ carries water and main streets only, not 200,000 building outlines.
 | water       | kind=water                                             | 10     | name                     |
 | parks       | kind=park                                              | 12     | name                     |
 | blocks      | kind=block                                             | 13     |                          |
-| buildings   | kind=building standing in `year` (default: this year)  | 14     | class, floors            |
+| buildings   | kind=building standing in `year` (default: this year)  | 15     | class, floors            |
 | trees       | kind=tree                                              | 15     |                          |
 | streets     | kind=street (major classes from 11, the rest from 13)  | 11     | name, class, width       |
 | boundaries  | AdminUnit wards (from 10) and khu phố (from 13), today | 10     | level, name              |
 | labels      | a point on each of those units, for its name           | 10     | level, name              |
 
 The zooms are the data tiles': protomaps-leaflet draws display zoom z from data tile z - 1 (a 512 px tile), so
-buildings show from display z15, and from z16 data on it overzooms (every building is in z16 tiles).
+buildings show from display z16, and from z16 data on it overzooms (every building is in z16 tiles). Buildings
+start at data z15 because a z14 tile of the demo ward holds its 13,000 outlines, 103 kB gzipped of 110 kB: at
+display z15 (a phone's first view of a ward) they are one or two pixels wide, and on Fast 3G those bytes were
+the basemap's first second; blocks and streets carry that view (~6 kB).
 
 Streets come from BasemapFeature only: the demo copies households.Street (the address registry) into it with
 a class and a width, and `import_basemap` adds OpenStreetMap's (docs/basemap.md). Geometries are read from the
@@ -34,6 +37,8 @@ EXTENT = 4096
 BUFFER = 64
 MAX_ZOOM = 22
 MINZOOM = 10  # below this the tile is empty: the basemap is a ward's, not a country's
+
+BUILDINGS_MINZOOM = 15  # data zoom: display z16 (see the module's docstring)
 
 # Road classes drawn from z12 (OSM's highway values and the demo's own).
 MAJOR_CLASSES = ("motorway", "trunk", "primary", "secondary", "tertiary", "main")
@@ -73,7 +78,7 @@ TILE_SQL = "SELECT " + " || ".join(
         _layer("blocks", _features("block", "", 13)),
         _layer(
             "buildings",
-            _features("building", "b.subkind AS class, (b.attrs->>'floors')::int AS floors", 14),
+            _features("building", "b.subkind AS class, (b.attrs->>'floors')::int AS floors", BUILDINGS_MINZOOM),
         ),
         _layer("trees", _features("tree", "", 15)),
         _layer(

@@ -21,6 +21,8 @@ from layers.models import POI, AdminUnit
 WARD_CODE = "27154"  # Phường Bàn Cờ's code (Resolution 1685; layers/reference/hcmc_units_2025.csv)
 WARD_NAME = "Phường Bàn Cờ"
 MERGER_DAY = dt.date(2025, 7, 1)
+LAST_OLD_DAY = MERGER_DAY - dt.timedelta(days=1)
+FORMER_FROM = dt.date(1976, 5, 20)  # as layers/units2025.py: our sources do not date the old units
 CENTER = (106.6835, 10.7745)  # lon, lat
 
 # Its predecessors in Quận 3, with their GSO codes (Phường 4 was split with Phường Xuân Hòa).
@@ -126,56 +128,93 @@ def build_admin_units(ctx: DemoContext) -> dict:
     return {"ward": ward, "khu_pho": khu_pho_polygons_m(ward, rng), "old_wards": old_ward_polygons_m(ward)}
 
 
+def seed_city_units(ctx: DemoContext) -> None:
+    """The real city around the demo ward: the committed table of the 168 units of 2025 and their predecessors
+    (layers/reference/hcmc_units_2025.csv), so Bàn Cờ's neighbours exist with their names, and with approximate
+    boundaries when a ward has the 2019 polygons (`seed_demo --units-boundaries SHP`). Idempotent, and in either
+    order with seed_admin_units: the table upserts by code and validity, the demo fills in what the table lacks."""
+    from layers.units2025 import load  # geopandas only with boundaries, inside load
+
+    report = load(boundaries=ctx.data.get("units_boundaries"))
+    made = sum(v for k, v in report.counts.items() if k.endswith((" created", " updated")))
+    ctx.log(f"  city units (2025 table): {report.counts['current units']} units, {made} rows written")
+
+
+def _fill_boundary(unit: AdminUnit, geom_m) -> None:
+    """A unit the table loaded has no boundary (or an approximate one): the demo's synthetic one goes in."""
+    if unit.boundary is None or unit.boundary.empty:
+        unit.boundary = multi(to_deg(geom_m)).wkt
+        unit.save(update_fields=["boundary"])
+
+
 def seed_admin_units(ctx: DemoContext) -> None:
-    # Today's ward: its code is also that of Phường 3 of Quận 3 (valid until 2025-06-30), whose code it kept.
-    existing = AdminUnit.objects.filter(level=AdminUnit.Level.WARD, code=WARD_CODE, valid_to__isnull=True).first()
-    if existing:
-        ctx.data["ward"] = existing
-        ctx.log(f"  admin units: already loaded ({existing.name})")
+    # Today's ward, by validity: its code 27154 is also that of Phường 3 of Quận 3 (valid until 2025-06-30).
+    ward = AdminUnit.objects.filter(level=AdminUnit.Level.WARD, code=WARD_CODE, valid_to__isnull=True).first()
+    if ward is not None and ward.children.filter(level=AdminUnit.Level.KHU_PHO).exists():
+        ctx.data["ward"] = ward
+        ctx.log(f"  admin units: already loaded ({ward.name})")
         return
     geo = build_admin_units(ctx)
     ward_m = geo["ward"]
-    city = AdminUnit.objects.create(
-        level=AdminUnit.Level.CITY,
-        kind=AdminUnit.Kind.THANH_PHO,
-        code="79",
-        name="Thành phố Hồ Chí Minh",
-        valid_from=MERGER_DAY,
-        boundary=multi(to_deg(ward_m.buffer(25_000, quad_segs=4))).wkt,
-    )
-    ward = AdminUnit.objects.create(
-        level=AdminUnit.Level.WARD,
-        kind=AdminUnit.Kind.PHUONG,
-        code=WARD_CODE,
-        name=WARD_NAME,
-        parent=city,
-        valid_from=MERGER_DAY,
-        population=62_000,
-        head_name="Nguyễn Thị Thanh Hương",
-        head_phone="0283 930 0101",
-        boundary=multi(to_deg(ward_m)).wkt,
-    )
-    district = AdminUnit.objects.create(
-        level=AdminUnit.Level.DISTRICT,
-        kind=AdminUnit.Kind.QUAN,
-        code="770",
-        name="Quận 3",
-        valid_from=dt.date(1976, 5, 20),
-        valid_to=MERGER_DAY - dt.timedelta(days=1),
-        boundary=multi(to_deg(ward_m.buffer(900, quad_segs=4))).wkt,
-    )
-    for (code, name), poly in zip(OLD_WARDS, geo["old_wards"], strict=True):
-        AdminUnit.objects.create(
+    city = AdminUnit.objects.filter(level=AdminUnit.Level.CITY, code="79", valid_to__isnull=True).first()
+    if city is None:
+        city = AdminUnit.objects.create(
+            level=AdminUnit.Level.CITY,
+            kind=AdminUnit.Kind.THANH_PHO,
+            code="79",
+            name="Thành phố Hồ Chí Minh",
+            valid_from=MERGER_DAY,
+            boundary=multi(to_deg(ward_m.buffer(25_000, quad_segs=4))).wkt,
+        )
+    _fill_boundary(city, ward_m.buffer(25_000, quad_segs=4))
+    demo = {"population": 62_000, "head_name": "Nguyễn Thị Thanh Hương", "head_phone": "0283 930 0101"}
+    if ward is None:
+        ward = AdminUnit.objects.create(
             level=AdminUnit.Level.WARD,
             kind=AdminUnit.Kind.PHUONG,
-            code=code,
-            name=name,
-            parent=district,
-            successor=ward,
-            valid_from=dt.date(1976, 5, 20),
-            valid_to=MERGER_DAY - dt.timedelta(days=1),
-            boundary=multi(to_deg(poly)).wkt,
+            code=WARD_CODE,
+            name=WARD_NAME,
+            parent=city,
+            valid_from=MERGER_DAY,
+            boundary=multi(to_deg(ward_m)).wkt,
+            **demo,
         )
+    else:
+        # The table's unit (loaded first): the demo's boundary, which its khu phố, streets and houses fill,
+        # replaces an empty or approximate one, as load_units_2025 keeps a ward's own after the demo.
+        for key, value in demo.items():
+            setattr(ward, key, value)
+        ward.boundary = multi(to_deg(ward_m)).wkt
+        ward.approximate = False
+        ward.save()
+    district = AdminUnit.objects.filter(level=AdminUnit.Level.DISTRICT, code="770", valid_to=LAST_OLD_DAY).first()
+    if district is None:
+        district = AdminUnit.objects.create(
+            level=AdminUnit.Level.DISTRICT,
+            kind=AdminUnit.Kind.QUAN,
+            code="770",
+            name="Quận 3",
+            valid_from=FORMER_FROM,
+            valid_to=LAST_OLD_DAY,
+            boundary=multi(to_deg(ward_m.buffer(900, quad_segs=4))).wkt,
+        )
+    _fill_boundary(district, ward_m.buffer(900, quad_segs=4))
+    for (code, name), poly in zip(OLD_WARDS, geo["old_wards"], strict=True):
+        old = AdminUnit.objects.filter(level=AdminUnit.Level.WARD, code=code, valid_to=LAST_OLD_DAY).first()
+        if old is None:
+            old = AdminUnit.objects.create(
+                level=AdminUnit.Level.WARD,
+                kind=AdminUnit.Kind.PHUONG,
+                code=code,
+                name=name,
+                parent=district,
+                successor=ward,
+                valid_from=FORMER_FROM,
+                valid_to=LAST_OLD_DAY,
+                boundary=multi(to_deg(poly)).wkt,
+            )
+        _fill_boundary(old, poly)
+        old.successors.add(ward)  # the table's links stay (Phường 4 also went to Xuân Hòa)
     rng = ctx.rng("khu_pho_heads")
     for i, poly in enumerate(geo["khu_pho"], start=1):
         AdminUnit.objects.create(

@@ -16,7 +16,7 @@ from layers.crs import UTM48N, WGS84, transformer
 from layers.demo import MERGER_DAY, multi, to_deg
 from layers.models import AdminUnit, ForestPlot, ForestSurvey
 
-COMMUNE_CODE = "DEMO-CANGIO"
+COMMUNE_CODE = "27664"  # Xã Cần Giờ in the 2025 table (layers/reference/hcmc_units_2025.csv)
 COMMUNE_CENTER = (106.89, 10.50)  # lon, lat: the mangroves south of Rừng Sác
 SUB_ZONES = {  # name → (offset east, offset north in m of the grid's corner, species, planting years, eroding)
     "Tiểu khu 4": (-3500, 1500, "Đước đôi (Rhizophora apiculata)", (1978, 1984), False),
@@ -31,11 +31,15 @@ SURVEY_YEARS = [2017, 2019, 2021, 2023, 2025]
 
 
 def _commune() -> AdminUnit:
-    found = AdminUnit.objects.filter(level=AdminUnit.Level.WARD, code=COMMUNE_CODE).first()
-    if found:
-        return found
     cx, cy = transformer(WGS84, UTM48N).transform(*COMMUNE_CENTER)
     outline = Polygon([(cx - 6000, cy - 5000), (cx + 5500, cy - 5500), (cx + 6500, cy + 4800), (cx - 5200, cy + 5200)])
+    # The real commune when the 2025 table is loaded (seed_demo loads it first): one Xã Cần Giờ, not two.
+    found = AdminUnit.objects.filter(level=AdminUnit.Level.WARD, code=COMMUNE_CODE, valid_to__isnull=True).first()
+    if found:
+        if found.boundary is None or found.boundary.empty:
+            found.boundary = multi(to_deg(outline)).wkt
+            found.save(update_fields=["boundary"])
+        return found
     city = AdminUnit.objects.filter(level=AdminUnit.Level.CITY).first()
     return AdminUnit.objects.create(
         level=AdminUnit.Level.WARD,

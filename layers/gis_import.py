@@ -35,6 +35,7 @@ from gisportal.permissions import edits_domain
 from layers import editing, gisfiles
 from layers.models import ImportJob
 from layers.registry import Layer
+from layers.units2025_imports import WardColumn
 
 PREVIEW_ROWS = 20
 MAX_PROBLEMS = 200
@@ -108,6 +109,10 @@ def run(
     if not edits_domain(user, layer.edit_domain):
         raise PermissionDenied("Bạn không có quyền nhập dữ liệu vào lớp này. / You may not import into this layer.")
     mapping, ignored = field_map(layer, [str(c) for c in frame.columns])
+    # A ward column ('Phường 4, Quận 3', an old code): checked against the ward the geometry lies in.
+    ward_column = WardColumn.find(ignored, mapping)
+    if ward_column is not None:
+        ignored = [c for c in ignored if c != ward_column.column]
     problems: list[dict] = []
     preview: list[dict] = []
     created: list[int] = []
@@ -119,6 +124,8 @@ def run(
                 if geom is None or shapely.is_empty(geom):
                     raise InvalidInput("Dòng không có hình học.", "The row has no geometry.", code="missing_geometry")
                 obj = editing.create(layer, user, props, geom, repair=repair)
+                if ward_column is not None:
+                    ward_column.check(props_row.get(ward_column.column), obj.ward_id)
                 created.append(obj.pk)
             except (PortalError, APIException) as exc:
                 problem = _problem(i, exc)
@@ -145,6 +152,7 @@ def run(
         "failed_rows": failed,
         "columns": mapping,
         "ignored_columns": ignored,
+        "ward_column": ward_column.column if ward_column is not None else None,
         "preview": preview,
         "problems": problems,
         "committed": kept,

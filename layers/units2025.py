@@ -132,6 +132,15 @@ def read_table(path: Path | str) -> tuple[list[Row], list[dict]]:
     return rows, problems
 
 
+def _file_problem(path: Path | str, exc: Exception) -> dict:
+    name = Path(path).name
+    return {
+        "line": 0,
+        "message": f"Không đọc được tệp ranh giới {name}: {exc}.",
+        "message_en": f"Cannot read the boundary file {name}: {exc}.",
+    }
+
+
 def _problem(line: int, vi: str, en: str) -> dict:
     return {"line": line, "message": f"Dòng {line}: {vi}.", "message_en": f"Line {line}: {en}."}
 
@@ -208,7 +217,10 @@ def load(
     if boundaries is not None and not problems:
         from layers.units2025_boundaries import dissolve  # geopandas: only when boundaries are given
 
-        shapes, more = dissolve(boundaries, table)
+        try:
+            shapes, more = dissolve(boundaries, table)
+        except (OSError, RuntimeError, ValueError) as exc:  # missing, or not a file GDAL reads (pyogrio's errors)
+            shapes, more = None, [_file_problem(boundaries, exc)]
         problems += more
     if problems:
         raise UnitsRefused(
@@ -225,12 +237,34 @@ def load(
     return report
 
 
-def _upsert(level: str, code: str, valid_from: dt.date, values: dict, report: LoadReport) -> AdminUnit:
-    unit = AdminUnit.objects.filter(level=level, code=code, valid_from=valid_from).first()
+class _Existing:
+    """The units the table may touch, read in three queries: a reload that changes nothing (seed_demo runs it on
+    every `make run`) then costs a few hundred milliseconds instead of a query per unit."""
+
+    def __init__(self) -> None:
+        units = AdminUnit.objects.filter(
+            level__in=("city", "district", "ward"), valid_from__in=(MERGER_DAY, FORMER_FROM)
+        )
+        self.units = {(u.level, u.code, u.valid_from): u for u in units}
+        self.own_boundary = set(
+            AdminUnit.objects.filter(
+                level=AdminUnit.Level.WARD, valid_from=MERGER_DAY, children__level=AdminUnit.Level.KHU_PHO
+            ).values_list("code", flat=True)
+        )
+        self.successors: dict[int, set[int]] = defaultdict(set)
+        through = AdminUnit.successors.through
+        for src, dst in through.objects.values_list("from_adminunit_id", "to_adminunit_id"):
+            self.successors[src].add(dst)
+
+
+def _upsert(
+    existing: _Existing, level: str, code: str, valid_from: dt.date, values: dict, report: LoadReport
+) -> AdminUnit:
+    unit = existing.units.get((level, code, valid_from))
     if unit is None:
         unit = AdminUnit(level=level, code=code, valid_from=valid_from, boundary=EMPTY)
         report.counts[f"{level} created"] += 1
-    changed = [k for k, v in values.items() if getattr(unit, k) != v]
+    changed = [k for k, v in values.items() if not _same(unit, k, v)]
     if changed or unit.pk is None:
         for key in changed:
             setattr(unit, key, values[key])
@@ -238,33 +272,39 @@ def _upsert(level: str, code: str, valid_from: dt.date, values: dict, report: Lo
             unit.version += 1
             report.counts[f"{level} updated"] += 1
         unit.save()
+        existing.units[(level, code, valid_from)] = unit
     return unit
 
 
-def _has_own_boundary(code: str) -> bool:
-    """A ward that drew its own khu phố inside its boundary keeps it: a dissolved one would cut them."""
-    return AdminUnit.objects.filter(
-        level=AdminUnit.Level.WARD, code=code, valid_from=MERGER_DAY, children__level=AdminUnit.Level.KHU_PHO
-    ).exists()
+def _same(unit: AdminUnit, key: str, value) -> bool:
+    """Compare a related unit by id: reading `unit.parent` would cost a query per unit."""
+    if key in ("parent", "successor"):
+        return getattr(unit, f"{key}_id") == (value.pk if value is not None else None)
+    return getattr(unit, key) == value
 
 
 def _write(table: Table, shapes, report: LoadReport) -> None:
-    city = AdminUnit.objects.filter(level=AdminUnit.Level.CITY, code="79").first()
+    existing = _Existing()
+    # Today's city, whichever day it was recorded from (the demo and older loads used the merger day too).
+    city = AdminUnit.objects.filter(level=AdminUnit.Level.CITY, code="79", valid_to__isnull=True).first()
     if city is None:
-        city = _upsert("city", "79", MERGER_DAY, {"kind": "thanh_pho", "name": "Thành phố Hồ Chí Minh"}, report)
+        city = _upsert(
+            existing, "city", "79", MERGER_DAY, {"kind": "thanh_pho", "name": "Thành phố Hồ Chí Minh"}, report
+        )
     old = {"valid_to": LAST_OLD_DAY}
     districts = {
-        code: _upsert("district", code, FORMER_FROM, {"kind": r.kind, "name": r.name} | old, report)
+        code: _upsert(existing, "district", code, FORMER_FROM, {"kind": r.kind, "name": r.name} | old, report)
         for code, r in table.former_districts.items()
     }
     today: dict[str, AdminUnit] = {}
     for row in table.current:
         values = {"kind": row.kind, "name": row.name, "parent": city, "area_km2": row.area_km2, "valid_to": None}
-        kept = _has_own_boundary(row.code)
+        # A ward that drew its own khu phố inside its boundary keeps it: a dissolved one would cut them.
+        kept = row.code in existing.own_boundary
         if shapes is not None and row.code in shapes.boundaries and not kept:
             values["boundary"] = GEOSGeometry(shapes.boundaries[row.code].wkt, srid=4326)
             values["approximate"] = row.code in shapes.approximate
-        unit = _upsert("ward", row.code, MERGER_DAY, values, report)
+        unit = _upsert(existing, "ward", row.code, MERGER_DAY, values, report)
         today[row.code] = unit
         boundary = "none" if unit.boundary.empty else ("approximate" if unit.approximate else "dissolved")
         boundary = "kept (the ward's own, with its khu phố)" if kept else boundary
@@ -276,8 +316,8 @@ def _write(table: Table, shapes, report: LoadReport) -> None:
         succ = [today[c] for c in table.successors.get(code, [])]
         values = {"kind": row.kind, "name": row.name, "parent": districts.get(row.parent)} | old
         values["successor"] = succ[0] if succ else None
-        unit = _upsert("ward", code, FORMER_FROM, values, report)
-        if {s.pk for s in unit.successors.all()} != {s.pk for s in succ}:
+        unit = _upsert(existing, "ward", code, FORMER_FROM, values, report)
+        if existing.successors.get(unit.pk, set()) != {s.pk for s in succ}:
             unit.successors.set(succ)
         if len(succ) > 1:
             report.counts["split predecessors"] += 1

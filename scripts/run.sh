@@ -36,6 +36,8 @@ export DEBUG="${DEBUG:-0}"
 export SECRET_KEY_FILE="${SECRET_KEY_FILE:-$VAR/secret-key}"
 [ -s "$SECRET_KEY_FILE" ] || (umask 077; python3 -c 'import secrets; print(secrets.token_urlsafe(50))' >"$SECRET_KEY_FILE")
 bash "$ROOT/scripts/worker.sh" start
+# Collected once per change, so whitenoise serves the compressed copies (DEBUG off reads only STATIC_ROOT).
+"$PY" "$ROOT/manage.py" collectstatic --noinput -v0 || die "Không gom được tệp tĩnh (collectstatic)." "collectstatic failed."
 
 # The demo accounts' password: generated once per checkout, kept in var/.
 PWFILE="$VAR/demo-password"

@@ -57,6 +57,7 @@ class Detector:
             self.smooth = int(bundle.get("smooth", self.smooth))
             self.stride = int(bundle.get("stride", self.stride))
             self.min_area_m2 = float(bundle.get("min_area_m2", self.min_area_m2))
+        self.stage2 = self.bundle.get("stage2")  # the candidate components' classifier (objects.py), if trained
 
     def raw_probability(self, before: np.ndarray, after: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
         """The classifier's per-pixel P(new structure), before smoothing."""
@@ -87,12 +88,17 @@ class Detector:
         return p.astype(np.float32)
 
     def mask(self, prob: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
-        """The post-processed change mask: threshold, opening, holes filled (before any minimum area)."""
+        """The post-processed change mask: threshold, opening, holes filled, components the second stage
+        rejects removed (before any minimum area)."""
         m = prob >= self.threshold
         if valid is not None:
             m &= valid
-        m = ndimage.binary_opening(m, structure=np.ones((3, 3), bool))
-        return fill_holes(m)
+        m = fill_holes(ndimage.binary_opening(m, structure=np.ones((3, 3), bool)))
+        if self.stage2:
+            from imagery.detection.objects import keep_components
+
+            m = keep_components(self.stage2, m, prob)
+        return m
 
     def min_area_px(self, pixel_m: float | None) -> float:
         px = pixel_m or DEFAULT_PIXEL_M

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -38,6 +38,9 @@ class TrainConfig:
     stride: int = 2
     min_area_m2: float = 20.0
     calib_synthetic: int = 8  # synthetic pairs (besides every real one) the threshold is chosen on
+    stage2: bool = True  # the second-stage classifier on candidate components (objects.py)
+    stage2_iter: int = 80
+    stage2_leaves: int = 8
     held_out: int = 10
     seed: int = 0
 
@@ -150,16 +153,16 @@ def fit(samples: dict[str, tuple], names: list[str], cfg: TrainConfig):
 THRESHOLD_BINS = 200
 
 
-def choose_threshold(detector, pairs: Iterator[tuple]) -> tuple[float, dict]:
+def choose_threshold(detector, probs: list[tuple]) -> tuple[float, dict]:
     """The threshold of the best pixel F1 over all calibration pixels (of the smoothed probability).
 
-    From histograms of the probability on changed and unchanged pixels: one pass, whatever the number of
-    thresholds tried (the opening and hole filling that follow change few pixels).
+    `probs` holds (prob, label, valid) per calibration pair. From histograms of the probability on changed
+    and unchanged pixels: one pass, whatever the number of thresholds tried (the opening and hole filling
+    that follow change few pixels).
     """
     pos = np.zeros(THRESHOLD_BINS, np.int64)
     neg = np.zeros(THRESHOLD_BINS, np.int64)
-    for before, after, label, valid in pairs:
-        prob = detector.probability(before, after, valid)
+    for prob, label, valid in probs:
         b = np.clip((prob * THRESHOLD_BINS).astype(np.int64), 0, THRESHOLD_BINS - 1)
         v = np.ones_like(label) if valid is None else valid
         pos += np.bincount(b[label & v], minlength=THRESHOLD_BINS)
@@ -174,8 +177,79 @@ def choose_threshold(detector, pairs: Iterator[tuple]) -> tuple[float, dict]:
     return detector.threshold, {"calibration_pixel_f1": round(float(f1[best]), 4)}
 
 
-def make_bundle(clf, threshold: float, cfg: TrainConfig, version: str) -> dict:
+def fit_stage2(detector, probs: list[tuple], cfg: TrainConfig) -> tuple[dict | None, dict]:
+    """The second-stage classifier on the calibration pairs' candidate components, and its cutoff.
+
+    A component is positive when it matches a labelled object (metrics' rule). The cutoff maximises the
+    pooled object F1 + pixel F1 of out-of-fold scores (folds by pair), so it is not chosen on the scores of the very
+    components the classifier learnt; the final classifier is then fitted on all components.
+    """
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.model_selection import GroupKFold
+
+    from imagery.detection.objects import component_features, matched_objects
+
+    xs, ys, groups, matches, px, px_true = [], [], [], [], [], []
+    n_labelled = n_true_px = 0
+    min_px = detector.min_area_px(None)
+    for k, (prob, label, valid) in enumerate(probs):
+        labels, n, x = component_features(detector.mask(prob, valid), prob)
+        found, nt = matched_objects(labels, n, label)
+        n_labelled += nt
+        lab_in = label if valid is None else label & valid
+        n_true_px += int(lab_in.sum())
+        area = np.bincount(labels.ravel(), minlength=n + 1)[1:]
+        inside = np.bincount(labels[lab_in], minlength=n + 1)[1:]
+        big = area >= min_px  # what the minimum area removes anyway is not learnt
+        px.append(area[big])
+        px_true.append(inside[big])
+        xs.append(x[big])
+        ys += [bool(found[i]) for i in np.flatnonzero(big)]
+        matches += [[(k, t) for t in found[i]] for i in np.flatnonzero(big)]
+        groups += [k] * int(big.sum())
+    y = np.array(ys)
+    if not cfg.stage2 or y.size < 20 or y.all() or not y.any() or len(set(groups)) < 3:
+        return None, {}
+    x = np.concatenate(xs)
+
+    def model():
+        return HistGradientBoostingClassifier(
+            max_iter=cfg.stage2_iter,
+            max_leaf_nodes=cfg.stage2_leaves,
+            learning_rate=0.1,
+            l2_regularization=1.0,
+            early_stopping=False,
+            random_state=cfg.seed,
+        )
+
+    oof = np.zeros(y.size)
+    for tr, te in GroupKFold(n_splits=min(5, len(set(groups)))).split(x, y, groups):
+        if y[tr].all() or not y[tr].any():
+            oof[te] = 1.0
+            continue
+        oof[te] = model().fit(x[tr], y[tr]).predict_proba(x[te])[:, 1]
+    from imagery.detection.objects import best_cutoff
+
+    pixels = (np.concatenate(px), np.concatenate(px_true), n_true_px)
+    keep_all = best_cutoff(np.ones(y.size), matches, n_labelled, *pixels)[1]
+    cutoff, objective = best_cutoff(oof, matches, n_labelled, *pixels)
+    clf = model().fit(x, y)
+    metrics = {
+        "stage2_components": int(y.size),
+        "stage2_positive": int(y.sum()),
+        "stage2_cutoff": round(cutoff, 3),
+        # object F1 + pixel F1 of the calibration pairs' components, without the stage / with it (out of fold)
+        "calibration_objective_without": round(keep_all, 4),
+        "calibration_objective_oof": round(objective, 4),
+    }
+    if cutoff <= 0:
+        return None, metrics
+    return {"model": clf, "cutoff": cutoff}, metrics
+
+
+def make_bundle(clf, threshold: float, cfg: TrainConfig, version: str, stage2: dict | None = None) -> dict:
     return {
+        "stage2": stage2,
         "schema": SCHEMA,
         "version": version,
         "model": clf,
@@ -245,8 +319,15 @@ def train(
     version = f"hgb-{h.hexdigest()[:12]}"
     det = Detector(make_bundle(clf, 0.5, cfg, version))
     calib = [s for s in use if s.kind != "synthetic"] + [s for s in use if s.kind == "synthetic"][: cfg.calib_synthetic]
-    threshold, calib_metrics = choose_threshold(det, (s.load() for s in calib))
-    bundle = make_bundle(clf, threshold, cfg, version)
+    probs = []
+    for s in calib:
+        before, after, label, valid = s.load()
+        probs.append((det.probability(before, after, valid), label, valid))
+    threshold, calib_metrics = choose_threshold(det, probs)
+    stage2, stage2_metrics = fit_stage2(det, probs, cfg)
+    calib_metrics.update(stage2_metrics)
+    bundle = make_bundle(clf, threshold, cfg, version, stage2)
+    det = Detector(bundle)
     import sklearn
 
     manifest = {

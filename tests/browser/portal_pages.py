@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from django.contrib.gis.geos import Polygon
 
@@ -24,6 +25,7 @@ PAGES = [
     ("/households/report/", "body"),
     ("/land/imagery/", "body"),
     ("/land/parcels/", "body"),
+    ("/land/detection/", "body"),
     ("/login/", "form"),
 ]
 
@@ -39,7 +41,41 @@ def fill_world(world) -> None:
         ForestSurvey(plot=plot, surveyed_on=dt.date(year, 5, 1), canopy_cover_pct=cover, condition="healthy").save()
 
 
+# How long no request may be in flight before a page counts as settled. Playwright's "networkidle" waits 500 ms
+# on every page; 144 visits (every page as every role, in two test files) made that a minute of waiting.
+QUIET_S = 0.25
+STREAMS = {"eventsource", "websocket"}  # a live map's change stream stays open: it is not a page still loading
+
+
+def track(page) -> None:
+    """Count the page's requests in flight (call once, before its first `goto`)."""
+    if hasattr(page, "in_flight"):
+        return
+    page.in_flight = set()
+    page.last_change = time.monotonic()
+
+    def started(req) -> None:
+        if req.resource_type not in STREAMS:
+            page.in_flight.add(req)
+            page.last_change = time.monotonic()
+
+    def ended(req) -> None:
+        page.in_flight.discard(req)
+        page.last_change = time.monotonic()
+
+    page.on("request", started)
+    page.on("requestfinished", ended)
+    page.on("requestfailed", ended)
+
+
 def settle(page, ready: str) -> None:
-    """Wait for the page's own script to have drawn what it fetches (no request left in flight)."""
+    """Wait for the page's own script to have drawn what it fetches: its ready element is there, the page has
+    loaded, and no request has been in flight for QUIET_S."""
+    track(page)
     page.wait_for_selector(ready, state="attached")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("load")
+    deadline = time.monotonic() + 15
+    while page.in_flight or time.monotonic() - page.last_change < QUIET_S:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still loading after 15 s: {[r.url for r in page.in_flight]}")
+        page.wait_for_timeout(25)

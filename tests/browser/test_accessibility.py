@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.browser.portal_pages import PAGES, ROLES, fill_world, settle
+from tests.browser.portal_pages import PAGES, ROLES, fill_world, settle, track
 from tests.browser.session import logged_in
 
 pytestmark = pytest.mark.browser
@@ -36,6 +36,7 @@ def test_every_page_has_no_serious_or_critical_violation(live_world, live_server
     if role != "anonymous":
         logged_in(page, live_world.users[role], live_server.url, language="vi")
     found = {}
+    track(page)
     for url, ready in PAGES:
         page.goto(url)
         settle(page, ready)

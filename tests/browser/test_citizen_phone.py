@@ -11,7 +11,7 @@ from django.contrib.gis.db.models.functions import Distance
 
 from businesses.models import Business
 from gisportal.demo import DemoContext, run
-from households.models import HouseNumber
+from households.models import HouseNumber, Street
 from layers.demo import WARD_CODE
 from layers.text import fold
 
@@ -87,6 +87,7 @@ def test_a_citizen_searches_scans_and_checks_a_name_on_a_phone(demo, live_server
     # Search: suggestions while typing, a tap flies to the house and tells what is there.
     page.locator("#address-search").type(typed, delay=20)
     option = page.locator("#search-suggestions li", has_text=house.address.split(",")[0]).first
+    page.evaluate("portalMap.basemap.drawnLabels.clear()")  # from here on: the labels drawn around the house
     option.tap()
     page.wait_for_function("document.getElementById('map').dataset.searchResult")
     popup = page.locator(".search-result-popup")
@@ -94,6 +95,11 @@ def test_a_citizen_searches_scans_and_checks_a_name_on_a_phone(demo, live_server
     center = page.evaluate("(m => [m.getCenter().lat, m.getCenter().lng, m.getZoom()])(window.portalMap)")
     assert metres(center[0], center[1], house.geom.y, house.geom.x) < 60 and center[2] >= 18, center
     assert ring_on(page, house.geom.y, house.geom.x) < 3
+    # The street names around it, on the portal's basemap (basemap.js notes each label it draws on its canvas).
+    streets = sorted(set(Street.objects.filter(ward_id=house.street.ward_id).values_list("name", flat=True)))
+    page.wait_for_function(
+        "(names) => [...portalMap.basemap.drawnLabels.keys()].some((n) => names.includes(n))", arg=streets
+    )
 
     # Scan 500 m there: every business counted is drawn, and the count is the API's.
     page.locator("#radius").fill("500")

@@ -74,6 +74,7 @@ def test_officer_moves_an_imported_waste_point_and_sees_versions_1_and_2(transac
     shows version 1 (imported) and version 2 with only the position changed — in Vietnamese, dates dd/mm/yyyy."""
     from layers.models import WastePoint
 
+    page.set_viewport_size({"width": 1366, "height": 800})
     ward = AdminUnitFactory(boundary=square(LON, LAT, 0.004))
     officer = user_with_role("officer_waste", Role.WARD_OFFICER, wards=[ward])
     (point,) = WastePoint.objects.bulk_create(

@@ -16,7 +16,7 @@ from django.apps import apps
 from django.conf import settings
 
 from layers import registry
-from tests.browser.portal_pages import PAGES, ROLES, fill_world, settle
+from tests.browser.portal_pages import PAGES, ROLES, fill_world, settle, track
 from tests.browser.session import logged_in
 
 pytestmark = pytest.mark.browser
@@ -119,6 +119,7 @@ def test_vietnamese_pages_show_no_english_word_of_the_portal(live_world, live_se
     else:
         logged_in(page, live_world.users[role], live_server.url, language="vi")
     found = {}
+    track(page)
     for url, ready in PAGES:
         page.goto(url)
         settle(page, ready)

@@ -205,3 +205,82 @@ def test_a_unit_made_only_of_a_split_ward_gets_what_its_neighbour_does_not_need(
     assert covers(xuan_hoa, 2.8) and not covers(xuan_hoa, 2.2)
     assert ban_co.approximate and xuan_hoa.approximate
     assert not ban_co.boundary.overlaps(xuan_hoa.boundary)
+
+
+# --- imports: an old ward in a file leads to today's unit, a split one decided by the point -----------------
+
+
+def test_the_house_number_import_maps_old_wards_to_todays_units_by_the_point(db, tmp_path):
+    from gisportal.models import Role
+    from households.models import HouseNumber
+    from tests.factories import user_with_role
+    from tests.households.house_world import upload, write_csv
+    from tests.households.test_old_names import NDC, add_street
+
+    load(tmp_path)
+    ban_co, xuan_hoa = today("27154"), today("27139")
+    add_street(ban_co, 0.1, 2.4, [2])
+    add_street(xuan_hoa, 2.6, 3.9, [100])
+    admin = Client()
+    admin.force_login(user_with_role("quantri", Role.ADMIN))
+    header = ["Số nhà", "Đường", "Phường", "Vĩ độ", "Kinh độ", "EPSG"]
+
+    def row(number: str, ward: str, col: float) -> list:
+        lon, lat = uw.point(col, 0.5)
+        return [number, NDC, ward, lat, lon, 4326]
+
+    # Phường 4 of Quận 3 went to both: each house goes where its point lies; a whole predecessor (Phường 2, by
+    # name or by its code 27157) and the split one's code lead to Bàn Cờ.
+    rows = [
+        row("3", "Phường 4, Quận 3", 1.0),
+        row("111", "Phường 4, Quận 3", 3.0),
+        row("5", "P.2, Q.3", 1.2),
+        row("7", "27157", 1.4),
+        row("113", "27148", 3.2),
+    ]
+    response = upload(admin, write_csv(tmp_path / "houses.csv", header, rows))
+    assert response.status_code == 201, response.json()
+    placed = dict(HouseNumber.objects.filter(number__in=["3", "111", "5", "7", "113"]).values_list("number", "ward"))
+    assert placed == {"3": ban_co.pk, "111": xuan_hoa.pk, "5": ban_co.pk, "7": ban_co.pk, "113": xuan_hoa.pk}
+    # An old ward that did not become the unit the point lies in is reported, and nothing is written.
+    response = upload(admin, write_csv(tmp_path / "wrong.csv", header, [row("9", "Phường 2, Quận 3", 3.4)]))
+    assert response.status_code == 400, response.json()
+    report = response.json()["details"]["report"]
+    assert set(report["rejections"]) == {"outside_ward"}
+    assert not HouseNumber.objects.filter(number="9").exists()
+
+
+def test_the_gis_import_checks_a_ward_column_of_old_names_against_the_geometry(db, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gisportal.models import Role
+    from layers.models import WastePoint
+    from tests.factories import user_with_role
+
+    load(tmp_path)
+    ban_co, xuan_hoa = today("27154"), today("27139")
+    admin = Client()
+    admin.force_login(user_with_role("quantri", Role.ADMIN))
+
+    def upload(rows: list[tuple[str, str, float]]):
+        lines = ["Loại;Tên;Phường;Kinh độ;Vĩ độ"]
+        for name, ward, col in rows:
+            lon, lat = uw.point(col, 0.5)
+            lines.append(f"bin;{name};{ward};{lon};{lat}")
+        data = "\n".join(lines).encode()
+        return admin.post("/api/v1/layers/waste_points/imports", {"file": SimpleUploadedFile("bins.csv", data)})
+
+    # The split Phường 4 of Quận 3 is decided by the point; Phường 2 (whole) by name or old code leads to Bàn Cờ.
+    response = upload([("A", "Phường 4, Quận 3", 1.0), ("B", "Phường 4, Quận 3", 3.0), ("C", "27157", 1.2)])
+    assert response.status_code == 201, response.json()
+    report = response.json()
+    assert report["problems"] == [] and report["ward_column"] == "Phường" and "Phường" not in report["ignored_columns"]
+    done = admin.post(f"/api/v1/layers/waste_points/imports/{report['id']}/commit")
+    assert done.status_code == 200, done.json()
+    assert dict(WastePoint.objects.values_list("name", "ward")) == {"A": ban_co.pk, "B": xuan_hoa.pk, "C": ban_co.pk}
+    # A ward that did not become the unit the point lies in, and one that exists nowhere: reported by row.
+    report = upload([("D", "Phường 2, Quận 3", 3.0), ("E", "Phường Không Có", 1.0), ("F", "Bàn Cờ", 1.0)]).json()
+    assert [(p["row"], p["error"]) for p in report["problems"]] == [(1, "outside_ward"), (2, "unknown_ward_name")]
+    assert "Phường Xuân Hòa" in report["problems"][0]["message"] and report["problems"][0]["message"].startswith("Cột")
+    assert admin.post(f"/api/v1/layers/waste_points/imports/{report['id']}/commit").status_code == 400
+    assert not WastePoint.objects.filter(name__in=["D", "E", "F"]).exists()

@@ -75,3 +75,19 @@ def test_small_labelled_objects_can_be_ignored():
     pred[0:2, 0:2] = False
     assert object_scores(pred, label).recall == pytest.approx(0.5)
     assert object_scores(pred, label, min_label_px=10).recall == pytest.approx(1.0)
+
+
+def test_component_features_describe_shape_and_probability():
+    from imagery.detection.objects import OBJECT_FEATURES, component_features
+
+    prob = np.zeros((60, 60), np.float32)
+    prob[10:20, 10:30] = 0.9  # a 10 × 20 rectangle
+    prob[40:43, 40:55] = 0.6
+    prob[43:50, 40:43] = 0.6  # an L of thin arms
+    _labels, n, x = component_features(prob > 0.5, prob)
+    assert n == 2 and x.shape == (2, len(OBJECT_FEATURES))
+    f = dict(zip(OBJECT_FEATURES, x[0], strict=True))
+    assert abs(f["log_area"] - np.log(200)) < 1e-5 and abs(f["p_mean"] - 0.9) < 1e-5
+    assert f["rect"] == 1.0 and f["aspect"] == 0.5 and abs(f["p_contrast"] - 0.9) < 1e-5
+    g = dict(zip(OBJECT_FEATURES, x[1], strict=True))
+    assert g["rect"] < 0.5 and g["perim"] > f["perim"]  # the L's arms: ragged against the rectangle

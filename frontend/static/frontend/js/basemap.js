@@ -165,16 +165,25 @@ export function addBasemap(map) {
   let layer = vectorLayer(P, TILES, drawn).addTo(map);
   layer.drawnLabels = drawn;
   map.basemap = layer;
-  // A city-wide PMTiles file, when the server has one, replaces the ward's own tiles.
-  fetch("/tiles/basemap.json")
-    .then((r) => (r.ok ? r.json() : null))
-    .then((doc) => {
-      if (!doc || doc.format !== "pmtiles" || !doc.tiles || !doc.tiles[0]) return;
-      map.removeLayer(layer);
-      layer = vectorLayer(P, doc.tiles[0], drawn).addTo(map);
-      layer.drawnLabels = drawn;
-      map.basemap = layer;
-    })
-    .catch(() => {});
+  // A city-wide PMTiles file, when the server has one, replaces the ward's own tiles. Asked once the first tiles
+  // are drawn (or after 2 s): on a phone's 3G, asked at once, it held one of the browser's six connections while
+  // the first view's tiles queued behind it.
+  let probed = false;
+  const probe = () => {
+    if (probed) return;
+    probed = true;
+    fetch("/tiles/basemap.json")
+      .then((r) => (r.ok ? r.json() : null))
+      .then((doc) => {
+        if (!doc || doc.format !== "pmtiles" || !doc.tiles || !doc.tiles[0]) return;
+        map.removeLayer(layer);
+        layer = vectorLayer(P, doc.tiles[0], drawn).addTo(map);
+        layer.drawnLabels = drawn;
+        map.basemap = layer;
+      })
+      .catch(() => {});
+  };
+  layer.once("load", probe);
+  setTimeout(probe, 2000);
   return layer;
 }

@@ -2,7 +2,7 @@
 // Phone first: the map fills the screen and the tools live in a bottom sheet (citizen.css).
 import { homeBounds } from "./home.js";
 import { addLegend, lineSwatch, POI_SYMBOLS, SECTION_GROUPS, sectionColor, symbolIcon, symbolSvg } from "./legend.js";
-import { request } from "./request.js";
+import { ApiError, request } from "./request.js";
 import { addSearch } from "./search.js";
 import { addBasemap } from "./basemap.js";
 
@@ -76,12 +76,26 @@ $("name-form").addEventListener("submit", async (ev) => {
 const mapEl = $("map");
 const map = L.map(mapEl, { zoomControl: true }).setView([10.7745, 106.6835], 16);
 window.portalMap = map;
-addBasemap(map);
-const wardsLoaded = request("/api/v1/admin-units/?level=ward").then((wards) => {
+// The wards: businesses.html's head asked for them while the scripts downloaded (a round trip less on 3G).
+const WARDS = "/api/v1/admin-units/?level=ward";
+const early = window.portalEarly && window.portalEarly[WARDS];
+const wardsAnswer = early
+  ? early.then(async (response) => {
+    const data = await response.json().catch(() => null);
+    if (!response.ok) throw new ApiError(response.status, data);
+    return data;
+  }, () => request(WARDS))
+  : request(WARDS);
+// The basemap comes once the map is where it opens (the home wards), so its tiles are fetched for that view only.
+const wardsLoaded = wardsAnswer.then((wards) => {
   const layer = L.geoJSON(wards, { style: { color: "#0b5394", weight: 2, fill: false, className: "ward-boundary" } }).addTo(map);
   if (layer.getLayers().length) map.fitBounds(homeBounds(layer), { animate: false });
+  addBasemap(map);
   mapEl.dataset.loaded = "true";
   return layer;
+}, (err) => {
+  addBasemap(map);
+  throw err;
 });
 
 let center = null;

@@ -2,10 +2,12 @@
 // before/after chips and the three decisions, a form that starts a detection and follows its progress.
 import { ApiError, request } from "./request.js";
 import { $, acquisitionLayer, baseMap, label, say } from "./imagery_common.js";
+import { addSearch } from "./search.js";
 
 const T = JSON.parse($("detection-labels").textContent);
 const canEdit = $("detection-panel").dataset.canEdit === "1";
-const map = baseMap($("map"));
+const map = baseMap($("map")); // the portal's basemap under the photographs
+addSearch(map);
 const COLORS = { to_review: "#e69138", confirmed: "#cc0000", permitted: "#38761d", dismissed: "#999999", linked: "#3d85c6" };
 let acquisitions = [];
 let photo = null;

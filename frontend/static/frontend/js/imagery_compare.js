@@ -3,9 +3,12 @@
 import { ApiError, request } from "./request.js";
 import { dateInput, dateValue, formatDate } from "./i18n_format.js";
 import { $, _, acquisitionLayer, baseMap, boundsOf, label, say } from "./imagery_common.js";
+import { addSearch } from "./search.js";
 
 const mapEl = $("map");
 const map = baseMap(mapEl);
+// An address found flies there; a click on the map then opens that spot's time strip.
+addSearch(map);
 const PARCEL_MIN_ZOOM = 15;
 let acquisitions = [];
 let left = null;

@@ -2,9 +2,11 @@
 // perimeter and edge lengths (measured by the server in VN-2000), then saved as a parcel and exported.
 import { ApiError, request } from "./request.js";
 import { $, _, acquisitionLayer, baseMap, boundsOf, label, say } from "./imagery_common.js";
+import { addSearch } from "./search.js";
 
 const mapEl = $("map");
 const map = baseMap(mapEl);
+addSearch(map);
 const ORDERS = {
   projected: [
     ["xy", _("X (northing), Y (easting) — as in VN-2000 documents")],

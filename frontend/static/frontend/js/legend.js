@@ -80,6 +80,25 @@ export function lineSwatch({ color, dash = "", weight = 3 }) {
   return `<svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true"><path d="M2 12h20" stroke="${color}" stroke-width="${weight}" stroke-dasharray="${dash}" fill="none"/></svg>`;
 }
 
+// A boundary pieced together from the wards before 2025 (load_units_2025 --boundaries: a predecessor was split, so
+// where the line runs is a guess): dashed on the map and in the legend, so nobody reads it as the official line.
+export const APPROXIMATE_DASH = "8 6";
+
+/** The style of an area that is approximate: its base style, dashed. */
+export function approximateStyle(base, feature) {
+  return feature?.properties?.approximate ? { ...base, dashArray: APPROXIMATE_DASH } : base;
+}
+
+// The legend's line for it, only while a layer of the entry draws an approximate feature.
+function approximateItem(layer) {
+  let color = null;
+  layer.eachLayer?.((part) => {
+    if (!color && part.feature?.properties?.approximate) color = part.options?.color || "#0b5394";
+  });
+  if (!color) return null;
+  return { html: lineSwatch({ color, dash: APPROXIMATE_DASH }), label: _("Approximate boundary"), cls: "legend-approximate" };
+}
+
 export function areaSwatch({ color, fill }) {
   return `<svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true"><rect x="3" y="5" width="18" height="14" fill="${fill}" fill-opacity=".5" stroke="${color}" stroke-width="2"/></svg>`;
 }
@@ -106,8 +125,10 @@ export function addLegend(map, entries, { position = "bottomright" } = {}) {
       const h = document.createElement("h3");
       h.textContent = entry.title;
       const list = document.createElement("ul");
-      for (const item of entry.items) {
+      const approximate = approximateItem(entry.layer);
+      for (const item of approximate ? [...entry.items, approximate] : entry.items) {
         const li = document.createElement("li");
+        if (item.cls) li.className = item.cls;
         li.innerHTML = item.html; // our own SVG strings, never user data
         const label = document.createElement("span");
         label.textContent = item.label;

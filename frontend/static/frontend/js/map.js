@@ -1,11 +1,10 @@
 // The map shell: ward boundary, khu phố and POIs from the portal's own API.
 import { homeBounds } from "./home.js";
 import {
-  addLegend, areaSwatch, clusterSwatch, lineSwatch, POI_SYMBOLS, SECTION_GROUPS, sectionColor, symbolIcon, symbolSvg,
-  WASTE_SYMBOLS,
+  addLegend, approximateStyle, areaSwatch, clusterSwatch, lineSwatch, POI_SYMBOLS, SECTION_GROUPS, sectionColor,
+  symbolIcon, symbolSvg, WASTE_SYMBOLS,
 } from "./legend.js";
-import { request } from "./request.js";
-import { addSearch } from "./search.js";
+import { ApiError, request } from "./request.js";
 import { addBasemap } from "./basemap.js";
 
 const _ = window.gettext || ((s) => s);
@@ -13,12 +12,37 @@ const el = document.getElementById("map");
 const map = L.map(el, { preferCanvas: false }).setView([10.7765, 106.6835], 15);
 window.portalMap = map;
 const PHONE = window.matchMedia("(max-width: 640px)").matches;
-addSearch(map);
 
-// The portal's own basemap (basemap.js), or the online one BASEMAP_URL names.
+// The portal's own basemap (basemap.js), or the online one BASEMAP_URL names: added once the map is where it
+// opens (the home wards' bounds), so its tiles are fetched for that view only, not first for the default one.
 const baseLayers = {};
-const basemap = addBasemap(map);
-if (basemap) baseLayers[_("Basemap")] = basemap;
+function startBasemap() {
+  if (map.basemap || Object.keys(baseLayers).length) return;
+  const basemap = addBasemap(map);
+  if (basemap) baseLayers[_("Basemap")] = basemap;
+}
+
+// The map's data: map.html's head started these requests while the scripts downloaded (on a phone's 3G a
+// round trip is over half a second); a page without that head asks now.
+function early(url) {
+  const started = window.portalEarly && window.portalEarly[url];
+  if (!started) return request(url);
+  delete window.portalEarly[url];
+  return started.then(async (response) => {
+    const text = await response.text();
+    const data = text ? JSON.parse(text) : null;
+    if (!response.ok) throw new ApiError(response.status, data);
+    return data;
+  }, () => request(url));
+}
+const asked = {
+  wards: early("/api/v1/admin-units/?level=ward"),
+  khuPho: early("/api/v1/admin-units/?level=khu_pho"),
+  pois: early("/api/v1/pois/"),
+  catalog: early("/tiles/"),
+};
+// Each is awaited in turn below; a failure is reported once, by load()'s catch, not as an unhandled rejection.
+for (const p of Object.values(asked)) p.catch(() => {});
 
 // Layers of the tile catalog left off at first: dense (every house number) or far away (the forest
 // commune); a citizen switches them on in the layer list.
@@ -149,14 +173,9 @@ function followChanges(tileLayers) {
 }
 
 async function load() {
-  const [wards, khuPho, pois, tileLayers] = await Promise.all([
-    request("/api/v1/admin-units/?level=ward"),
-    request("/api/v1/admin-units/?level=khu_pho"),
-    request("/api/v1/pois/"),
-    request("/tiles/").then((entries) => Promise.all(entries.map(tileOverlay))),
-  ]);
+  const wards = await asked.wards;
   const wardLayer = L.geoJSON(wards, {
-    style: { color: "#0b5394", weight: 3, fill: false, className: "ward-boundary" },
+    style: (f) => approximateStyle({ color: "#0b5394", weight: 3, fill: false, className: "ward-boundary" }, f),
     onEachFeature: (f, layer) => {
       const div = popupOf(f.properties, [["name", _("Ward")], ["code", _("Code")], ["head_name", _("Chairperson")], ["head_phone", _("Phone")]]);
       if (f.properties.approximate) {  // pieced together from pre-2025 wards, one of them split (load_units_2025)
@@ -168,6 +187,14 @@ async function load() {
       layer.bindPopup(div);
     },
   }).addTo(map);
+  // Where the map opens, before any tile is asked for: the basemap's and the layers' tiles come once, for this view.
+  if (wardLayer.getLayers().length) map.fitBounds(homeBounds(wardLayer), { padding: [20, 20], animate: false });
+  startBasemap();
+  const [khuPho, pois, tileLayers] = await Promise.all([
+    asked.khuPho,
+    asked.pois,
+    asked.catalog.then((entries) => Promise.all(entries.map(tileOverlay))),
+  ]);
   const khuPhoLayer = L.geoJSON(khuPho, {
     style: { color: "#6aa84f", weight: 1.5, dashArray: "4 4", fillOpacity: 0.05, className: "khu-pho-boundary" },
     onEachFeature: (f, layer) => {
@@ -203,12 +230,15 @@ async function load() {
     { name: "pois", title: _("Public facilities"), layer: poiLayer, items: poiItems },
     ...tileLayers.map(([, layer]) => layer.legend),
   ]);
-  if (wardLayer.getLayers().length) map.fitBounds(homeBounds(wardLayer), { padding: [20, 20], animate: false });
   followChanges(tileLayers);
   el.dataset.loaded = "true";
+  // The address box once the map is drawn: its module is not in the first view's round trips.
+  const { addSearch } = await import("./search.js");
+  addSearch(map);
 }
 
 load().catch((err) => {
+  startBasemap();
   el.dataset.loaded = "error";
   const box = L.control({ position: "topright" });
   box.onAdd = () => {
