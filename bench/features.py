@@ -5,7 +5,7 @@ Against the bench database (scripts/bench.sh; seeded by `seed_demo --scale` as b
 unless it already holds that many businesses), for pages of 1,000 and 10,000 features starting at
 random places of the table (keyset `after`), prints the median and p95 of:
   - the OGC items page through a real gunicorn server over loopback (what QGIS gets),
-  - the same page built in-process by `layers.ogc.page` (the service without HTTP),
+  - the same page built in-process by `layers.ogc.features.page` (the service without HTTP),
   - the anchor: `SELECT json_agg(ST_AsGeoJSON(t.*)::json)` over the same rows and columns, fetched as text,
   - a plain `GeoFeatureModelSerializer` over the same rows, rendered by DRF's JSONRenderer (in-process,
     which spares it the HTTP cost the other two pay),
@@ -30,7 +30,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from businesses.models import Business
-from layers import ogc, registry
+from layers import registry
+from layers.ogc import features as ogc
 
 ANCHOR = """SELECT json_agg(ST_AsGeoJSON(t.*)::json)::text FROM (
   SELECT b.id, b.signboard, i.code AS industry_code, i.name AS industry, b.address_current AS address,

@@ -34,8 +34,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 
 from gisportal.demo import DemoContext, run  # noqa: E402
-from households import addresses, geocode  # noqa: E402
-from households.addresses import AddressError, parse_address, street_key  # noqa: E402
+from households.addresses import AddressError, classify, geocode, parse_address, parser, street_key  # noqa: E402
 from layers.text import fold  # noqa: E402
 
 CITY_FORMS = ["Thành phố Hồ Chí Minh", "TP.HCM", "TP. Hồ Chí Minh", "Tp HCM", "TPHCM", "HCM", "Sài Gòn", ""]
@@ -264,8 +263,8 @@ def throughput(rows: list[Truth], n: int, seed: int) -> None:
     distinct = len(set(pool))
     # A cold start: the index load is timed, and the parser's memos of segments and names are emptied.
     geocode._index = None
-    addresses._classify_text.cache_clear()
-    addresses._key.cache_clear()
+    classify._classify_text.cache_clear()
+    parser._key.cache_clear()
     t = time.perf_counter()
     index = geocode.get_index()
     load = time.perf_counter() - t

@@ -1,4 +1,4 @@
-"""A 250,000-row house-number file through the real import path (``households.house_import.run_import``).
+"""A 250,000-row house-number file through the real import path (``households.imports.run.run_import``).
 
 usage: .venv/bin/python bench/house_import.py [--scale 31] [--format csv|gpkg] [--crs 9210]
 
@@ -35,7 +35,7 @@ from django.db import connection  # noqa: E402
 
 from gisportal.demo import DemoContext, run  # noqa: E402
 from households import demo  # noqa: E402
-from households.house_import import run_import  # noqa: E402
+from households.imports.run import run_import  # noqa: E402
 from households.models import HouseImport, HouseNumber, Street  # noqa: E402
 from layers.crs import UTM48N, transformer  # noqa: E402
 from layers.demo import metric  # noqa: E402

@@ -3,13 +3,13 @@
 usage: .venv/bin/python bench/pages.py [--scale 1] [--port 8771] [--runs 3] [--finders]
 Against the database of DATABASE_URL (seeded with the demo at --scale unless it already holds it, as
 bench/radius.py does), a one-worker gunicorn (harness.server) serving static files as production does
-(collected into a temporary STATIC_ROOT with their gzip variants, bench/static_settings.py; --finders serves
-them from the apps' folders, uncompressed, as gisportal.settings does) and Debian's Chromium through Playwright
-(never `playwright install`) at 390 × 844, touch, with Chrome DevTools Protocol emulation of "Fast 3G"
-(DevTools' preset: 562.5 ms latency, 1.44 Mb/s down, 675 kb/s up) and a 4× CPU slowdown, cache off
-(each run is a first view). Per page, the medians of --runs:
-- usable: navigation start → the map has its data (`#map[data-loaded=true]`), a basemap tile and a first
-  overlay drawn;
+(collected into a temporary STATIC_ROOT with their gzip variants, pages and JSON gzipped as nginx does,
+bench/static_settings.py; --finders serves them from the apps' folders, uncompressed, as gisportal.settings
+does) and Debian's Chromium through Playwright (never `playwright install`) at 390 × 844, touch, with Chrome
+DevTools Protocol emulation of "Fast 3G" (DevTools' preset: 562.5 ms latency, 1.44 Mb/s down, 675 kb/s up) and
+a 4× CPU slowdown, cache off (each run is a first view). Per page, the medians of --runs:
+- usable: navigation start → the map has its data (`#map[data-loaded=true]`), a basemap tile painted and a
+  first overlay drawn;
 - script / style: bytes on the wire (CDP encodedDataLength) of JavaScript and CSS of that first view;
 - on /businesses/, once the view has settled: tap → the scan's count shown ("answered"), and → every
   business of the circle drawn.
@@ -42,11 +42,12 @@ FAST_3G = {
 CPU_SLOWDOWN = 4
 PAGES = ("/", "/businesses/")
 SCAN_RADIUS_M = 500
-# The map has its data, a basemap tile (raster or vector canvas/svg) and a first overlay on it.
+# The map has its data, a basemap tile drawn (Leaflet marks a raster tile, or a protomaps-leaflet canvas tile once
+# painted, `leaflet-tile-loaded`; a canvas merely created is still blank) and a first overlay on it.
 USABLE_JS = """() => {
   const m = document.getElementById('map');
   if (!m || m.dataset.loaded !== 'true') return false;
-  const tile = m.querySelector('.leaflet-tile-loaded, .leaflet-tile-pane canvas, .leaflet-tile-pane svg path');
+  const tile = m.querySelector('.leaflet-tile-pane .leaflet-tile-loaded');
   const overlay = m.querySelector(
     '.leaflet-overlay-pane path, .leaflet-marker-pane .leaflet-marker-icon, .vector-tiles path');
   return !!(tile && overlay);

@@ -23,7 +23,8 @@ import urllib.request
 import mapbox_vector_tile
 from django.db import connection
 
-from layers import registry, tiles
+from layers import registry
+from layers.tiles import mvt as tiles
 
 WORLD = 20037508.342789244
 ZOOMS = {16: 40, 14: 40, 12: 20, 10: 10}  # zoom → share of --runs (in %, of 40)

@@ -1,10 +1,10 @@
 """Exports of a filtered business list as CSV, XLSX or GeoJSON, each one logged.
 
-Who may export is decided here (officers their own scope, leaders and admins everything); the
-rows come from `filters.business_rows`, so an export holds exactly what the same user's list
-holds. Rows are read in keyset chunks (`id > last`), never all at once: a district leader's
-export of a million rows streams in constant memory. CSV and GeoJSON stream as they are read;
-an XLSX is a zip that openpyxl (write_only) writes to a temporary file, which is then streamed.
+Who may export is decided in `gisportal/permissions.py` (`may_export`: officers their own scope, leaders
+and admins everything); the rows come from `businesses/api/filters.py`'s `business_rows`, so an export
+holds exactly what the same user's list holds. Rows are read in keyset chunks (`id > last`), never all
+at once: a district leader's export of a million rows streams in constant memory. CSV and GeoJSON
+stream as they are read; an XLSX is a zip that openpyxl (write_only) writes to a temporary file, which is then streamed.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from openpyxl import Workbook
 
 from businesses.models import ExportLog
 from gisportal.errors import InvalidInput
-from gisportal.permissions import Domain, sees_domain
+from gisportal.exports import safe_text
+from gisportal.permissions import may_export
 
 FORMATS = ("csv", "xlsx", "geojson")
 CONTENT_TYPES = {
@@ -55,22 +56,11 @@ PUBLIC_COLUMNS = [
     ("missing_from_sync_at", "missing_from_sync_at"),
 ]
 PRIVATE_COLUMNS = [("owner_name", "owner_name"), ("owner_phone", "owner_phone")]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def may_export(user: Any) -> bool:
-    """Those who read businesses' private fields (officers, leaders, admins) export; citizens do not."""
-    return bool(user and user.is_authenticated) and sees_domain(user, Domain.FEATURES)
 
 
 def columns_for(user: Any) -> list[tuple[str, str]]:
-    """Every exporting role reads the private fields of every row in its scope (see `filters.scope`)."""
+    """Every exporting role reads the private fields of every row in its scope (see `businesses/api/filters.py`)."""
     return PUBLIC_COLUMNS + (PRIVATE_COLUMNS if may_export(user) else [])
-
-
-def safe_text(value: str) -> str:
-    """A text cell a spreadsheet will not run: one starting with = + - @ (or a tab/CR) gets a leading apostrophe."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def start(user: Any, fmt: str, given: dict, rows: QuerySet) -> ExportLog:

@@ -1,6 +1,6 @@
 """Counts of business households by industry, section, ward, khu phố, street block or status.
 
-One GROUP BY over the same filtered, role-scoped rows the list shows (`filters.business_rows`),
+One GROUP BY over the same filtered, role-scoped rows the list shows (`api/filters.business_rows`),
 so a count and the list it summarises never disagree. Counts are not private: anyone may ask,
 and a citizen's counts cover the public rows only.
 """

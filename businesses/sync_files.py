@@ -1,27 +1,25 @@
 """Reading the sync files: CSV or XLSX (or JSON rows) into rows keyed by the portal's field names.
 
-Headers are matched in English or Vietnamese, with or without accents ('Số GCN', 'so_gcn'). A file
-is refused whole, before any row is checked, when it cannot be read safely: over the size limit,
-not UTF-8, an .xlsx that is a zip bomb or holds formulas or macros (gisportal/uploads.py), or a
-header that misses a required column.
+The file is read by gisportal/tabular.py; this module holds the sync's column rules. Headers are
+matched in English or Vietnamese, with or without accents ('Số GCN', 'so_gcn'). A file is refused
+whole, before any row is checked, when it cannot be read safely: over the size limit, neither UTF-8
+nor UTF-16, an .xlsx that is a zip bomb or holds formulas or macros (gisportal/uploads.py), or a
+header that misses a required column or holds an unknown one.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import itertools
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
 from businesses.models import Industry
+from gisportal import tabular
 from gisportal.errors import InvalidInput
-from gisportal.uploads import check_upload_size, stream_size, xlsx_rows
-from layers.text import fold
+from gisportal.tabular import is_blank
+from gisportal.uploads import check_upload_size, stream_size
 
 DEFAULT_VSIC = Industry.Version.VSIC2018
 MAX_ROWS = 200_000
@@ -65,15 +63,10 @@ COLUMNS = [
 BY_NAME = {c.name: c for c in COLUMNS}
 REQUIRED = [c.name for c in COLUMNS if c.required]
 IGNORED = {"stt", "ghi chu", "note", "notes"}  # row counters and remarks that spreadsheets carry
-
-
-@lru_cache(maxsize=4096)  # status words, versions and khu phố names repeat on every row
-def folded_key(header: str) -> str:
-    """A header's comparable form: 'Số GCN', 'so_gcn' and 'SO GCN' → 'so gcn'."""
-    return " ".join(re.findall(r"[a-z0-9]+", fold(header)))
-
-
-ALIASES = {folded_key(a): c.name for c in COLUMNS for a in (c.name, c.label, *c.aliases)}
+# The sync's checks (businesses/sync.py) fold cell values and refuse an empty file as the reader does.
+folded_key = tabular.header_key
+empty_file_error = tabular.empty_file
+ALIASES = tabular.alias_table({c.name: (c.label, *c.aliases) for c in COLUMNS})
 
 # --- reading -------------------------------------------------------------------------------------
 
@@ -89,10 +82,8 @@ def read_rows(source: str | Path | IO[bytes], name: str | None = None) -> list[d
     name = name or str(getattr(source, "name", ""))
     check_upload_size(stream_size(source))
     ext = Path(name).suffix.lower()
-    if ext == ".csv":
-        return _read_csv(source)
-    if ext == ".xlsx":
-        return _read_xlsx(source)
+    if ext in (".csv", ".xlsx"):
+        return _read(source, ext[1:])
     raise InvalidInput(
         f"Chỉ nhận tệp .csv hoặc .xlsx (tệp gửi lên: '{name}'). Tệp .xls cũ hãy lưu lại thành .xlsx.",
         f"Only .csv or .xlsx files are accepted (got {name!r}). Save an old .xls as .xlsx.",
@@ -107,7 +98,8 @@ def normalise_rows(raw: Any) -> list[dict]:
         raise InvalidInput(
             "`rows` phải là một danh sách các đối tượng.", "`rows` must be a list of objects.", code="bad_rows"
         )
-    _check_count(len(raw))
+    if len(raw) > MAX_ROWS:
+        raise tabular.too_many_rows(MAX_ROWS)
     keys = list(dict.fromkeys(str(k) for r in raw for k in r))
     columns = _map_header(keys)
     rows = []
@@ -116,33 +108,12 @@ def normalise_rows(raw: Any) -> list[dict]:
     return rows
 
 
-def _check_count(n: int) -> None:
-    if n > MAX_ROWS:
-        raise InvalidInput(
-            f"Quá nhiều dòng (tối đa {MAX_ROWS:,}); hãy chia tệp.",
-            f"Too many rows (at most {MAX_ROWS:,}); split the file.",
-            code="too_many_rows",
-        )
-
-
 def _map_header(header: Iterable[Any]) -> list[str | None]:
     """Field name per column ('' for an ignored column, None for one with no header); one error for all problems."""
-    columns: list[str | None] = []
-    unknown, duplicate = [], []
-    for cell in header:
-        text = "" if cell is None else str(cell).strip()
-        key = folded_key(text)
-        if not key:
-            columns.append(None)
-        elif key in IGNORED:
-            columns.append("")
-        elif (name := ALIASES.get(key)) is None:
-            unknown.append(text)
-            columns.append("")
-        else:
-            if name in columns:
-                duplicate.append(text)
-            columns.append(name)
+    head = tabular.map_header(header, ALIASES, IGNORED)
+    # A column without a header is None (a value under it is an error), an ignored or unknown one ''.
+    columns = [None if not key else name or "" for key, name in zip(head.keys, head.fields, strict=True)]
+    unknown, duplicate = head.unknown, head.duplicate
     missing = [BY_NAME[n] for n in REQUIRED if n not in columns]
     if unknown or missing or duplicate:
         parts_vi, parts_en = [], []
@@ -184,61 +155,8 @@ def _row(columns: list[str | None], cells: Iterable[Any], row_no: int) -> dict:
     return row
 
 
-def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _read_csv(f: IO[bytes]) -> list[dict]:
-    try:
-        lines = codecs.iterdecode(f, "utf-8-sig")
-        first = next(lines, "")
-        # The header decides: Vietnamese Excel saves CSV with ';' (the comma is its decimal mark).
-        delimiter = max(",;\t", key=first.count)
-        reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
-        header = next(reader, None)
-        if not header or all(is_blank(h) for h in header):
-            raise empty_file_error()
-        columns = _map_header(header)
-        rows: list[dict] = []
-        start = reader.line_num + 1
-        for cells in reader:
-            row_no, start = start, reader.line_num + 1
-            if all(is_blank(c) for c in cells):
-                continue
-            rows.append(_row(columns, cells, row_no))
-            _check_count(len(rows))
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            "Tệp CSV không phải UTF-8. Trong Excel chọn 'CSV UTF-8' khi lưu.",
-            "The CSV file is not UTF-8. In Excel, save as 'CSV UTF-8'.",
-            {"position": exc.start},
-            code="bad_encoding",
-        ) from exc
-    except csv.Error as exc:
-        raise InvalidInput(
-            f"Tệp CSV hỏng ở dòng {reader.line_num}: {exc}.",
-            f"Malformed CSV at line {reader.line_num}: {exc}.",
-            code="bad_csv",
-        ) from exc
-    return rows
-
-
-def empty_file_error() -> InvalidInput:
-    return InvalidInput("Tệp không có dữ liệu.", "The file has no data.", code="empty_file")
-
-
-def _read_xlsx(f: IO[bytes]) -> list[dict]:
-    """Rows of the first sheet; the first non-empty row is the header."""
-    columns = None
-    rows: list[dict] = []
-    for row_no, values in xlsx_rows(f, max_uncompressed=XLSX_MAX_UNCOMPRESSED):
-        if all(is_blank(v) for v in values):
-            continue
-        if columns is None:
-            columns = _map_header(values)
-            continue
-        rows.append(_row(columns, values, row_no))
-        _check_count(len(rows))
-    if columns is None:
-        raise empty_file_error()
-    return rows
+def _read(f: IO[bytes], fmt: str) -> list[dict]:
+    """Rows of a CSV or of the first sheet of an XLSX; the first non-blank row is the header."""
+    with tabular.read_sheet(f, fmt, max_rows=MAX_ROWS, max_uncompressed=XLSX_MAX_UNCOMPRESSED) as sheet:
+        columns = _map_header(sheet.header)
+        return [_row(columns, cells, row_no) for row_no, cells in sheet]

@@ -1,8 +1,8 @@
 """A district leader's home: each of their wards in figures, with links to the pages behind them.
 
-Modest on purpose (the full operations centre is another issue): three figures per ward from the services the
-other pages use — businesses by status (businesses.stats.count_by), house numbers with problems
-(households.reports.ward_report), waste points overflowing or damaged.
+Modest on purpose (the full operations centre is another issue). The figures come from the registry that apps
+fill (`gisportal/figures.py`: businesses by status, house numbers with problems, waste points overflowing or
+damaged), so this page knows no app's models.
 """
 
 from __future__ import annotations
@@ -11,24 +11,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q
 
+from gisportal import figures as registry
 from layers.models import AdminUnit
-
-# The house-number checks read every number of a ward (~0.1-0.5 s each): beyond this many wards the home lists
-# the other figures and links to each ward's report instead.
-MAX_REPORTED_WARDS = 6
 
 
 @dataclass
-class WardFigures:
+class Cell:
+    key: str
+    link: str
+    value: registry.Value
+
+
+@dataclass
+class WardRow:
     ward: AdminUnit
-    businesses_active: int
-    businesses_suspended: int
-    house_numbers: int | None
-    house_problems: int | None
-    waste_overflowing: int
-    waste_damaged: int
+    cells: list[Cell]
 
 
 def leader_wards(user: Any) -> list[AdminUnit]:
@@ -45,45 +43,15 @@ def leader_wards(user: Any) -> list[AdminUnit]:
     return list(wards)
 
 
-def figures(wards: list[AdminUnit]) -> list[WardFigures]:
-    from businesses import stats
-    from businesses.models import Business
-    from households.reports import ward_report
-    from layers.models import WastePoint
-
-    ids = [w.pk for w in wards]
-    by_status: dict[tuple[int, str], int] = {}
-    live = Business.objects.filter(is_deleted=False, ward_id__in=ids)
-    for row in stats.count_by(live, "ward", "status")["rows"]:
-        by_status[(row["key"], row["key2"])] = row["count"]
-    waste = {
-        row["ward_id"]: row
-        for row in WastePoint.objects.filter(is_deleted=False, ward_id__in=ids)
-        .values("ward_id")
-        .annotate(
-            overflowing=Count("id", filter=Q(condition="overflowing")),
-            damaged=Count("id", filter=Q(condition="damaged")),
+def rows(wards: list[AdminUnit]) -> tuple[list[registry.Figure], list[WardRow]]:
+    """The registered columns, and one row of cells per ward."""
+    columns = registry.columns()
+    values = registry.per_ward([w.pk for w in wards])
+    out = [
+        WardRow(
+            ward=w,
+            cells=[Cell(c.key, c.link.format(ward=w.pk), values[w.pk][c.key]) for c in columns],
         )
-    }
-    out = []
-    report_houses = len(wards) <= MAX_REPORTED_WARDS
-    for ward in wards:
-        numbers = problems = None
-        if report_houses:
-            report = ward_report(ward.pk)
-            numbers = report["house_numbers"]
-            kinds = ("duplicates", "unparseable", "outside_ward", "far_from_street", "out_of_sequence")
-            problems = sum(report[k]["count"] for k in kinds)
-        w = waste.get(ward.pk, {})
-        out.append(
-            WardFigures(
-                ward=ward,
-                businesses_active=by_status.get((ward.pk, "active"), 0),
-                businesses_suspended=by_status.get((ward.pk, "suspended"), 0),
-                house_numbers=numbers,
-                house_problems=problems,
-                waste_overflowing=w.get("overflowing", 0),
-                waste_damaged=w.get("damaged", 0),
-            )
-        )
-    return out
+        for w in wards
+    ]
+    return columns, out

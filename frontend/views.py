@@ -17,49 +17,8 @@ def map_page(request):
 def leader_home(request):
     from frontend import leader
 
-    wards = leader.leader_wards(request.user)
-    return render(request, "frontend/leader_home.html", {"rows": leader.figures(wards)})
-
-
-@require_GET
-def businesses_page(request):
-    """Citizens' page: signboard name check and radius scan."""
-    from layers.models import AdminUnit
-
-    wards = AdminUnit.objects.valid_on().wards().exclude(code__startswith="BENCH-").order_by("name")
-    return render(request, "frontend/businesses.html", {"wards": wards})
-
-
-@require_GET
-@login_required
-def business_editor_page(request):
-    """Officers place, move, edit and delete business households of their ward on the map."""
-    from gisportal.permissions import edits_domain, ward_ids
-
-    scope = sorted(ward_ids(request.user) or [])
-    return render(
-        request, "frontend/business_editor.html", {"can_edit": edits_domain(request.user), "ward_scope": scope}
-    )
-
-
-@login_required
-@require_GET
-def business_stats_page(request):
-    """Officers' and leaders' statistics: counts by a grouping as a table and a chart, and exports."""
-    from businesses import export, filters
-    from businesses.models import Business, Industry
-
-    wards, khu_phos = filters.unit_choices(request.user)
-    industries = Industry.objects.filter(version=Industry.Version.VSIC2018)
-    context = {
-        "wards": wards,
-        "khu_phos": khu_phos,
-        "sections": industries.filter(level=1),
-        "industries": industries.exclude(level=1),
-        "statuses": [(value, *label.split(" / ", 1)) for value, label in Business.Status.choices],
-        "may_export": export.may_export(request.user),
-    }
-    return render(request, "frontend/business_stats.html", context)
+    columns, rows = leader.rows(leader.leader_wards(request.user))
+    return render(request, "frontend/leader_home.html", {"columns": columns, "rows": rows})
 
 
 @require_GET

@@ -28,11 +28,11 @@ STEPS = [
     "households.demo.seed_house_numbers",
     "households.demo.seed_households",
     "layers.demo.seed_pois",
-    "layers.demo_world.seed_world",
+    "layers.basemap.world.seed_world",
     "businesses.demo.seed_businesses",
-    "layers.waste_demo.seed_waste_points",
-    "layers.forest_demo.seed_forest_plots",
-    "gisportal.demo_users.seed_users",
+    "layers.waste.demo.seed_waste_points",
+    "layers.forest.demo.seed_forest_plots",
+    "layers.demo_users.seed_users",
 ]
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from urllib.parse import unquote, urlparse
+from urllib.parse import urlparse
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -54,22 +55,17 @@ def envchoice(name: str, default: str, choices: set[str]) -> str:
 
 
 def database_from_url(url: str) -> dict:
-    """Django DATABASES entry from `postgis://user:pass@host:port/name`."""
-    parts = urlparse(url)
-    if parts.scheme not in {"postgis", "postgres", "postgresql"}:
-        raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r}: expected postgis://")
-    if not parts.path.strip("/"):
+    """Django DATABASES entry from `postgis://user:pass@host:port/name` (dj-database-url does the parsing)."""
+    if urlparse(url).scheme not in {"postgis", "postgres", "postgresql"}:
+        raise ImproperlyConfigured(f"DATABASE_URL scheme {urlparse(url).scheme!r}: expected postgis://")
+    config = dict(
+        dj_database_url.parse(
+            url, engine="django.contrib.gis.db.backends.postgis", conn_max_age=60, conn_health_checks=True
+        )
+    )
+    if not config.get("NAME"):
         raise ImproperlyConfigured("DATABASE_URL has no database name")
-    return {
-        "ENGINE": "django.contrib.gis.db.backends.postgis",
-        "NAME": unquote(parts.path.lstrip("/")),
-        "USER": unquote(parts.username or ""),
-        "PASSWORD": unquote(parts.password or ""),
-        "HOST": parts.hostname or "",
-        "PORT": str(parts.port or ""),
-        "CONN_MAX_AGE": 60,
-        "CONN_HEALTH_CHECKS": True,
-    }
+    return config
 
 
 def redis_url_shifted(url: str, by: int) -> str:

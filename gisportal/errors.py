@@ -19,7 +19,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 class PortalError(exceptions.APIException):
     """Base error: a code, a Vietnamese and an English message, optional details."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
     code = "bad_request"
 
     def __init__(self, message: str, message_en: str, details: Any = None, code: str | None = None):
@@ -35,6 +35,13 @@ class InvalidInput(PortalError):
     """A parameter or a field is missing or malformed."""
 
     code = "invalid_input"
+
+
+class NotFound(PortalError):
+    """What was asked for is not there (a point or an area that an image does not cover, say)."""
+
+    status_code = status.HTTP_404_NOT_FOUND
+    code = "not_found"
 
 
 class Conflict(PortalError):
@@ -80,6 +87,11 @@ def body(code: str, message: str, message_en: str, details: Any = None) -> dict:
 def json_error(status_code: int, code: str, message: str, message_en: str, details: Any = None) -> JsonResponse:
     """The error shape for plain Django views (tiles, health, pages' JSON)."""
     return JsonResponse(body(code, message, message_en, details), status=status_code)
+
+
+def error_response(exc: PortalError) -> JsonResponse:
+    """A PortalError answered by a plain Django view, in the same shape and status as through DRF."""
+    return json_error(exc.status_code, exc.code, exc.message, exc.message_en, exc.details)
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:

@@ -19,12 +19,10 @@ from django.db import connection
 from django.http import HttpRequest, StreamingHttpResponse
 
 from gisportal.errors import json_error
-from gisportal.models import Role
-from gisportal.permissions import role_of, ward_ids
+from gisportal.permissions import follows_changes, ward_ids
 
 CHANNEL = "portal_changes"
 MAX_SECONDS = 300
-WATCHERS = {Role.KHU_PHO_OFFICER, Role.WARD_OFFICER, Role.DISTRICT_LEADER, Role.ADMIN}
 
 
 def _conninfo() -> str:
@@ -61,7 +59,7 @@ def events(request: HttpRequest):
     """GET /api/v1/events: a text/event-stream of changes in the caller's wards."""
     if not request.user.is_authenticated:
         return json_error(401, "not_authenticated", "Bạn cần đăng nhập.", "Please log in.")
-    if role_of(request.user) not in WATCHERS:
+    if not follows_changes(request.user):
         return json_error(
             403, "permission_denied", "Vai trò này không theo dõi thay đổi.", "This role does not follow live changes."
         )

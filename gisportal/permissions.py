@@ -9,7 +9,7 @@ officer works on imagery and parcels but not on business records.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from rest_framework import permissions
@@ -147,7 +147,15 @@ class ReadPublicWriteScoped(permissions.BasePermission):
         return can_edit(request.user, ward_id, khu_pho_id, getattr(view, "domain", Domain.FEATURES))
 
 
-class PrivateFieldsMixin:
+# Type checkers see the mixin as a serializer (it is only ever mixed into one); at run time it stays a plain class
+# so the serializer it is mixed into keeps its own method order.
+if TYPE_CHECKING:
+    from rest_framework.serializers import BaseSerializer as _SerializerBase
+else:
+    _SerializerBase = object
+
+
+class PrivateFieldsMixin(_SerializerBase):
     """Serializer mixin: drops the model's `private_fields` unless the reader may see them.
 
     Models declare `private_fields` (and `private_domain`, FEATURES by default); the
@@ -168,3 +176,108 @@ class PrivateFieldsMixin:
             for name in private:
                 target.pop(name, None)
         return data
+
+
+# Each app's own role rules follow, one section per app (kept here so access is decided in one place).
+
+# --- events (gisportal) ---
+
+# Who follows live changes (server-sent events) of the wards they serve; citizens and land officers do not.
+WATCHERS = frozenset({Role.KHU_PHO_OFFICER, Role.WARD_OFFICER, Role.DISTRICT_LEADER, Role.ADMIN})
+
+
+def follows_changes(user: Any) -> bool:
+    return role_of(user) in WATCHERS
+
+
+# --- households ---
+
+
+class CanImport(permissions.BasePermission):
+    """House-number imports: ward officers (for their wards) and admins upload; leaders and officers read the
+    jobs of their wards, and the standardisation report."""
+
+    message = "Bạn không có quyền nhập số nhà. / You may not import house numbers."
+
+    def has_permission(self, request, view) -> bool:
+        role = role_of(request.user)
+        if request.method == "POST":
+            return role in (Role.WARD_OFFICER, Role.ADMIN)
+        return role in (Role.WARD_OFFICER, Role.DISTRICT_LEADER, Role.ADMIN)
+
+
+class ReadsHouseholds(permissions.BasePermission):
+    """Roles that read households one by one; leaders are told where their counts are."""
+
+    def has_permission(self, request, view) -> bool:
+        role = role_of(request.user)
+        if role == Role.DISTRICT_LEADER:
+            raise PermissionDenied(
+                "Lãnh đạo chỉ xem số liệu tổng hợp: /api/v1/households/stats."
+                " / Leaders see counts only: /api/v1/households/stats."
+            )
+        return role in (Role.WARD_OFFICER, Role.KHU_PHO_OFFICER, Role.ADMIN)
+
+
+class CountsHouseholds(permissions.BasePermission):
+    """Roles that read household counts: the readers of households, and leaders."""
+
+    def has_permission(self, request, view) -> bool:
+        return role_of(request.user) in (Role.WARD_OFFICER, Role.KHU_PHO_OFFICER, Role.DISTRICT_LEADER, Role.ADMIN)
+
+
+def household_count_scope(user: Any) -> tuple[set[int] | None, int | None]:
+    """(wards, khu phố) whose households a reader of counts may count: None for no limit."""
+    khu_pho = user.profile.khu_pho_id if role_of(user) == Role.KHU_PHO_OFFICER else None
+    return ward_ids(user), khu_pho
+
+
+def hides_small_counts(user: Any) -> bool:
+    """Leaders' tables must not single a family out; officers know these families by name already."""
+    return role_of(user) == Role.DISTRICT_LEADER
+
+
+# --- businesses ---
+
+
+class CanSync(permissions.BasePermission):
+    """Admins, and accounts given `businesses.add_syncrun` (the registration software's service account)."""
+
+    message = "Bạn không có quyền đồng bộ hộ kinh doanh. / You may not sync businesses."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return role_of(user) == Role.ADMIN or bool(user.is_authenticated and user.has_perm("businesses.add_syncrun"))
+
+
+class CanReview(permissions.BasePermission):
+    """Leaders, admins and ward officers (these for their own wards, through `scope_private`)."""
+
+    message = "Bạn không có quyền xem kết quả đồng bộ. / You may not review sync results."
+    roles = {Role.ADMIN, Role.DISTRICT_LEADER, Role.WARD_OFFICER}
+
+    def has_permission(self, request, view) -> bool:
+        return role_of(request.user) in self.roles
+
+
+def may_export(user: Any) -> bool:
+    """Those who read businesses' private fields (officers, leaders, admins) export; citizens do not."""
+    return bool(user and user.is_authenticated) and sees_domain(user, Domain.FEATURES)
+
+
+# --- imagery ---
+
+
+def reads_land(user: Any) -> bool:
+    """Whether the user reads land records (imagery, parcels, permits) at all: citizens and ward officers get
+    nothing of them, pages included (`scope_private(..., Domain.LAND)` answers `none()` for them)."""
+    return sees_domain(user, Domain.LAND)
+
+
+class ReadsLand(permissions.BasePermission):
+    """Land officers, leaders and admins (each record still narrowed by `scope_private`)."""
+
+    message = "Chỉ cán bộ địa chính và lãnh đạo. / Land officers and leaders only."
+
+    def has_permission(self, request, view) -> bool:
+        return reads_land(request.user)

@@ -89,7 +89,7 @@ DATABASES = {"default": database_from_url(envstr("DATABASE_URL", "postgis://post
 # Per connection, so production gets them without touching the server's config. The hot queries
 # (radius, tiles, name check) are short: PostGIS's function costs push their estimates past
 # jit_above_cost, and JIT compilation then costs 10-150 ms for a query that runs in 1-20 ms
-# (measured by bench/radius.py); parallel workers on 2 busy cores cost 18-45 ms (SETUP-NOTES).
+# (measured by bench/radius.py); parallel workers on 2 busy cores cost 18-45 ms (measured on this 2-core machine kind).
 DATABASES["default"]["OPTIONS"] = {
     "options": envstr("DATABASE_SESSION_OPTIONS", "-c jit=off -c max_parallel_workers_per_gather=0"),
 }
@@ -145,7 +145,7 @@ SYNC_INLINE_MAX_MB = envint("SYNC_INLINE_MAX_MB", 2)
 # GIS file imports (GeoJSON, GeoPackage, zipped Shapefile, KML, GPX, CSV/XLSX) are checked in the request;
 # a file of more features than GIS_IMPORT_INLINE_ROWS is previewed and committed by the worker (each row
 # goes through the editor's checks and history: 1,500 bins took 9.4 s on 2 busy cores, so 500 rows ≈ 3 s,
-# inside the ~5 s of DESIGN §7).
+# inside the few seconds of docs/architecture.md, "Data flow").
 GIS_IMPORT_MAX_MB = envint("GIS_IMPORT_MAX_MB", 50)
 GIS_IMPORT_INLINE_ROWS = envint("GIS_IMPORT_INLINE_ROWS", 500)
 # Seconds between keep-alive comments on a live-changes stream; a gone client is noticed at the next one.
@@ -154,7 +154,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # Aerial imagery. COGs and uploads in progress live outside MEDIA_ROOT, which nginx serves to anyone;
-# imagery is for land officers only (DESIGN §4).
+# imagery is for land officers only (docs/architecture.md, "Access").
 IMAGERY_ROOT = Path(envstr("IMAGERY_ROOT", str(VAR_DIR / "imagery")))
 # Registering a file already on the server (instead of uploading it) is limited to this folder; empty = off.
 IMAGERY_IMPORT_DIR = envstr("IMAGERY_IMPORT_DIR", "")
@@ -182,7 +182,7 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     ),
 }
-# GDAL settings for serving COGs (TiTiler's recommendations, SETUP-NOTES), applied as environment
+# GDAL settings for serving COGs (TiTiler's recommendations), applied as environment
 # defaults when the imagery app loads; PROJ_DATA/PROJ_LIB/GDAL_DATA are deliberately never set.
 GDAL_CONFIG = {
     "GDAL_DISABLE_READDIR_ON_OPEN": envstr("GDAL_DISABLE_READDIR_ON_OPEN", "EMPTY_DIR"),

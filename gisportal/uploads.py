@@ -4,22 +4,18 @@ Business syncs, house-number imports, GIS layer imports and imagery uploads refu
 file here, with the same codes and messages: over the size limit (413 `too_large`, from the
 Content-Length before the body is read, or from the file), a zip that would inflate far beyond its
 size (`zip_bomb`) or holds paths outside itself (`unsafe_zip`), and an .xlsx with macros
-(`xlsx_macros`) or formulas (`xlsx_formula`). Zips are judged by their central directory alone,
-before anything is inflated.
+(`xlsx_macros`). Zips are judged by their central directory alone, before anything is inflated.
+gisportal/tabular.py reads what passes (and refuses an .xlsx cell holding a formula, `xlsx_formula`).
 """
 
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path, PureWindowsPath
-from typing import IO, Any
-from xml.etree.ElementTree import ParseError
+from typing import IO
 
-import openpyxl
 from django.conf import settings
 from django.http import HttpRequest
-from openpyxl.utils.exceptions import InvalidFileException
 from rest_framework.request import Request
 
 from gisportal.errors import InvalidInput, TooLarge
@@ -34,16 +30,6 @@ ZIP_MAX_RATIO = 100
 ZIP_RATIO_FLOOR = 2**20  # small members (styles, rels) may compress better; they cannot grow far
 
 _ZIP_ERRORS = (zipfile.BadZipFile, OSError, ValueError)
-_XLSX_ERRORS = (
-    zipfile.BadZipFile,
-    InvalidFileException,
-    KeyError,
-    IndexError,
-    ValueError,
-    TypeError,
-    OSError,
-    ParseError,
-)
 
 # --- size ----------------------------------------------------------------------------------------
 
@@ -174,36 +160,3 @@ def check_xlsx(source: Source, *, max_uncompressed: int = ZIP_MAX_UNCOMPRESSED) 
             "The workbook contains macros; save it as a macro-free .xlsx.",
             code="xlsx_macros",
         )
-
-
-def _value(cell: Any) -> Any:
-    if cell.data_type == "f":
-        # A formula's value is whatever Excel last computed, or nothing: never data to import.
-        raise InvalidInput(
-            f"Ô {cell.coordinate} chứa công thức; hãy dán giá trị (Paste Values) rồi gửi lại.",
-            f"Cell {cell.coordinate} holds a formula; paste values only and send again.",
-            {"cell": cell.coordinate},
-            code="xlsx_formula",
-        )
-    return cell.value
-
-
-def xlsx_rows(source: Source, *, max_uncompressed: int = ZIP_MAX_UNCOMPRESSED) -> Iterator[tuple[int, list[Any]]]:
-    """(row number, cell values) of every row of the first sheet, blank ones included, after `check_xlsx`.
-
-    A formula anywhere refuses the file. The workbook is closed when the rows run out or the
-    generator is dropped.
-    """
-    check_xlsx(source, max_uncompressed=max_uncompressed)
-    try:
-        wb = openpyxl.load_workbook(source, read_only=True, data_only=False)
-    except _XLSX_ERRORS as exc:
-        raise not_xlsx(exc) from exc
-    try:
-        # read_only sheets yield every row from 1, empty ones included: the count is the row number.
-        for row_no, cells in enumerate(wb.worksheets[0].iter_rows(), start=1):
-            yield row_no, [_value(cell) for cell in cells]
-    except _XLSX_ERRORS as exc:
-        raise not_xlsx(exc) from exc
-    finally:
-        wb.close()

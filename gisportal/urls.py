@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from gisportal import accounts, events, health
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("me/", accounts.me, name="me"),
     path("events", events.events, name="events"),
     path("", include("layers.urls")),
@@ -19,11 +19,11 @@ api_v1 = [
 urlpatterns = [
     path("", include("frontend.urls")),
     path("api/v1/", include(api_v1)),
-    path("tiles/", include("layers.basemap_api")),
-    path("tiles/", include("layers.tiles_api")),
-    path("ogc/", include("layers.ogc_api")),
-    path("imagery/", include("imagery.tiles_api")),
-    path("land/", include("imagery.views")),
+    path("tiles/", include("layers.basemap.api")),
+    path("tiles/", include("layers.tiles.api")),
+    path("ogc/", include("layers.ogc.api")),
+    path("imagery/", include("imagery.api.tiles")),
+    path("land/", include("imagery.pages")),
     path("land/detection/", include("imagery.detection.views")),
     path("api/health/", health.health, name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,4 +1,4 @@
-"""Edits of one house number or one household, with optimistic locking (DESIGN §5).
+"""Edits of one house number or one household, with optimistic locking (docs/architecture.md, "Editing and history").
 
 The client sends the ``version`` it read; a stale one gets 409 and the newer data stays. Each save goes
 through the model, so simple-history records who changed what (the request's user, by its middleware).
@@ -15,27 +15,15 @@ from django.db import IntegrityError, transaction
 
 from gisportal.errors import Conflict, InvalidInput
 from gisportal.permissions import Domain, require_edit
-from households import house_import, house_rows
+from households import house_rows
 from households.addresses import AddressError, parse_house_number
+from households.imports.places import locate
 from households.models import Household, HouseholdMove, HouseNumber, Street
 from layers import history as feature_history
 from layers.crs import check_lon_lat
 
 HOUSE_FIELDS = {"version", "number", "street", "lon", "lat", "status"}
-HOUSEHOLD_FIELDS = {
-    "version",
-    "head_name",
-    "head_phone",
-    "members",
-    "size",
-    "poor",
-    "near_poor",
-    "policy_family",
-    "social_allowance",
-    "military_age_youth",
-    "status",
-    "moved_out_on",
-}
+HOUSEHOLD_FIELDS = {"version", *Household.record_fields, "moved_out_on"}
 _MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?]|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -95,7 +83,7 @@ def _place(lon: Any, lat: Any) -> tuple[Point, int | None, int | None]:
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lon, lat)):
         raise InvalidInput("lon, lat phải là số.", "lon and lat must be numbers.")
     check_lon_lat(float(lon), float(lat))
-    [(ward, khu_pho)] = house_import.locate([float(lon)], [float(lat)])
+    [(ward, khu_pho)] = locate([float(lon)], [float(lat)])
     return Point(float(lon), float(lat), srid=4326), ward, khu_pho
 
 

@@ -3,19 +3,15 @@
 Everything a file can be refused for is checked here, before a row is looked at: its size, its format,
 a zip that would inflate far beyond its size (a zip bomb) or holds paths outside itself, an XLSX with
 macros or formulas (those three through gisportal/uploads.py), a header without an address or
-coordinates, and the coordinate reference system of a GIS file. Row-level checks (HTML in text, a
-point outside Vietnam…) belong to the import.
+coordinates, and the coordinate reference system of a GIS file. CSV and XLSX files and zips are read
+by gisportal/tabular.py; this module holds the house-number columns. Row-level checks (HTML in text,
+a point outside Vietnam…) belong to the import.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import itertools
-import re
-import shutil
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,9 +22,9 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from gisportal import tabular
 from gisportal.errors import InvalidInput
-from gisportal.uploads import check_upload_size, check_zip, xlsx_rows
-from layers.text import fold
+from gisportal.uploads import check_upload_size
 
 FORMATS = {".csv", ".xlsx", ".gpkg", ".shp", ".zip"}
 MAX_ROWS = 1_000_000
@@ -51,7 +47,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "crs": ("crs", "epsg", "srid", "he toa do"),
 }
 IGNORED = {"stt", "id", "fid", "objectid", "ghi chu", "note", "notes"}
-_ALIASES = {alias: name for name, aliases in COLUMNS.items() for alias in (name, *aliases)}
+_ALIASES = tabular.alias_table(COLUMNS)
 
 
 @dataclass
@@ -67,11 +63,6 @@ class Table:
 
     def __len__(self) -> int:
         return len(self.rows)
-
-
-def header_key(header: Any) -> str:
-    """'Số nhà' and 'so_nha' → 'so nha'."""
-    return " ".join(re.findall(r"[a-z0-9]+", fold(str(header or ""))))
 
 
 def check_format(name: str) -> str:
@@ -92,10 +83,8 @@ def read_table(path: str | Path, name: str | None = None) -> Table:
     name = name or path.name
     ext = check_format(name)
     check_upload_size(path.stat().st_size)
-    if ext == ".csv":
-        return _read_csv(path)
-    if ext == ".xlsx":
-        return _read_xlsx(path)
+    if ext in (".csv", ".xlsx"):
+        return _read_sheet(path, ext[1:])
     if ext == ".zip":
         with tempfile.TemporaryDirectory(prefix="house-import-") as tmp:
             return read_table(extract_zip(path, Path(tmp)))
@@ -109,29 +98,12 @@ def read_header(path: Path, name: str) -> Table:
     """
     ext = check_format(name)
     check_upload_size(path.stat().st_size)
-    if ext == ".csv":
-        try:
-            with open(path, encoding="utf-8-sig") as f:
-                first = f.readline()
-        except UnicodeDecodeError as exc:
-            raise InvalidInput(
-                "Tệp CSV không phải UTF-8. Trong Excel chọn 'CSV UTF-8' khi lưu.",
-                "The CSV file is not UTF-8. In Excel, save as 'CSV UTF-8'.",
-                code="bad_encoding",
-            ) from exc
-        header = next(csv.reader([first], delimiter=max(",;\t", key=first.count)), None)
-        if not header or _blank(header):
-            raise _empty()
-        return _table(header, [])
-    if ext == ".xlsx":
-        rows = xlsx_rows(path, max_uncompressed=ZIP_MAX_UNCOMPRESSED)
-        header = next((values for _, values in rows if not _blank(values)), None)
-        if header is None:
-            raise _empty()
-        return _table(header, [])
+    if ext in (".csv", ".xlsx"):
+        with tabular.read_sheet(path, ext[1:], max_uncompressed=ZIP_MAX_UNCOMPRESSED) as sheet:
+            return _table(sheet.header, [])
     source = str(path)
     if ext == ".zip":
-        infos = check_zip(path, max_uncompressed=ZIP_MAX_UNCOMPRESSED)
+        infos = tabular.zip_files(path, max_uncompressed=ZIP_MAX_UNCOMPRESSED)
         members = [i.filename for i in infos if Path(i.filename).suffix.lower() in {".shp", ".gpkg"}]
         if len(members) != 1:  # a zipped CSV or XLSX, or a bad archive: the full read will say which
             return read_table(path, name)
@@ -155,11 +127,7 @@ def read_header(path: Path, name: str) -> Table:
 
 def extract_zip(path: Path, into: Path) -> Path:
     """Unpack a zipped shapefile (or one .gpkg/.csv/.xlsx) and return the file to read."""
-    infos = [
-        i
-        for i in check_zip(path, max_uncompressed=ZIP_MAX_UNCOMPRESSED)
-        if not i.is_dir() and not Path(i.filename).name.startswith(".")
-    ]
+    infos = tabular.zip_files(path, max_uncompressed=ZIP_MAX_UNCOMPRESSED)
     readable = [i for i in infos if Path(i.filename).suffix.lower() in {".shp", ".gpkg", ".csv", ".xlsx"}]
     if len(readable) != 1:
         raise InvalidInput(
@@ -169,14 +137,7 @@ def extract_zip(path: Path, into: Path) -> Path:
             code="bad_zip",
         )
     main = readable[0]
-    stem = Path(main.filename).with_suffix("")
-    with zipfile.ZipFile(path) as zf:
-        for info in infos:
-            if Path(info.filename).with_suffix("") == stem:
-                # Flattened to bare names: nothing lands outside ``into`` whatever the archive says.
-                with zf.open(info) as src, open(into / Path(info.filename).name, "wb") as dst:
-                    shutil.copyfileobj(src, dst)
-    return into / Path(main.filename).name
+    return tabular.extract(path, tabular.siblings(infos, main).values(), into)[main.filename]
 
 
 # --- tables --------------------------------------------------------------------------------------
@@ -184,17 +145,8 @@ def extract_zip(path: Path, into: Path) -> Path:
 
 def _map_header(header: list[Any]) -> tuple[list[str | None], list[str]]:
     """Our field name per column (None: ignored), and the headers we did not know; one error for all problems."""
-    names: list[str | None] = []
-    unknown, duplicate = [], []
-    for cell in header:
-        key = header_key(cell)
-        name = _ALIASES.get(key)
-        if name in names:
-            duplicate.append(str(cell))
-            name = None
-        elif name is None and key and key not in IGNORED:
-            unknown.append(str(cell))
-        names.append(name)
+    head = tabular.map_header(header, _ALIASES, IGNORED)
+    names, unknown, duplicate = head.fields, head.unknown, head.duplicate
     if duplicate:
         raise InvalidInput(
             "Cột lặp: " + ", ".join(repr(d) for d in duplicate) + ".",
@@ -240,66 +192,11 @@ def _table(header: list[Any], body: list[tuple[int, list[Any]]]) -> Table:
     return table
 
 
-def _empty() -> InvalidInput:
-    return InvalidInput("Tệp không có dữ liệu.", "The file has no data.", code="empty_file")
-
-
-def _too_many() -> InvalidInput:
-    return InvalidInput(
-        f"Quá nhiều dòng (tối đa {MAX_ROWS:,}); hãy chia tệp.",
-        f"Too many rows (at most {MAX_ROWS:,}); split the file.",
-        code="too_many_rows",
-    )
-
-
-def _blank(cells: list[Any]) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
-
-
-def _read_csv(path: Path) -> Table:
-    try:
-        with open(path, "rb") as f:
-            lines = codecs.iterdecode(f, "utf-8-sig")
-            first = next(lines, "")
-            # The header decides: Vietnamese Excel saves CSV with ';' (the comma is its decimal mark).
-            delimiter = max(",;\t", key=first.count)
-            reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
-            header = next(reader, None)
-            if not header or _blank(header):
-                raise _empty()
-            body = []
-            for cells in reader:
-                if not _blank(cells):
-                    body.append((reader.line_num, cells))
-                    if len(body) > MAX_ROWS:
-                        raise _too_many()
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            "Tệp CSV không phải UTF-8. Trong Excel chọn 'CSV UTF-8' khi lưu.",
-            "The CSV file is not UTF-8. In Excel, save as 'CSV UTF-8'.",
-            {"position": exc.start},
-            code="bad_encoding",
-        ) from exc
-    except csv.Error as exc:
-        raise InvalidInput(f"Tệp CSV hỏng: {exc}.", f"Malformed CSV: {exc}.", code="bad_csv") from exc
+def _read_sheet(path: Path, fmt: str) -> Table:
+    with tabular.read_sheet(path, fmt, max_rows=MAX_ROWS, max_uncompressed=ZIP_MAX_UNCOMPRESSED) as sheet:
+        header, body = sheet.header, list(sheet)
     if not body:
-        raise _empty()
-    return _table(header, body)
-
-
-def _read_xlsx(path: Path) -> Table:
-    header, body = None, []
-    for row_no, values in xlsx_rows(path, max_uncompressed=ZIP_MAX_UNCOMPRESSED):
-        if _blank(values):
-            continue
-        if header is None:
-            header = values
-        else:
-            body.append((row_no, values))
-            if len(body) > MAX_ROWS:
-                raise _too_many()
-    if header is None or not body:
-        raise _empty()
+        raise tabular.empty_file()
     return _table(header, body)
 
 
@@ -324,12 +221,12 @@ def _read_gis(path: Path) -> Table:
             f"Không đọc được tệp GIS: {exc}", f"Cannot read the GIS file: {exc}", code="bad_gis_file"
         ) from exc
     if info["features"] > MAX_ROWS:
-        raise _too_many()
+        raise tabular.too_many_rows(MAX_ROWS)
     if not len(field_data) and geometry is None:
-        raise _empty()
+        raise tabular.empty_file()
     n = len(geometry) if geometry is not None else len(field_data[0])
     if n == 0:
-        raise _empty()
+        raise tabular.empty_file()
     names, unknown = _map_header(list(meta["fields"]))
     columns = {name: list(values) for name, values in zip(names, field_data, strict=True) if name}
     points = None

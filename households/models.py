@@ -128,7 +128,7 @@ class HouseNumber(models.Model):
     sort_key = models.CharField(max_length=200)
     address = models.CharField(max_length=300, help_text="Canonical full address")
     geom = models.PointField(srid=4326, spatial_index=False)
-    # Distances (reverse geocoding, reports) in metres on an indexed stored copy (DESIGN §3).
+    # Distances (reverse geocoding, reports) in metres on an indexed stored copy (docs/architecture.md, "Coordinates").
     geom_m = models.GeneratedField(
         expression=Transform("geom", 32648),
         output_field=models.PointField(srid=32648, spatial_index=False),
@@ -207,6 +207,20 @@ class Household(models.Model):
 
     private_fields = ("head_name", "head_phone", "members")
     private_domain = Domain.HOUSEHOLDS
+    # The household's record as officers keep it: what they edit (with moved_out_on), what the API shows
+    # (with its keys and dates) and what the demo writes; named once here.
+    record_fields = (
+        "head_name",
+        "head_phone",
+        "members",
+        "size",
+        "poor",
+        "near_poor",
+        "policy_family",
+        "social_allowance",
+        "military_age_youth",
+        "status",
+    )
 
     class Meta:
         indexes = [models.Index(fields=["ward", "khu_pho"], name="household_ward_khu_pho")]

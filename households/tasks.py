@@ -8,7 +8,7 @@ from celery import shared_task
 
 from gisportal.errors import PortalError, body
 from gisportal.permissions import ward_ids
-from households.house_import import run_import
+from households.imports.run import run_import
 from households.models import HouseImport
 
 

@@ -1,42 +1,48 @@
 """Who may read an acquisition's pixels, decided once and carried by the tile URLs.
 
 The rule is gisportal.permissions' (land officers of the ward, leaders, admins). The API and the
-TileJSON hand out tile URLs with a signed key (user, acquisition, COG, hour); a tile request with a
-valid key is then served without the session or the database, like TiTiler serves a tile, because
-the decision was made when the key was issued, at most KEY_HOURS ago. Without a key, the session
+TileJSON hand out tile URLs with a signed, timestamped key (user, acquisition, COG); a tile request
+with a key younger than KEY_SECONDS is then served without the session or the database, like TiTiler
+serves a tile, because the decision was made when the key was issued. Without a key, the session
 decides, and that decision is remembered for ACCESS_SECONDS.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 
 from django.core.cache import caches
-from django.core.signing import BadSignature, Signer
+from django.core.signing import BadSignature, TimestampSigner, b62_encode
 
 from gisportal.permissions import Domain, scope_private
 from imagery.models import Acquisition
 from imagery.tiles import Source
 
-KEY_HOURS = 2
+KEY_SECONDS = 2 * 3600
 SALT = "imagery.tiles"
-# A revoked ward keeps tiles ≤ 1 min through the session, ≤ KEY_HOURS through keys already handed out.
+# A revoked ward keeps tiles ≤ 1 min through the session, ≤ KEY_SECONDS through keys already handed out.
 ACCESS_SECONDS = 60
 FIELDS = ("id", "ward_id", "cog_name", "footprint", "dtype", "rescale", "minzoom", "maxzoom", "title")
-_SOURCES: dict[str, Source] = {}  # by COG name: what a COG holds never changes
+# Serving descriptions kept per process, the most recently used first.
+SOURCES_KEPT = 512
+
+
+class _HourSigner(TimestampSigner):
+    """Stamps the start of the hour, not the second: a key stays the same all hour long, so the browser
+    keeps caching the tile URLs across page loads. A key is thus accepted for 1–2 hours after it is issued."""
+
+    def timestamp(self) -> str:
+        return b62_encode(int(time.time()) // 3600 * 3600)
 
 
 def visible_acquisitions(user):
     return scope_private(Acquisition.objects.all(), user, Domain.LAND)
 
 
-def _hour() -> int:
-    return int(time.time() // 3600)
-
-
 def sign(user, acquisition: Acquisition | Source) -> str:
-    """A key to `acquisition`'s tiles for `user`; the same all hour long, so browsers can cache the URLs."""
-    return Signer(salt=SALT).sign(f"{user.pk}|{acquisition.pk}|{_hour()}|{acquisition.cog_name}")
+    """A key to `acquisition`'s tiles for `user`."""
+    return _HourSigner(salt=SALT).sign(f"{user.pk}|{acquisition.pk}|{acquisition.cog_name}")
 
 
 def tiles_url(user, acquisition: Acquisition | Source, fmt: str = "png") -> str:
@@ -46,23 +52,25 @@ def tiles_url(user, acquisition: Acquisition | Source, fmt: str = "png") -> str:
 def cog_of_key(key: str, pk: int) -> str | None:
     """The COG name a valid, unexpired key for acquisition `pk` grants; None otherwise."""
     try:
-        _user, acquisition, hour, cog_name = Signer(salt=SALT).unsign(key).split("|", 3)
-    except (BadSignature, ValueError):
+        _user, acquisition, cog_name = _HourSigner(salt=SALT).unsign(key, max_age=KEY_SECONDS).split("|", 2)
+    except (BadSignature, ValueError):  # SignatureExpired is a BadSignature
         return None
-    if acquisition != str(pk) or not 0 <= _hour() - int(hour) < KEY_HOURS:
-        return None
-    return cog_name
+    return cog_name if acquisition == str(pk) else None
+
+
+@functools.lru_cache(maxsize=SOURCES_KEPT)
+def _source(cog_name: str) -> Source:
+    # Keyed by the COG's file name, fresh for every conversion (imagery/ingest.py): what a COG holds never
+    # changes, and a re-ingested image is a new name, never a stale entry. A miss raises, and is not kept.
+    return Source.of(Acquisition.objects.only(*FIELDS).get(cog_name=cog_name))
 
 
 def source_of_cog(cog_name: str) -> Source | None:
     """The serving description of a COG (kept in this process), or None if no acquisition has it."""
-    found = _SOURCES.get(cog_name)
-    if found is None:
-        acquisition = Acquisition.objects.only(*FIELDS).filter(cog_name=cog_name).first()
-        if acquisition is None:
-            return None
-        found = _SOURCES[cog_name] = Source.of(acquisition)
-    return found
+    try:
+        return _source(cog_name)
+    except Acquisition.DoesNotExist:
+        return None
 
 
 def source_for_user(user, pk: int) -> Source | None:

@@ -1,6 +1,6 @@
 """GeoTIFF → web-optimised Cloud Optimized GeoTIFF.
 
-`inspect` refuses a bad file from its header alone (it never decodes a pixel); `convert` streams
+`inspect` refuses a bad file from its header alone (GDAL opens the header; no pixel is decoded); `convert` streams
 the image window by window through rio-cogeo (reprojected to Web Mercator, tiles aligned on the
 XYZ grid, internal overviews), reporting its progress; `describe` reads what the tile server
 needs back from the finished COG.
@@ -12,7 +12,6 @@ import contextlib
 import io
 import math
 import re
-import struct
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,11 +32,13 @@ from rio_cogeo.cogeo import cog_translate, cog_validate
 from rio_cogeo.profiles import cog_profiles
 from rio_tiler.io import Reader
 
-from imagery.errors import ImageTooLarge, NotAGeoTiff, NotGeoreferenced, OutsideVietnam, UnsupportedImage
+from gisportal.errors import InvalidInput, TooLarge
 from layers.crs import VIETNAM_LAT, VIETNAM_LON
 
 WEB_MERCATOR_QUAD = morecantile.tms.get("WebMercatorQuad")
-TIFF_MAGIC = {b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"}  # classic and BigTIFF, both byte orders
+# A TIFF's first four bytes, classic and BigTIFF, both byte orders: only to tell "not a TIFF at all" from
+# "a damaged TIFF" when GDAL cannot open the file.
+TIFF_MAGIC = {b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"}
 MAX_SIDE = 262_144
 SUPPORTED_DTYPES = {"uint8", "uint16"}
 # While converting, reading the source must see its sidecar files (.tfw, .aux.xml, .msk): the
@@ -59,54 +60,17 @@ class SourceInfo:
     resolution_m: float
 
 
-def tiff_dimensions(path: Path) -> tuple[int, int]:
-    """(width, height) from the first IFD of a TIFF, read with struct: no library decodes anything first."""
-    with open(path, "rb") as fh:
-        head = fh.read(16)
-        if head[:4] not in TIFF_MAGIC:
-            raise NotAGeoTiff(
-                "Tệp không phải là ảnh GeoTIFF.", "The file is not a GeoTIFF.", {"first_bytes": head[:4].hex()}
-            )
-        order = "<" if head[:2] == b"II" else ">"
-        big = head[2:4] in (b"+\x00", b"\x00+")
-        try:
-            if big:
-                (ifd,) = struct.unpack(order + "Q", head[8:16])
-                fh.seek(ifd)
-                (count,) = struct.unpack(order + "Q", fh.read(8))
-                entry_size, fmt = 20, order + "HHQ8s"
-            else:
-                (ifd,) = struct.unpack(order + "I", head[4:8])
-                fh.seek(ifd)
-                (count,) = struct.unpack(order + "H", fh.read(2))
-                entry_size, fmt = 12, order + "HHI4s"
-            found: dict[int, int] = {}
-            for _ in range(min(count, 4096)):
-                tag, kind, _n, value = struct.unpack(fmt, fh.read(entry_size))
-                if tag in (256, 257):  # ImageWidth, ImageLength: SHORT, LONG or LONG8, stored inline
-                    size = {3: 2, 4: 4, 16: 8}.get(kind)
-                    if size is None:
-                        break
-                    found[tag] = int.from_bytes(value[:size], "little" if order == "<" else "big")
-        except struct.error as exc:
-            raise NotAGeoTiff(
-                "Tệp TIFF bị hỏng (không đọc được phần đầu).", "The TIFF is corrupt (unreadable header)."
-            ) from exc
-    if 256 not in found or 257 not in found:
-        raise NotAGeoTiff("Tệp TIFF bị hỏng (thiếu kích thước ảnh).", "The TIFF is corrupt (no image size).")
-    return found[256], found[257]
-
-
 def check_size(width: int, height: int) -> None:
     """Refuse an image whose claimed size would not fit the limits (IMAGERY_MAX_PIXELS, MAX_SIDE)."""
     limit = settings.IMAGERY_MAX_PIXELS
     if width <= 0 or height <= 0 or width > MAX_SIDE or height > MAX_SIDE or width * height > limit:
-        raise ImageTooLarge(
+        raise TooLarge(
             f"Ảnh khai báo kích thước {width} × {height} điểm ảnh, vượt giới hạn {limit:,} điểm ảnh "
             f"(tối đa {MAX_SIDE:,} mỗi chiều); tệp bị từ chối trước khi giải mã.",
             f"The image claims {width} × {height} pixels, over the limit of {limit:,} pixels "
             f"({MAX_SIDE:,} per side at most); refused before decoding.",
             {"width": width, "height": height, "max_pixels": limit},
+            code="image_too_large",
         )
 
 
@@ -146,45 +110,60 @@ def _ground_resolution(ds) -> float:
 
 
 def inspect(path: Path) -> SourceInfo:
-    """Check a GeoTIFF from its header (never its pixels) and describe it, or raise why it is refused."""
-    width, height = tiff_dimensions(path)
-    check_size(width, height)
+    """Check a GeoTIFF from its header and describe it, or raise why it is refused.
+
+    GDAL's GTiff driver reads the header only (no pixel is decoded, however large the image claims to
+    be), so the size limits are checked before anything else is asked of the file.
+    """
     try:
-        with rasterio.Env(**READ_SOURCE_ENV), rasterio.open(path) as ds:
+        with rasterio.Env(**READ_SOURCE_ENV), rasterio.open(path, driver="GTiff") as ds:
+            check_size(ds.width, ds.height)
             try:
                 return _describe_source(ds)
             except (RasterioError, ValueError) as exc:  # rasterio's CRSError is a ValueError
-                raise NotGeoreferenced(
+                raise InvalidInput(
                     "Không chuyển được hệ tọa độ của ảnh sang WGS 84.",
                     "The image's CRS cannot be transformed to WGS 84.",
                     {"crs": str(ds.crs), "error": str(exc)[:300]},
+                    code="not_georeferenced",
                 ) from exc
-    except RasterioError as exc:
-        raise NotAGeoTiff(
-            "Tệp TIFF bị hỏng hoặc không đọc được.", "The TIFF is corrupt or unreadable.", {"gdal": str(exc)}
+    except RasterioError as exc:  # GDAL cannot open it as a TIFF: say whether it is one at all
+        with open(path, "rb") as fh:
+            first = fh.read(4)
+        if first not in TIFF_MAGIC:
+            raise InvalidInput(
+                "Tệp không phải là ảnh GeoTIFF.",
+                "The file is not a GeoTIFF.",
+                {"first_bytes": first.hex()},
+                code="not_a_geotiff",
+            ) from exc
+        raise InvalidInput(
+            "Tệp TIFF bị hỏng hoặc không đọc được.",
+            "The TIFF is corrupt or unreadable.",
+            {"gdal": str(exc)},
+            code="not_a_geotiff",
         ) from exc
 
 
 def _describe_source(ds) -> SourceInfo:
-    if ds.driver != "GTiff":
-        raise NotAGeoTiff("Tệp không phải là ảnh GeoTIFF.", "The file is not a GeoTIFF.", {"driver": ds.driver})
-    check_size(ds.width, ds.height)
     if ds.crs is None or ds.transform.is_identity:
         gcps = bool(ds.gcps[0])
-        raise NotGeoreferenced(
+        raise InvalidInput(
             "Ảnh chưa được nắn chỉnh tọa độ (không có hệ tọa độ hoặc phép biến đổi địa lý)"
             + ("; ảnh chỉ có điểm khống chế (GCP): hãy nắn ảnh trước khi tải lên." if gcps else "."),
             "The image is not georeferenced (no CRS or no geotransform)"
             + ("; it only has ground control points (GCPs): warp it first." if gcps else "."),
             {"crs": str(ds.crs) if ds.crs else None, "gcps": gcps},
+            code="not_georeferenced",
         )
     dtype = ds.dtypes[0]
     alpha_ok = ds.count == 4 and ds.colorinterp[3] == ColorInterp.alpha
     if ds.count not in (3, 4) or (ds.count == 4 and not alpha_ok) or dtype not in SUPPORTED_DTYPES:
-        raise UnsupportedImage(
+        raise InvalidInput(
             f"Chỉ nhận ảnh RGB hoặc RGBA 8 hoặc 16 bit; tệp này có {ds.count} kênh kiểu {dtype}.",
             f"Only RGB or RGBA images of 8 or 16 bits are accepted; this one has {ds.count} bands of {dtype}.",
             {"bands": ds.count, "dtype": dtype, "colorinterp": [c.name for c in ds.colorinterp]},
+            code="unsupported_image",
         )
     footprint = _footprint(ds)
     west, south, east, north = footprint.bounds
@@ -192,12 +171,13 @@ def _describe_source(ds) -> SourceInfo:
     inside = finite and VIETNAM_LON[0] <= west and east <= VIETNAM_LON[1]
     inside = inside and VIETNAM_LAT[0] <= south and north <= VIETNAM_LAT[1]
     if not inside:
-        raise OutsideVietnam(
+        raise InvalidInput(
             f"Ảnh nằm ngoài lãnh thổ Việt Nam (kinh độ {west:.4f}–{east:.4f}, vĩ độ {south:.4f}–{north:.4f}); "
             "kiểm tra lại hệ tọa độ của tệp.",
             f"The image lies outside Vietnam (lon {west:.4f}–{east:.4f}, lat {south:.4f}–{north:.4f}); "
             "check the file's CRS.",
             {"bounds": [west, south, east, north], "crs": ds.crs.to_string()},
+            code="outside_vietnam",
         )
     crs, crs_name = _crs_label(ds.crs)
     return SourceInfo(

@@ -25,8 +25,9 @@ from rasterio.transform import from_origin
 from shapely.geometry import LineString, Point, Polygon
 
 from gisportal.demo import DemoContext
-from imagery import ingest, parcels
+from imagery import ingest
 from imagery.detection.scenes import Building, Layout, render_epoch
+from imagery.land import parcels
 from imagery.models import Acquisition, BuildingPermit, IngestJob, Parcel
 from layers.crs import UTM48N, VN2000_TM3_105_45, WGS84, reproject, to_shapely
 from layers.models import BasemapFeature
@@ -133,7 +134,7 @@ def seed_epochs(ctx: DemoContext) -> None:
         .order_by("id")
     )
     if not features:
-        ctx.log("  aerial epochs: no basemap world to photograph (run layers.demo_world first)")
+        ctx.log("  aerial epochs: no basemap world to photograph (run layers.basemap.world first)")
         return
     grid = grid_for(ward.boundary, WINDOW_M)
     layout = build_layout(grid, features, ctx.seed)

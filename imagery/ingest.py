@@ -23,10 +23,11 @@ from django.utils import timezone
 from rasterio.errors import RasterioError
 from rio_tiler.errors import RioTilerError
 
+from gisportal.celery import app as celery_app
 from gisportal.errors import PortalError
 from imagery import cog
-from imagery.errors import CorruptImage, ImageryError
-from imagery.models import Acquisition, IngestJob, imagery_root
+from imagery.models import Acquisition, IngestJob
+from imagery.storage import cogs_dir, incoming_dir
 from imagery.uploads import StoredUpload
 from layers.models import AdminUnit
 
@@ -34,24 +35,13 @@ log = logging.getLogger(__name__)
 
 # Share of the bar per stage: the header check is instant, copying the windows is the bulk.
 COPY_FROM, COPY_TO = 5, 90
-
-
-def incoming_dir() -> Path:
-    path = imagery_root() / "incoming"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def cogs_dir() -> Path:
-    path = imagery_root() / "cogs"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+# The Celery task (imagery/tasks.py) that runs `run_job`, queued by name so this module never imports it.
+INGEST_TASK = "imagery.ingest"
 
 
 def _queue(job: IngestJob) -> None:
-    from imagery.tasks import ingest
-
-    transaction.on_commit(lambda: ingest.delay(job.pk))
+    # After the job row is committed, or the worker might look for it before it exists.
+    transaction.on_commit(lambda: celery_app.send_task(INGEST_TASK, args=[job.pk]))
 
 
 def start_upload(
@@ -71,7 +61,7 @@ def start_upload(
                     fh.write(chunk)
     try:
         cog.inspect(dest)
-    except ImageryError:
+    except PortalError:
         dest.unlink(missing_ok=True)
         raise
     return _create(
@@ -189,22 +179,23 @@ def run_job(job_id: int, on_progress: Callable[[int], None] | None = None) -> In
                 finished_at=timezone.now(),
             )
         kept = True
-    except ImageryError as exc:
+    except PortalError as exc:  # a refusal of cog.py's: the file's own fault, said in its words
         _fail(job, exc)
     except (RasterioError, RioTilerError) as exc:
         # The header was fine but the pixels are not: a truncated or damaged file.
         _fail(
             job,
-            CorruptImage(
+            PortalError(
                 "Tệp ảnh bị hỏng: không đọc được dữ liệu điểm ảnh (tệp bị cắt cụt hoặc lỗi).",
                 "The image file is corrupt: its pixel data cannot be read (truncated or damaged).",
                 {"gdal": str(exc)[:500]},
+                code="corrupt_image",
             ),
         )
     except Exception:
         _fail(
             job,
-            ImageryError(
+            PortalError(
                 "Chuyển đổi ảnh thất bại do lỗi máy chủ.",
                 "The conversion failed with a server error.",
                 code="conversion_failed",

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from gisportal.permissions import Domain
+from imagery.storage import cog_path
 from layers.models import AdminUnit
-
-
-def imagery_root() -> Path:
-    """Where COGs and uploads in progress live: outside MEDIA_ROOT, which nginx serves to anyone."""
-    return Path(settings.IMAGERY_ROOT)
 
 
 class Acquisition(models.Model):
@@ -56,7 +51,7 @@ class Acquisition(models.Model):
 
     @property
     def cog_path(self) -> Path:
-        return imagery_root() / "cogs" / self.cog_name
+        return cog_path(self.cog_name)
 
 
 class IngestJob(models.Model):

@@ -10,24 +10,53 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import morecantile
 import numpy as np
 from django.conf import settings
 from django.core.cache import caches
 from rasterio.errors import RasterioError
+from rio_tiler import errors as rt
 from rio_tiler.errors import RioTilerError, TileOutsideBounds
 from rio_tiler.io import Reader
 from rio_tiler.models import ImageData
 
-from imagery.errors import OutsideFootprint, translate
-from imagery.models import Acquisition, imagery_root
+from gisportal.errors import InvalidInput, NotFound, PortalError, ServiceUnavailable
+from imagery.models import Acquisition
+from imagery.storage import cog_path
 
 TMS = morecantile.tms.get("WebMercatorQuad")
 TILE_SIZE = 256
 MAX_ZOOM = 24
 FORMATS = {"png": ("PNG", "image/png"), "webp": ("WEBP", "image/webp")}
 RGB = (1, 2, 3)
+NOT_COVERED = ("Ảnh không phủ vùng này.", "The image does not cover this area.")
+NOT_COVERED_POINT = ("Ảnh không phủ điểm này.", "The image does not cover this point.")
+UNREADABLE = ("Không đọc được tệp ảnh trên máy chủ.", "The image file cannot be read.")
+
+# rio-tiler / rasterio exception → how a request is answered (the first matching row). TileOutsideBounds is
+# no error for a tile (it gets an empty tile, see `tile`); for a point or an area it means "not covered".
+_ERRORS: list[tuple[type[Exception], type[PortalError], str, tuple[str, str]]] = [
+    (rt.TileOutsideBounds, NotFound, "outside_footprint", NOT_COVERED),
+    (rt.PointOutsideBounds, NotFound, "outside_footprint", NOT_COVERED_POINT),
+    (rt.InvalidBounds, InvalidInput, "invalid_input", ("Khung tọa độ không hợp lệ.", "Invalid bounding box.")),
+    (
+        rt.MaxArraySizeError,
+        InvalidInput,
+        "invalid_input",
+        ("Vùng yêu cầu quá lớn.", "The requested area is too large."),
+    ),
+    (RasterioError, ServiceUnavailable, "imagery_unavailable", UNREADABLE),  # RasterioIOError too
+]
+
+
+def translate(exc: Exception, details: Any = None) -> PortalError:
+    """The portal error a rio-tiler/rasterio exception stands for; any other exception is raised again."""
+    for cls, portal_cls, code, (vi, en) in _ERRORS:
+        if isinstance(exc, cls):
+            return portal_cls(vi, en, details, code=code)
+    raise exc
 
 
 @dataclass(frozen=True)
@@ -58,7 +87,7 @@ class Source:
 
     @property
     def cog_path(self) -> Path:
-        return imagery_root() / "cogs" / self.cog_name
+        return cog_path(self.cog_name)
 
 
 def valid_tile(z: int, x: int, y: int) -> bool:
@@ -132,10 +161,11 @@ def point(acquisition: Source, lon: float, lat: float) -> dict:
         raise translate(exc, {"lon": lon, "lat": lat}) from exc
     masked = bool(np.ma.getmaskarray(found.array).all())
     if masked:
-        raise OutsideFootprint(
+        raise NotFound(
             "Ảnh không có dữ liệu tại điểm này.",
             "The image has no pixel at this point.",
             {"lon": lon, "lat": lat},
+            code="outside_footprint",
         )
     return {
         "acquisition": acquisition.pk,
@@ -152,7 +182,7 @@ def crop(acquisition: Source, bbox: tuple[float, float, float, float], max_size:
     west, south, east, north = bbox
     a_west, a_south, a_east, a_north = acquisition.extent
     if not (west < a_east and east > a_west and south < a_north and north > a_south):
-        raise OutsideFootprint("Ảnh không phủ vùng này.", "The image does not cover this area.", {"bbox": bbox})
+        raise NotFound(*NOT_COVERED, {"bbox": bbox}, code="outside_footprint")
     cache = caches["imagery"]
     key = f"crop:{acquisition.cog_name}:{','.join(f'{v:.7f}' for v in bbox)}:{max_size}.{fmt}"
     body = cache.get(key)

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
 from gisportal.uploads import limit_bytes
+from imagery.storage import incoming_dir
 
 
 class StoredUpload(UploadedFile):
@@ -59,8 +60,6 @@ class IncomingFileHandler(FileUploadHandler):
 
     def new_file(self, *args, **kwargs) -> None:
         super().new_file(*args, **kwargs)
-        from imagery.ingest import incoming_dir
-
         path = incoming_dir() / f"{uuid.uuid4().hex}.tif"
         self.paths.append(path)
         self._fh = open(path, "wb")  # closed in file_complete, or by discard()

@@ -1,4 +1,4 @@
-"""Optimistic locking and edit history for parcels and permits (as businesses/api.py does for businesses)."""
+"""Optimistic locking and edit history for parcels and permits (as businesses/api/detail.py does for businesses)."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ WARD_CODE = "27154"  # Phường Bàn Cờ's code (Resolution 1685; layers/refer
 WARD_NAME = "Phường Bàn Cờ"
 MERGER_DAY = dt.date(2025, 7, 1)
 LAST_OLD_DAY = MERGER_DAY - dt.timedelta(days=1)
-FORMER_FROM = dt.date(1976, 5, 20)  # as layers/units2025.py: our sources do not date the old units
+FORMER_FROM = dt.date(1976, 5, 20)  # as layers/units/units2025.py: our sources do not date the old units
 CENTER = (106.6835, 10.7745)  # lon, lat
 
 # Its predecessors in Quận 3, with their GSO codes (Phường 4 was split with Phường Xuân Hòa).
@@ -133,7 +133,7 @@ def seed_city_units(ctx: DemoContext) -> None:
     (layers/reference/hcmc_units_2025.csv), so Bàn Cờ's neighbours exist with their names, and with approximate
     boundaries when a ward has the 2019 polygons (`seed_demo --units-boundaries SHP`). Idempotent, and in either
     order with seed_admin_units: the table upserts by code and validity, the demo fills in what the table lacks."""
-    from layers.units2025 import load  # geopandas only with boundaries, inside load
+    from layers.units.units2025 import load  # geopandas only with boundaries, inside load
 
     report = load(boundaries=ctx.data.get("units_boundaries"))
     made = sum(v for k, v in report.counts.items() if k.endswith((" created", " updated")))
@@ -147,6 +147,24 @@ def _fill_boundary(unit: AdminUnit, geom_m) -> None:
         unit.save(update_fields=["boundary"])
 
 
+def _unit(level: str, kind: str, code: str, valid_from, valid_to, geom_m, **fields) -> AdminUnit:
+    """The unit of that level and code ending on `valid_to` (None: in force), as the table loaded it or made here
+    with the demo's boundary `geom_m` (metric); a loaded unit without a boundary gets that one."""
+    unit = AdminUnit.objects.filter(level=level, code=code, valid_to=valid_to).first()
+    if unit is None:
+        unit = AdminUnit.objects.create(
+            level=level,
+            kind=kind,
+            code=code,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            boundary=multi(to_deg(geom_m)).wkt,
+            **fields,
+        )
+    _fill_boundary(unit, geom_m)
+    return unit
+
+
 def seed_admin_units(ctx: DemoContext) -> None:
     # Today's ward, by validity: its code 27154 is also that of Phường 3 of Quận 3 (valid until 2025-06-30).
     ward = AdminUnit.objects.filter(level=AdminUnit.Level.WARD, code=WARD_CODE, valid_to__isnull=True).first()
@@ -156,17 +174,15 @@ def seed_admin_units(ctx: DemoContext) -> None:
         return
     geo = build_admin_units(ctx)
     ward_m = geo["ward"]
-    city = AdminUnit.objects.filter(level=AdminUnit.Level.CITY, code="79", valid_to__isnull=True).first()
-    if city is None:
-        city = AdminUnit.objects.create(
-            level=AdminUnit.Level.CITY,
-            kind=AdminUnit.Kind.THANH_PHO,
-            code="79",
-            name="Thành phố Hồ Chí Minh",
-            valid_from=MERGER_DAY,
-            boundary=multi(to_deg(ward_m.buffer(25_000, quad_segs=4))).wkt,
-        )
-    _fill_boundary(city, ward_m.buffer(25_000, quad_segs=4))
+    city = _unit(
+        AdminUnit.Level.CITY,
+        AdminUnit.Kind.THANH_PHO,
+        "79",
+        MERGER_DAY,
+        None,
+        ward_m.buffer(25_000, quad_segs=4),
+        name="Thành phố Hồ Chí Minh",
+    )
     demo = {"population": 62_000, "head_name": "Nguyễn Thị Thanh Hương", "head_phone": "0283 930 0101"}
     if ward is None:
         ward = AdminUnit.objects.create(
@@ -187,33 +203,27 @@ def seed_admin_units(ctx: DemoContext) -> None:
         ward.boundary = multi(to_deg(ward_m)).wkt
         ward.approximate = False
         ward.save()
-    district = AdminUnit.objects.filter(level=AdminUnit.Level.DISTRICT, code="770", valid_to=LAST_OLD_DAY).first()
-    if district is None:
-        district = AdminUnit.objects.create(
-            level=AdminUnit.Level.DISTRICT,
-            kind=AdminUnit.Kind.QUAN,
-            code="770",
-            name="Quận 3",
-            valid_from=FORMER_FROM,
-            valid_to=LAST_OLD_DAY,
-            boundary=multi(to_deg(ward_m.buffer(900, quad_segs=4))).wkt,
-        )
-    _fill_boundary(district, ward_m.buffer(900, quad_segs=4))
+    district = _unit(
+        AdminUnit.Level.DISTRICT,
+        AdminUnit.Kind.QUAN,
+        "770",
+        FORMER_FROM,
+        LAST_OLD_DAY,
+        ward_m.buffer(900, quad_segs=4),
+        name="Quận 3",
+    )
     for (code, name), poly in zip(OLD_WARDS, geo["old_wards"], strict=True):
-        old = AdminUnit.objects.filter(level=AdminUnit.Level.WARD, code=code, valid_to=LAST_OLD_DAY).first()
-        if old is None:
-            old = AdminUnit.objects.create(
-                level=AdminUnit.Level.WARD,
-                kind=AdminUnit.Kind.PHUONG,
-                code=code,
-                name=name,
-                parent=district,
-                successor=ward,
-                valid_from=FORMER_FROM,
-                valid_to=LAST_OLD_DAY,
-                boundary=multi(to_deg(poly)).wkt,
-            )
-        _fill_boundary(old, poly)
+        old = _unit(
+            AdminUnit.Level.WARD,
+            AdminUnit.Kind.PHUONG,
+            code,
+            FORMER_FROM,
+            LAST_OLD_DAY,
+            poly,
+            name=name,
+            parent=district,
+            successor=ward,
+        )
         old.successors.add(ward)  # the table's links stay (Phường 4 also went to Xuân Hòa)
     rng = ctx.rng("khu_pho_heads")
     for i, poly in enumerate(geo["khu_pho"], start=1):

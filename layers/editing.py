@@ -1,7 +1,7 @@
 """Writing a registry layer's features: the one path every edit takes.
 
-The web editor (`layers/features_api.py`), OGC API Features Part 4 (`layers/ogc_api.py`) and the
-GIS file import (`layers/gis_import.py`) all call these functions, so a feature changed from QGIS
+The web editor (`layers/api/features.py`), OGC API Features Part 4 (`layers/ogc/api.py`) and the
+GIS file import (`layers/files/importer.py`) all call these functions, so a feature changed from QGIS
 keeps the same history, permissions and version rules as one changed on the map:
 
 - who: `can_edit` on the ward (and khu phố) the geometry lies in, before and after a move;

@@ -5,7 +5,8 @@ each with its own message: over the size limit, a zip bomb or a zip member escap
 (both judged from the central directory before anything inflates), an XLSX with macros or formulas
 (those three in gisportal/uploads.py), a Shapefile without its .dbf/.shx or without a .prj (unless
 the officer names the CRS), a KML with network links (it would make the server fetch URLs) or any
-XML with a DOCTYPE (entity expansion).
+XML with a DOCTYPE (entity expansion). A CSV/XLSX (its encoding, delimiter, header) and the members of
+a zip are read by gisportal/tabular.py, as every importer reads them; this module keeps the GIS rules.
 
 Then the CRS: the file's own (a .prj, a GeoPackage's, GeoJSON/KML/GPX are WGS 84 by definition),
 or the one the officer names, or — for CSV/XLSX — WGS 84 when the columns are longitude/latitude.
@@ -18,12 +19,9 @@ over a million metres, eastings under one), never by name alone. Rows come out i
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 import shutil
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -36,10 +34,10 @@ from django.conf import settings
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from gisportal import tabular
 from gisportal.errors import InvalidInput
-from gisportal.uploads import check_upload_size, check_xlsx, check_zip, stream_size, xlsx_rows
+from gisportal.uploads import check_upload_size, check_xlsx, stream_size
 from layers.crs import transformer
-from layers.text import fold
 
 FORMATS = {
     ".geojson": "geojson",
@@ -61,10 +59,15 @@ NAMED_CRS = {
     3405: "VN-2000 / UTM 48N",
     32648: "WGS 84 / UTM 48N",
 }
-_LON = {"lon", "lng", "long", "longitude", "kinh do", "kd"}
-_LAT = {"lat", "latitude", "vi do", "vd"}
-_X = {"x", "x bac", "x m", "toa do x", "northing", "bac"}
-_Y = {"y", "y dong", "y m", "toa do y", "easting", "dong"}
+# The coordinate columns of a CSV/XLSX, by folded header; every other column is a property.
+_COORDINATES = tabular.alias_table(
+    {
+        "lon": ("lng", "long", "longitude", "kinh do", "kd"),
+        "lat": ("latitude", "vi do", "vd"),
+        "x": ("x bac", "x m", "toa do x", "northing", "bac"),
+        "y": ("y dong", "y m", "toa do y", "easting", "dong"),
+    }
+)
 
 
 def refuse(code: str, vi: str, en: str, details: Any = None) -> InvalidInput:
@@ -129,21 +132,8 @@ def check_crs(code: int) -> CRS:
 # --- zips ----------------------------------------------------------------------------------------
 
 
-def _extract(path: Path, members: list[zipfile.ZipInfo], dest: Path) -> dict[str, Path]:
-    """Extract the chosen members flat into dest (names lower-cased by extension); name → path."""
-    dest.mkdir(parents=True, exist_ok=True)
-    out = {}
-    with zipfile.ZipFile(path) as zf:
-        for i in members:
-            target = dest / PurePosixPath(i.filename).name
-            with zf.open(i) as src, open(target, "wb") as dst:
-                shutil.copyfileobj(src, dst)
-            out[i.filename] = target
-    return out
-
-
 def _unpack_shapefile(path: Path, dest: Path, crs: int | None) -> Path:
-    infos = [i for i in check_zip(path, "Shapefile") if not i.is_dir() and "__MACOSX" not in i.filename]
+    infos = tabular.zip_files(path, "Shapefile")
     shps = [i for i in infos if i.filename.lower().endswith(".shp")]
     if len(shps) != 1:
         raise refuse(
@@ -152,8 +142,7 @@ def _unpack_shapefile(path: Path, dest: Path, crs: int | None) -> Path:
             f"The zip must hold exactly one Shapefile (.shp); it holds {len(shps)}.",
             {"shp": [i.filename for i in shps]},
         )
-    stem = shps[0].filename[:-4]
-    parts = {i.filename[len(stem) :].lower(): i for i in infos if i.filename[: len(stem)] == stem}
+    parts = tabular.siblings(infos, shps[0])
     missing = [ext for ext in (".dbf", ".shx") if ext not in parts]
     if missing:
         raise refuse(
@@ -170,17 +159,17 @@ def _unpack_shapefile(path: Path, dest: Path, crs: int | None) -> Path:
             {"suggested": NAMED_CRS},
         )
     keep = [i for ext, i in parts.items() if ext in (".shp", ".shx", ".dbf", ".prj", ".cpg")]
-    _extract(path, keep, dest)
+    tabular.extract(path, keep, dest)
     return dest / PurePosixPath(shps[0].filename).name
 
 
 def _unpack_kmz(path: Path, dest: Path) -> Path:
-    infos = check_zip(path, "KMZ")
+    infos = tabular.zip_files(path, "KMZ")
     kmls = [i for i in infos if i.filename.lower().endswith(".kml")]
     if not kmls:
         raise refuse("bad_kmz", "Tệp KMZ không chứa tệp .kml.", "The KMZ holds no .kml file.")
     doc = next((i for i in kmls if PurePosixPath(i.filename).name.lower() == "doc.kml"), kmls[0])
-    return _extract(path, [doc], dest)[doc.filename]
+    return tabular.extract(path, [doc], dest)[doc.filename]
 
 
 # --- XML (KML, GPX) ------------------------------------------------------------------------------
@@ -311,28 +300,9 @@ def _set_crs(src: Source, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 # --- CSV / XLSX ----------------------------------------------------------------------------------
 
 
-def _key(header: Any) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", fold(str(header or ""))))
-
-
 def _table_rows(src: Source) -> tuple[list[str], list[list[Any]]]:
-    if src.format == "csv":
-        try:
-            text = src.path.read_bytes().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise refuse(
-                "bad_encoding",
-                "Tệp CSV không phải UTF-8. Trong Excel chọn 'CSV UTF-8' khi lưu.",
-                "The CSV file is not UTF-8. In Excel, save as 'CSV UTF-8'.",
-            ) from exc
-        first = text.split("\n", 1)[0]
-        delimiter = max(",;\t", key=first.count)
-        rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in r)]
-    else:
-        rows = [values for _, values in xlsx_rows(src.path) if any(v not in (None, "") for v in values)]
-    if not rows:
-        raise refuse("empty_file", "Tệp không có dữ liệu.", "The file has no data.")
-    return [str(h or "").strip() for h in rows[0]], rows[1:]
+    with tabular.read_sheet(src.path, src.format) as sheet:
+        return [str(h or "").strip() for h in sheet.header], [cells for _, cells in sheet]
 
 
 def _number(value: Any) -> float:
@@ -349,12 +319,8 @@ def _number(value: Any) -> float:
 
 def _read_table(src: Source) -> gpd.GeoDataFrame:
     header, rows = _table_rows(src)
-    keys = [_key(h) for h in header]
-
-    def find(names: set[str]) -> int | None:
-        return next((i for i, k in enumerate(keys) if k in names), None)
-
-    lon_i, lat_i, x_i, y_i = find(_LON), find(_LAT), find(_X), find(_Y)
+    columns = tabular.map_header(header, _COORDINATES)
+    lon_i, lat_i, x_i, y_i = (columns.index(name) for name in ("lon", "lat", "x", "y"))
     if lon_i is not None and lat_i is not None:
         a, b, projected = lon_i, lat_i, False
     elif x_i is not None and y_i is not None:

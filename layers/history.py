@@ -5,9 +5,10 @@ Two rules keep every feature's history honest:
 
 - before the first edit of such a feature, `ensure_baseline` records the row as it stood (version 1, "imported"),
   so the edit's own row has something to be compared with and shows only the fields that really changed;
-- `versions` reads the rows newest first; a feature still without any row answers one synthetic entry for its
-  current state (never a 500), and an oldest row that is not a creation (edited before this rule existed) says
-  that what came before it is unknown instead of claiming every field changed.
+- `versions` reads the rows newest first, each compared with the one before by simple-history's `diff_against`;
+  a feature still without any row answers one synthetic entry for its current state (never a 500), and an oldest
+  row that is not a creation (edited before this rule existed) says that what came before it is unknown instead
+  of claiming every field changed.
 """
 
 from __future__ import annotations
@@ -75,13 +76,14 @@ def versions(
             )
         ]
     out = []
+    names = _model_names(type(instance), fields)
     for i, row in enumerate(rows):
         older = rows[i + 1] if i + 1 < len(rows) else None
         new = {f: value_of(row, f) for f in fields}
         extra: dict[str, Any] = {}
         if older is not None:
-            old = {f: value_of(older, f) for f in fields}
-            changes = {f: {"from": old[f], "to": new[f]} for f in fields if new[f] != old[f]}
+            changed = set(row.diff_against(older, included_fields=set(names.values())).changed_fields)
+            changes = {f: {"from": value_of(older, f), "to": new[f]} for f in fields if names[f] in changed}
         elif row.history_type == "+":
             changes = {f: {"from": None, "to": v} for f, v in new.items() if not _empty(v)}
         else:
@@ -104,6 +106,12 @@ def versions(
             )
         )
     return out
+
+
+def _model_names(model: type[models.Model], fields: Sequence[str]) -> dict[str, str]:
+    """Each asked field's model field name, as `diff_against` wants it: callers may ask for `permit_id`."""
+    by_attname = {f.attname: f.name for f in model._meta.concrete_fields}
+    return {f: by_attname.get(f, f) for f in fields}
 
 
 def _entry(*, version: int, at: Any, user: str | None, kind: str, reason: str, changes: dict, reasons: bool, **extra):

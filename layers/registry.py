@@ -1,7 +1,7 @@
 """The layer registry: what each map layer is, what of it is public, who edits it, how it is drawn.
 
-Each app declares its layers in `<app>/layers.py` with `register(Layer(...))`. The generic
-services (vector tiles in `layers/tiles.py`, OGC API Features next) read only this registry,
+Each app declares its layers in `<app>/map_layers.py` with `register(Layer(...))`. The generic
+services (vector tiles in `layers/tiles/mvt.py`, OGC API Features next) read only this registry,
 so a new layer is one declaration here, never a copy of those services.
 """
 
@@ -162,7 +162,7 @@ def _check(layer: Layer) -> None:
 
 
 _layers: dict[str, Layer] = {}
-_lock = threading.RLock()  # re-entered by register() while discovery imports a `layers` module
+_lock = threading.RLock()  # re-entered by register() while discovery imports a `map_layers` module
 _discovered = False
 
 
@@ -177,13 +177,13 @@ def register(layer: Layer) -> Layer:
 
 
 def _discover() -> None:
-    """Import every installed app's `layers` module once, as Django's admin finds `admin` modules."""
+    """Import every installed app's `map_layers` module once, as Django's admin finds `admin` modules."""
     global _discovered
     if _discovered:
         return
     with _lock:
         if not _discovered:
-            autodiscover_modules("layers")
+            autodiscover_modules("map_layers")
             _discovered = True
 
 

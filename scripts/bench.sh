@@ -7,6 +7,7 @@ if ! "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -tA
     "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "CREATE DATABASE gisportal_bench"
 fi
 cd "$ROOT"
+bash "$ROOT/scripts/venv.sh" bench
 "$PY" manage.py migrate --noinput -v0
 "$PY" bench/radius.py "$@"
 "$PY" bench/tiles_vector.py "$@"

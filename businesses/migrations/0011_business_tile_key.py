@@ -4,7 +4,7 @@ A z14 cluster tile of the densest square of the 1M-business bench reads 19,000 r
 GiST index and the heap that was ~1,400 pages and 15-25 ms, mostly heap visits (bench/tiles_vector.py).
 Here a tile is one range of `portal_tile_key(geom_3857)` (gisportal 0003) and the point is in the
 index (INCLUDE), so the count is an index-only scan of ~140 pages: ~5 ms. Partial on the layer's
-`public_filter` (businesses/layers.py), which the tile query repeats, so the planner can use it
+`public_filter` (businesses/map_layers.py), which the tile query repeats, so the planner can use it
 (54 MB for 1M rows).
 
 Built CONCURRENTLY (hence not atomic): on a live portal the table stays writable meanwhile.

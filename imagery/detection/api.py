@@ -28,12 +28,11 @@ from gisportal.errors import InvalidInput
 from gisportal.permissions import Domain, edits_domain, require_edit, scope_private, sees_domain
 from imagery import tiles
 from imagery.access import visible_acquisitions
-from imagery.api import pick_ward
+from imagery.api.params import parse_bbox, pick_ward
 from imagery.detection import runs
 from imagery.detection.models import ChangeFlag, DetectionRun
 from imagery.detection.serializers import FlagSerializer, RunSerializer
 from imagery.models import BuildingPermit
-from imagery.tiles_api import parse_bbox
 from imagery.versioning import history, lock_current
 from layers.models import AdminUnit
 

@@ -20,10 +20,10 @@ from openpyxl import Workbook
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
 
-from businesses.export import safe_text
+from gisportal.exports import safe_text
 from imagery.detection.api import filtered_flags
 from imagery.detection.models import ChangeFlag
-from layers.kml import NS
+from layers.forest.kml import NS
 
 # (field, Vietnamese header, English header)
 COLUMNS = [

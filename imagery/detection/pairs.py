@@ -26,7 +26,7 @@ from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 from rest_framework import status
 
-from imagery.errors import ImageryError
+from gisportal.errors import PortalError as ImageryError
 
 
 class DetectionInputError(ImageryError):

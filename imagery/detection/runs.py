@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 
 import shapely
+from celery import current_app
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import transaction
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 TILE_SHARE = 95  # of the bar: the merge and the flags take the rest
 MAX_TILES = 4000  # a 20,000 × 20,000 px pair is 1,600 tiles of 512 px
+TILE_TASK = "detection.tile"  # tasks.detect_tile's name: queued by name, never by importing tasks.py
 
 
 def _multi(geom: GEOSGeometry) -> MultiPolygon:
@@ -110,10 +112,9 @@ def start_run(
 
 
 def queue_tiles(run_id: int) -> None:
-    from imagery.detection.tasks import detect_tile
-
+    """One task per unfinished tile, sent by name: tasks.py imports this module, so this one must not import it."""
     for tile_id in DetectionTile.objects.filter(run_id=run_id, done=False).values_list("pk", flat=True):
-        detect_tile.delay(tile_id)
+        current_app.send_task(TILE_TASK, args=[tile_id])
 
 
 def cancel_run(run: DetectionRun) -> bool:

@@ -22,7 +22,7 @@ def _one_predict_thread_per_process(**_) -> None:
     os.environ.setdefault("OMP_NUM_THREADS", os.environ["DETECTION_THREADS"])
 
 
-@shared_task(name="detection.tile", acks_late=True)
+@shared_task(name=runs.TILE_TASK, acks_late=True)
 def detect_tile(tile_id: int) -> str:
     """Detect in one window of a run's pair; the run's last tile merges and writes the flags."""
     return runs.run_tile(tile_id)

@@ -46,7 +46,7 @@ LABELS = {
 def review_page(request):
     """Flags on the map over the later photograph, a queue with before/after chips and decisions, runs."""
     if not sees_domain(request.user, Domain.LAND):
-        raise PermissionDenied  # citizens, khu phố and ward officers get nothing of it (DESIGN §4)
+        raise PermissionDenied  # citizens, khu phố and ward officers get nothing of it (docs/architecture.md, "Access")
     scope = ward_ids(request.user)
     wards = AdminUnit.objects.valid_on().wards().exclude(code__startswith="BENCH-").order_by("name")
     if scope is not None:

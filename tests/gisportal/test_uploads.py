@@ -11,6 +11,7 @@ import pytest
 from django.test import RequestFactory
 
 from gisportal.errors import InvalidInput, TooLarge
+from gisportal.tabular import xlsx_rows
 from gisportal.uploads import (
     ZIP_MAX_MEMBERS,
     check_content_length,
@@ -18,7 +19,6 @@ from gisportal.uploads import (
     check_xlsx,
     check_zip,
     stream_size,
-    xlsx_rows,
 )
 
 

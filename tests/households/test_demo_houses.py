@@ -6,7 +6,7 @@ from django.db import connection
 
 from gisportal.demo import DemoContext, run
 from households import reports
-from households.geocode import geocode_many
+from households.addresses.geocode import geocode_many
 from households.models import Household, HouseholdMove, HouseNumber
 from layers import demo as layers_demo
 from layers.models import AdminUnit

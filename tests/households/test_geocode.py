@@ -10,7 +10,7 @@ from django.contrib.gis.geos import Point
 from django.test import Client
 
 from households.addresses import parse_house_number
-from households.geocode import NONE, geocode_many
+from households.addresses.geocode import NONE, geocode_many
 from households.house_rows import canonical_address
 from households.models import HouseNumber
 from tests.factories import AdminUnitFactory, square

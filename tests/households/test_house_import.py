@@ -293,6 +293,29 @@ def test_zip_bomb_is_refused_before_inflating(world, streets, officer, tmp_path)
     assert_nothing_written()
 
 
+def test_a_utf16_csv_zipped_inside_a_folder_imports(world, streets, officer, tmp_path):
+    # Excel's "Unicode Text" is UTF-16; Windows zips keep the folder the file was in.
+    text = wgs84_csv(tmp_path / "so-nha.csv", ndc_houses(1, 8)).read_text(encoding="utf-8")
+    archive = tmp_path / "so-nha.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("Xuất dữ liệu/2025/so-nha.csv", text.encode("utf-16"))
+        zf.writestr("__MACOSX/Xuất dữ liệu/2025/._so-nha.csv", b"\x00\x05\x16\x07")
+    response = upload(officer, archive)
+    assert response.status_code == 201, response.json()
+    assert (response.json()["created"], response.json()["rejected"]) == (8, 0)
+
+
+def test_a_zip_with_paths_outside_itself_is_refused(world, streets, officer, tmp_path):
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(wgs84_csv(tmp_path / "so-nha.csv", ndc_houses(1, 3)), "so-nha.csv")
+        zf.writestr("../../so-nha.prj", b"GEOGCS")
+    response = upload(officer, archive)
+    assert response.status_code == 400 and response.json()["error"] == "unsafe_zip"
+    assert response.json()["details"] == {"members": ["../../so-nha.prj"]}
+    assert_nothing_written()
+
+
 @override_settings(MAX_UPLOAD_MB=1)
 def test_oversized_upload_is_413(world, streets, officer, tmp_path):
     big = write_csv(

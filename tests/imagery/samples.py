@@ -21,8 +21,8 @@ def land(world) -> dict:
     from django.contrib.gis.geos import GEOSGeometry
 
     from imagery import ingest
+    from imagery.land.parcels import build
     from imagery.models import Acquisition, BuildingPermit, Parcel
-    from imagery.parcels import build
 
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "sample.tif"

@@ -11,7 +11,7 @@ import rasterio.warp
 from django.test import Client
 from pyproj import Geod, Transformer
 
-from imagery import parcels
+from imagery.land import parcels
 from imagery.models import Parcel
 from layers.crs import WGS84, transformer
 from tests.imagery.rasters import LAT, LON

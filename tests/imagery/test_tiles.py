@@ -215,7 +215,7 @@ def test_signed_tile_urls_spare_the_session_and_the_database(world, tmp_path, dj
     other, _d, _s = make_acquisition(world, tmp_path, seed=2)
     assert anonymous.get(url.replace(f"/imagery/{acquisition.pk}/", f"/imagery/{other.pk}/")).status_code == 403
     assert anonymous.get(url[:-3] + "xyz").status_code == 403  # a tampered signature
-    monkeypatch.setattr(access, "_hour", lambda: access.time.time() // 3600 + access.KEY_HOURS)
+    monkeypatch.setattr("django.core.signing.time.time", lambda now=access.time.time: now() + access.KEY_SECONDS + 1)
     expired = anonymous.get(url)
     assert expired.status_code == 403 and expired.json()["error"] == "invalid_key"
     # A leader's key is made for the leader; the land officer of ward B gets no key to ward A at all.

@@ -9,8 +9,8 @@ import pytest
 import shapely
 from django.core.management import CommandError, call_command
 
-from layers.admin_import import ImportRefused, import_admin_units
 from layers.models import AdminUnit
+from layers.units.admin_import import ImportRefused, import_admin_units
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.db import connection
 from gisportal.demo import DemoContext, run
 from layers.models import ForestPlot, ForestSurvey, WastePoint
 
-STEPS = ["layers.demo.seed_admin_units", "layers.waste_demo.seed_waste_points", "layers.forest_demo.seed_forest_plots"]
+STEPS = ["layers.demo.seed_admin_units", "layers.waste.demo.seed_waste_points", "layers.forest.demo.seed_forest_plots"]
 
 
 def quiet() -> DemoContext:

@@ -8,8 +8,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from layers import ogc, registry
+from layers import registry
 from layers.models import WastePoint
+from layers.ogc import features as ogc
 from tests.layers.world import forest_plot, waste_field, waste_point
 
 PUBLIC_WASTE = {

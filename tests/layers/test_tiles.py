@@ -18,8 +18,9 @@ from django.test import Client
 from pyproj import Transformer
 
 from businesses.models import Business
-from layers import registry, tiles
+from layers import registry
 from layers.registry import Field, Layer
+from layers.tiles import mvt as tiles
 from tests.factories import BusinessFactory, industry
 
 WORLD = 20037508.342789244  # half the Web Mercator world's width, in metres

@@ -16,7 +16,7 @@ from django.test import Client
 
 from layers import demo as layers_demo
 from layers.models import AdminUnit
-from layers.units2025 import REFERENCE_FILE, check, check_reference, read_table
+from layers.units.units2025 import REFERENCE_FILE, check, check_reference, read_table
 from tests.layers import units_world as uw
 
 

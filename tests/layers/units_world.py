@@ -15,7 +15,7 @@ from pathlib import Path
 import geopandas as gpd
 from shapely.geometry import box
 
-from layers.units2025 import COLUMNS
+from layers.units.units2025 import COLUMNS
 
 LON0, LAT0, CELL = 106.68, 10.77, 0.005
 

@@ -7,7 +7,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from gisportal.errors import InvalidInput
-from households import params, reports
+from households import reports
+from households.api import params
 
 
 class Command(BaseCommand):

@@ -8,8 +8,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from gisportal.errors import PortalError
-from households.house_import import run_import
-from households.import_crs import ACCEPTED_CRS
+from households.imports.crs import ACCEPTED_CRS
+from households.imports.run import run_import
 from households.models import HouseImport
 from layers.models import AdminUnit
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from layers.units2025 import REFERENCE_FILE
-from layers.units2025_build import build_from_files, write
+from layers.units.units2025 import REFERENCE_FILE
+from layers.units.units2025_build import build_from_files, write
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gisportal.errors import PortalError
-from layers.admin_import import ImportRefused, import_admin_units
+from layers.units.admin_import import ImportRefused, import_admin_units
 
 
 def _date(text: str) -> dt.date:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from layers import basemap_osm
+from layers.basemap import osm as basemap_osm
 
 
 class Command(BaseCommand):

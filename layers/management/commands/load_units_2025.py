@@ -6,7 +6,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from layers.units2025 import REFERENCE_FILE, UnitsRefused, load
+from layers.units.units2025 import REFERENCE_FILE, UnitsRefused, load
 
 
 class Command(BaseCommand):

@@ -138,9 +138,25 @@ function labelRules(P, drawn) {
   ];
 }
 
+// The portal's tiles as protomaps-leaflet's source (an object with getZxy, as a PMTiles archive has): a tile the
+// page's head already asked for (first_view.html, `portalEarly.tiles`) is taken from there, once; the others are
+// fetched as protomaps-leaflet's own ZXY source would (an empty 204 tile is no data).
+function portalTiles(template) {
+  const early = (window.portalEarly && window.portalEarly.tiles) || {};
+  return {
+    async getZxy(z, x, y, signal) {
+      const url = template.replace("{z}", z).replace("{x}", x).replace("{y}", y);
+      const asked = early[url];
+      delete early[url];
+      const data = await (asked || fetch(url, { signal }).then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(`HTTP ${r.status}`)))));
+      return data.byteLength ? { data } : undefined;
+    },
+  };
+}
+
 function vectorLayer(P, url, drawn) {
   return P.leafletLayer({
-    url,
+    url: url === TILES ? portalTiles(url) : url,
     maxDataZoom: 16, // deeper zooms reuse z16 data: the tiles hold every building from there
     paintRules: paintRules(P),
     labelRules: labelRules(P, drawn),

@@ -1,9 +1,7 @@
 // The citizens' page: signboard name check and radius scan. Public fields only come back.
-// Phone first: the map fills the screen and the tools live in a bottom sheet (citizen.css).
-import { homeBounds } from "./home.js";
-import { addLegend, lineSwatch, POI_SYMBOLS, SECTION_GROUPS, sectionColor, symbolIcon, symbolSvg } from "./legend.js";
-import { ApiError, request } from "./request.js";
-import { addSearch } from "./search.js";
+// Phone first: the map fills the screen and the tools live in a bottom sheet (portal.css, "phones").
+// Its first view is what a phone on 3G waits for: every static import is one more request before the map draws,
+// so the API wrapper, the symbols and legend and the address search come once the map is drawn (`tools`).
 import { addBasemap } from "./basemap.js";
 
 const _ = window.gettext || ((s) => s);
@@ -16,7 +14,7 @@ const el = (tag, attrs = {}, ...children) => {
 };
 const NAME_LIMIT = 10; // businesses/namecheck.py answers at most this many matches
 const SHOWN_INDUSTRIES = 8; // bars before "show all"
-const PAGE = 200; // the radius API's largest page (businesses/api.py MAX_PAGE)
+const PAGE = 200; // the radius API's largest page (businesses/api/public.py MAX_PAGE)
 const PARALLEL = 4; // pages in flight at once: under the browser's six connections, the tiles keep two
 
 // --- the bottom sheet (phones): peek → half → full, and which tool it shows
@@ -51,6 +49,7 @@ $("name-form").addEventListener("submit", async (ev) => {
   box.replaceChildren(el("p", { className: "hint" }, _("Checking…")));
   const q = new URLSearchParams({ name: $("name-input").value, ward: $("ward-select").value });
   try {
+    const { request } = await tools;
     const data = await request(`/api/v1/businesses/name-check?${q}`);
     const list = el("ul", { className: "matches" });
     for (const m of data.matches) {
@@ -76,26 +75,35 @@ $("name-form").addEventListener("submit", async (ev) => {
 const mapEl = $("map");
 const map = L.map(mapEl, { zoomControl: true }).setView([10.7745, 106.6835], 16);
 window.portalMap = map;
-// The wards: businesses.html's head asked for them while the scripts downloaded (a round trip less on 3G).
+// The wards and where the map opens: businesses.html's head asked for them while the scripts downloaded
+// (first_view.html; its basemap tiles for that view are on their way too).
 const WARDS = "/api/v1/admin-units/?level=ward";
-const early = window.portalEarly && window.portalEarly[WARDS];
-const wardsAnswer = early
-  ? early.then(async (response) => {
-    const data = await response.json().catch(() => null);
-    if (!response.ok) throw new ApiError(response.status, data);
-    return data;
-  }, () => request(WARDS))
-  : request(WARDS);
+const portalEarly = window.portalEarly || { data: {} };
+const wardsAnswer = portalEarly.data[WARDS] || import("./request.js").then(({ request }) => request(WARDS));
 // The basemap comes once the map is where it opens (the home wards), so its tiles are fetched for that view only.
-const wardsLoaded = wardsAnswer.then((wards) => {
+const wardsLoaded = wardsAnswer.then(async (wards) => {
   const layer = L.geoJSON(wards, { style: { color: "#0b5394", weight: 2, fill: false, className: "ward-boundary" } }).addTo(map);
-  if (layer.getLayers().length) map.fitBounds(homeBounds(layer), { animate: false });
-  addBasemap(map);
+  const view = await portalEarly.viewReady;
+  if (view) map.setView(view.center, view.zoom, { animate: false });
+  else if (layer.getLayers().length) {
+    const { homeBounds } = await import("./home.js");
+    map.fitBounds(homeBounds(layer), { animate: false });
+  }
+  const basemap = addBasemap(map);
   mapEl.dataset.loaded = "true";
+  // Once the basemap's first tiles are drawn (at most 3 s): before that, the phone's connections and CPU are theirs.
+  if (basemap && basemap.isLoading()) await new Promise((drawn) => { basemap.once("load", drawn); setTimeout(drawn, 3000); });
   return layer;
 }, (err) => {
   addBasemap(map);
   throw err;
+});
+// What the first view does not need, asked for once it is drawn (or failed).
+let legend = null;
+const tools = wardsLoaded.catch(() => null).then(async () => {
+  const [api, symbols, search] = await Promise.all([import("./request.js"), import("./legend.js"), import("./search.js")]);
+  legend = symbols;
+  return { request: api.request, addSearch: search.addSearch };
 });
 
 let center = null;
@@ -104,9 +112,10 @@ let scanId = 0;
 const hits = L.featureGroup().addTo(map);
 const facilities = L.featureGroup().addTo(map);
 const slider = $("radius");
-const scanLegend = { name: "scan", title: _("Businesses found"), layer: hits, items: SECTION_GROUPS.map((g) => ({ html: symbolSvg({ shape: "circle", color: g.color }, 14), label: g.label })) };
-const facilityLegend = { name: "facilities", title: _("Offices, schools, clinics"), layer: facilities, items: Object.values(POI_SYMBOLS).map((s) => ({ html: symbolSvg(s, 20), label: s.label })) };
-wardsLoaded.then((wardLayer) => {
+Promise.all([wardsLoaded, tools]).then(([wardLayer]) => {
+  const { addLegend, lineSwatch, POI_SYMBOLS, SECTION_GROUPS, symbolSvg } = legend;
+  const scanLegend = { name: "scan", title: _("Businesses found"), layer: hits, items: SECTION_GROUPS.map((g) => ({ html: symbolSvg({ shape: "circle", color: g.color }, 14), label: g.label })) };
+  const facilityLegend = { name: "facilities", title: _("Offices, schools, clinics"), layer: facilities, items: Object.values(POI_SYMBOLS).map((s) => ({ html: symbolSvg(s, 20), label: s.label })) };
   addLegend(map, [
     { name: "ward", title: _("Ward boundary"), layer: wardLayer, items: [{ html: lineSwatch({ color: "#0b5394" }), label: _("Ward boundary") }] },
     scanLegend,
@@ -116,7 +125,7 @@ wardsLoaded.then((wardLayer) => {
 
 function hitMarker(b) {
   return L.circleMarker([b.lat, b.lon], {
-    radius: 4, weight: 1, color: "#fff", fillColor: sectionColor(b.industry.code), fillOpacity: 0.95, className: "hit",
+    radius: 4, weight: 1, color: "#fff", fillColor: legend.sectionColor(b.industry.code), fillOpacity: 0.95, className: "hit",
     bubblingMouseEvents: false, // a tap on a business opens it, it does not start a new scan
   }).bindPopup(() => el("div", {}, el("b", { textContent: b.signboard }),
     el("div", { textContent: `${b.industry.name} (${b.industry.code})` }), el("div", { textContent: b.address }),
@@ -130,7 +139,7 @@ function industryChart(byIndustry, all) {
   for (const c of shown) {
     const bar = el("span", { className: "bar" });
     bar.style.width = `${(100 * c.count) / max}%`;
-    bar.style.background = sectionColor(c.section || c.code);
+    bar.style.background = legend.sectionColor(c.section || c.code);
     bars.append(el("li", { title: `${c.code} ${c.name}` }, el("span", { className: "bar-name", textContent: c.name }), bar, el("span", { className: "bar-count", textContent: c.count })));
   }
   const box = el("div", { id: "industry-box" }, bars);
@@ -144,6 +153,7 @@ function industryChart(byIndustry, all) {
 }
 
 function facilityList(pois) {
+  const { POI_SYMBOLS, symbolIcon, symbolSvg } = legend;
   const all = Object.entries(pois).flatMap(([kind, items]) => items.map((p) => ({ ...p, kind })));
   all.sort((a, b) => a.distance_m - b.distance_m);
   facilities.clearLayers();
@@ -178,6 +188,7 @@ async function drawAll(first, q, mine) {
     status.textContent = drawn < total ? `${_("Drawing")} ${drawn} ${_("of")} ${total} ${_("on the map…")}` : `${_("All")} ${total} ${_("drawn on the map")}`;
     mapEl.dataset.drawn = String(drawn);
   };
+  const { request } = await tools;
   hits.clearLayers();
   draw(first.results);
   const pages = [];
@@ -213,6 +224,8 @@ async function scan(fit = false) {
   // beside it, and the rest of the list follows it onto the map.
   const head = new URLSearchParams(q);
   head.set("page_size", "1");
+  const { request } = await tools; // loaded with the first view: no wait by the time a person taps
+  if (mine !== scanId) return;
   const counts = request(`/api/v1/businesses/radius?${head}`); // asked first: a one-worker server answers in turn
   const firstPage = request(`/api/v1/businesses/radius?${q}`);
   firstPage.catch(() => {}); // reported below, once
@@ -236,4 +249,4 @@ async function scan(fit = false) {
 map.on("click", (ev) => { center = ev.latlng; scan(); });
 slider.addEventListener("input", () => { $("radius-value").value = slider.value; if (circle) circle.setRadius(Number(slider.value)); });
 slider.addEventListener("change", () => scan(true));
-addSearch(map, { onPlace: (place) => { center = L.latLng(place.lat, place.lon); scan(); } });
+tools.then(({ addSearch }) => addSearch(map, { onPlace: (place) => { center = L.latLng(place.lat, place.lon); scan(); } }));

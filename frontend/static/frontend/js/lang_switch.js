@@ -25,13 +25,9 @@ function save() {
   sessionStorage.setItem(KEY, JSON.stringify({ href: window.location.href, values }));
 }
 
-function restore() {
-  const raw = sessionStorage.getItem(KEY);
-  if (!raw) return;
-  sessionStorage.removeItem(KEY);
-  const { href, values } = JSON.parse(raw);
-  if (href !== window.location.href) return;
+function apply(values, done) {
   for (const el of fields()) {
+    if (done.has(el)) continue;
     if (el.type === "checkbox" || el.type === "radio") {
       if (values[`${keyOf(el)}|${el.value}`]) el.checked = true;
     } else if (keyOf(el) in values && el.value !== values[keyOf(el)]) {
@@ -39,7 +35,24 @@ function restore() {
       el.value = values[keyOf(el)];
       el.dispatchEvent(new Event("input", { bubbles: true }));
     }
+    done.add(el);
   }
+}
+
+function restore() {
+  const raw = sessionStorage.getItem(KEY);
+  if (!raw) return;
+  sessionStorage.removeItem(KEY);
+  const { href, values } = JSON.parse(raw);
+  if (href !== window.location.href) return;
+  const done = new Set();
+  apply(values, done);
+  // Fields a page's script adds once its first view is drawn (the map's address box) get theirs when they come.
+  const main = document.querySelector("main");
+  if (!main || !window.MutationObserver) return;
+  const watch = new MutationObserver(() => apply(values, done));
+  watch.observe(main, { childList: true, subtree: true });
+  setTimeout(() => watch.disconnect(), 15000);
 }
 
 const form = document.querySelector("form.lang-switch");

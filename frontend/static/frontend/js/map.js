@@ -1,10 +1,10 @@
 // The map shell: ward boundary, khu phố and POIs from the portal's own API.
-import { homeBounds } from "./home.js";
+// Its first view is what a phone on 3G waits for: every static import below is one more request before the map
+// draws, so what the first view does not need (home.js, request.js, search.js) is imported when it is needed.
 import {
   addLegend, approximateStyle, areaSwatch, clusterSwatch, lineSwatch, POI_SYMBOLS, SECTION_GROUPS, sectionColor,
   symbolIcon, symbolSvg, WASTE_SYMBOLS,
 } from "./legend.js";
-import { ApiError, request } from "./request.js";
 import { addBasemap } from "./basemap.js";
 
 const _ = window.gettext || ((s) => s);
@@ -22,18 +22,13 @@ function startBasemap() {
   if (basemap) baseLayers[_("Basemap")] = basemap;
 }
 
-// The map's data: map.html's head started these requests while the scripts downloaded (on a phone's 3G a
-// round trip is over half a second); a page without that head asks now.
+// The map's data: map.html's head started these requests while the scripts downloaded (first_view.html: on a
+// phone's 3G a round trip is over half a second); a page without that head asks now.
+const portalEarly = window.portalEarly || { data: {} };
 function early(url) {
-  const started = window.portalEarly && window.portalEarly[url];
-  if (!started) return request(url);
-  delete window.portalEarly[url];
-  return started.then(async (response) => {
-    const text = await response.text();
-    const data = text ? JSON.parse(text) : null;
-    if (!response.ok) throw new ApiError(response.status, data);
-    return data;
-  }, () => request(url));
+  const started = portalEarly.data[url];
+  delete portalEarly.data[url];
+  return started || import("./request.js").then(({ request }) => request(url));
 }
 const asked = {
   wards: early("/api/v1/admin-units/?level=ward"),
@@ -97,7 +92,7 @@ function legendOf(entry, title, layer) {
     }
   } else if (entry.name === "businesses") {
     for (const g of SECTION_GROUPS) items.push({ html: symbolSvg({ shape: "circle", color: g.color }, 14), label: g.label });
-  } else if (style.fill) { // the catalog's area layers carry a fill colour (layers/layers.py)
+  } else if (style.fill) { // the catalog's area layers carry a fill colour (layers/map_layers.py)
     items.push({ html: areaSwatch({ color: style.color, fill: style.fill || style.color }), label: title });
   } else {
     items.push({ html: symbolSvg({ shape: "circle", color: style.color }, 12), label: title });
@@ -187,8 +182,14 @@ async function load() {
       layer.bindPopup(div);
     },
   }).addTo(map);
-  // Where the map opens, before any tile is asked for: the basemap's and the layers' tiles come once, for this view.
-  if (wardLayer.getLayers().length) map.fitBounds(homeBounds(wardLayer), { padding: [20, 20], animate: false });
+  // Where the map opens, before any tile is asked for: the basemap's and the layers' tiles come once, for this view
+  // (the view first_view.html worked out, whose basemap tiles are already on their way).
+  const view = await portalEarly.viewReady;
+  if (view) map.setView(view.center, view.zoom, { animate: false });
+  else if (wardLayer.getLayers().length) {
+    const { homeBounds } = await import("./home.js");
+    map.fitBounds(homeBounds(wardLayer), { padding: [20, 20], animate: false });
+  }
   startBasemap();
   const [khuPho, pois, tileLayers] = await Promise.all([
     asked.khuPho,
@@ -232,7 +233,10 @@ async function load() {
   ]);
   followChanges(tileLayers);
   el.dataset.loaded = "true";
-  // The address box once the map is drawn: its module is not in the first view's round trips.
+  // The address box once the map and the basemap's first tiles are drawn (at most 3 s): its module is not in the
+  // first view's round trips.
+  const basemap = Object.values(baseLayers)[0];
+  if (basemap && basemap.isLoading()) await new Promise((drawn) => { basemap.once("load", drawn); setTimeout(drawn, 3000); });
   const { addSearch } = await import("./search.js");
   addSearch(map);
 }

@@ -1,0 +1,109 @@
+"""One business household: read, changed or deleted by the officers of its ward (with the version they read),
+restored, and its history."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from businesses.api.serializers import BusinessSerializer
+from businesses.models import Business
+from gisportal.errors import Conflict, InvalidInput
+from gisportal.permissions import can_see_private, require_edit
+from layers import history as feature_history
+
+
+def _current_for_write(request, instance: Business) -> Business:
+    """Lock the row and check the version the writer read: two officers never silently overwrite each other."""
+    sent = request.data.get("version") if hasattr(request.data, "get") else None
+    sent = sent or request.query_params.get("version") or request.headers.get("If-Match", "").strip('"')
+    if not str(sent).isdigit():
+        raise InvalidInput(
+            "Thiếu số phiên bản (version) của bản ghi đã đọc.",
+            "The version of the record you read is missing (version).",
+            code="version_required",
+        )
+    current = Business.objects.select_for_update().get(pk=instance.pk)
+    if current.version != int(sent):
+        raise Conflict(
+            "Người khác đã lưu hộ kinh doanh này trước bạn; dữ liệu mới hơn được giữ nguyên.",
+            "Someone else saved this business first; the newer data was kept.",
+            {
+                "yours": request.data if isinstance(request.data, dict) else {},
+                "current": BusinessSerializer(current, context={"request": request}).data,
+            },
+        )
+    feature_history.ensure_baseline(current)  # a business seeded or synced in bulk gets its version 1 first
+    return current
+
+
+class BusinessDetail(generics.RetrieveUpdateDestroyAPIView):
+    """One business household; officers of its ward change or delete it, sending the version they read."""
+
+    serializer_class = BusinessSerializer
+    queryset = Business.objects.filter(is_deleted=False).select_related("industry")
+
+    @transaction.atomic
+    def perform_update(self, serializer):
+        instance = serializer.instance
+        ward = serializer.validated_data.get("ward", instance.ward)
+        require_edit(self.request.user, instance.ward_id)
+        require_edit(self.request.user, ward.pk)
+        current = _current_for_write(self.request, instance)
+        # Save onto the locked, fresh row: fields this request did not send (a sync's missing mark,
+        # say) keep their newest value instead of the one read before the lock.
+        serializer.instance = current
+        industry = serializer.validated_data.get("industry", current.industry)
+        serializer.save(version=current.version + 1, section=industry.section)
+
+    @transaction.atomic
+    def perform_destroy(self, instance):
+        # Soft: the ward can undo it (restore), and the history keeps who deleted it and when.
+        require_edit(self.request.user, instance.ward_id)
+        current = _current_for_write(self.request, instance)
+        current.is_deleted = True
+        current.version += 1
+        current.save(update_fields=["is_deleted", "version"])
+
+
+@extend_schema(responses=BusinessSerializer)
+@api_view(["POST"])
+def business_restore(request, pk: int) -> Response:
+    """Undo a soft delete (officers of the business's ward)."""
+    with transaction.atomic():
+        business = get_object_or_404(Business.objects.select_for_update(), pk=pk, is_deleted=True)
+        require_edit(request.user, business.ward_id)
+        feature_history.ensure_baseline(business)
+        business.is_deleted = False
+        business.version += 1
+        business.save(update_fields=["is_deleted", "version"])
+    return Response(BusinessSerializer(business, context={"request": request}).data)
+
+
+HISTORY_FIELDS = [f for f in BusinessSerializer.Meta.fields if f not in ("id", "version")] + ["geom", "is_deleted"]
+FOREIGN_KEYS = {"industry", "ward", "khu_pho"}
+
+
+def _plain(row, field: str):
+    """A history row's value of `field` as JSON: ids for foreign keys, [lon, lat], ISO dates."""
+    value = getattr(row, f"{field}_id" if field in FOREIGN_KEYS else field)
+    if field == "geom" and value is not None:
+        return [round(value.x, 7), round(value.y, 7)]
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+@api_view(["GET"])
+def business_history(request, pk: int) -> Response:
+    """Every saved version, newest first: who, when, and what changed (to those who may read it all)."""
+    business = get_object_or_404(Business, pk=pk)
+    if not can_see_private(request.user, business):
+        raise PermissionDenied(
+            "Chỉ cán bộ phụ trách mới xem được lịch sử sửa đổi. / Only officers in charge may read the edit history."
+        )
+    out = feature_history.versions(business, HISTORY_FIELDS, _plain, reasons=False)
+    return Response({"id": business.pk, "history": out})

@@ -1,0 +1,161 @@
+"""A business household as the API shows it (GeoJSON, private fields by role) and as an officer registers one."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.gis.geos import Point
+from rest_framework import serializers
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from businesses.models import Business, Industry
+from gisportal.errors import InvalidInput
+from gisportal.permissions import PrivateFieldsMixin
+from layers.crs import check_lon_lat
+from layers.text import nfc
+
+# A tag or a comment opener: text fields are shown in pages and popups, never as markup.
+_HTML = re.compile(r"<\s*[/!?]?\s*[A-Za-z!]|&#?\w+;")
+_PHONE = re.compile(r"^[0-9+() .\-]*$")
+TEXT_FIELDS = (
+    "registration_no",
+    "signboard",
+    "owner_name",
+    "owner_phone",
+    "address_current",
+    "address_legacy",
+    "street_block",
+)
+
+
+class BusinessSerializer(PrivateFieldsMixin, GeoFeatureModelSerializer):
+    class Meta:
+        model = Business
+        geo_field = "geom"
+        fields = [
+            "id",
+            "registration_no",
+            "signboard",
+            "industry",
+            "section",
+            "address_current",
+            "address_legacy",
+            "ward",
+            "khu_pho",
+            "street_block",
+            "house_number",
+            "status",
+            "registered_on",
+            "status_changed_on",
+            "licences",
+            "owner_name",
+            "owner_phone",
+            "version",
+        ]
+        read_only_fields = ["id", "section", "house_number", "version"]
+
+
+class BusinessCreateSerializer(BusinessSerializer):
+    """What an officer sends to register a business: the ward and khu phố may be left to the point."""
+
+    industry_code = serializers.CharField(write_only=True, required=False, max_length=6)
+    vsic = serializers.ChoiceField(Industry.Version.choices, write_only=True, required=False)
+
+    class Meta(BusinessSerializer.Meta):
+        fields = [*BusinessSerializer.Meta.fields, "industry_code", "vsic"]
+        extra_kwargs = {
+            # Uniqueness is answered as a 409 with the number named (see `create`), not a field error.
+            "registration_no": {"validators": []},
+            "ward": {"required": False},
+            "industry": {"required": False},
+        }
+
+    def validate(self, attrs: dict) -> dict:
+        for name in TEXT_FIELDS:
+            if name not in attrs:
+                continue
+            value = nfc(attrs[name] or "")
+            if _HTML.search(value):
+                raise InvalidInput(
+                    f"Trường {name} không được chứa mã HTML.",
+                    f"The field {name} may not contain HTML.",
+                    {"field": name},
+                    code="html_not_allowed",
+                )
+            attrs[name] = value
+        for name in ("registration_no", "signboard", "owner_name", "address_current"):
+            if not attrs.get(name):
+                raise InvalidInput(f"Thiếu trường {name}.", f"The field {name} is missing.", {"field": name})
+        if not _PHONE.match(attrs.get("owner_phone", "")):
+            raise InvalidInput(
+                "Số điện thoại chỉ gồm chữ số, dấu cách, + - ( ).",
+                "A phone number holds only digits, spaces and + - ( ).",
+                {"field": "owner_phone"},
+            )
+        attrs["industry"] = self._industry(attrs)
+        attrs["geom"] = self._point(attrs.get("geom"))
+        return attrs
+
+    @staticmethod
+    def _industry(attrs: dict) -> Industry:
+        code = attrs.pop("industry_code", None)
+        version = attrs.pop("vsic", None) or Industry.Version.VSIC2018
+        if code:
+            found = Industry.objects.filter(version=version, code=code.strip()).first()
+            if found is None:
+                raise InvalidInput(
+                    f"Không có mã ngành {code} trong {version}.",
+                    f"No industry code {code} in {version}.",
+                    {"field": "industry_code"},
+                    code="unknown_industry",
+                )
+            return found
+        if attrs.get("industry") is None:
+            raise InvalidInput(
+                "Thiếu ngành nghề chính (industry hoặc industry_code).",
+                "The main industry is missing (industry or industry_code).",
+                {"field": "industry"},
+            )
+        return attrs["industry"]
+
+    @staticmethod
+    def _point(geom) -> Point:
+        if geom is None:
+            raise InvalidInput("Thiếu vị trí (geometry).", "The location (geometry) is missing.", {"field": "geom"})
+        if geom.geom_type != "Point" or geom.empty:
+            raise InvalidInput("Vị trí phải là một điểm (Point).", "The location must be a Point.", {"field": "geom"})
+        if geom.srid not in (None, 4326):
+            raise InvalidInput(
+                "Tọa độ phải theo WGS 84 (kinh độ, vĩ độ).",
+                "Coordinates must be WGS 84 (longitude, latitude).",
+                {"field": "geom", "srid": geom.srid},
+            )
+        check_lon_lat(geom.x, geom.y)
+        return Point(geom.x, geom.y, srid=4326)
+
+
+class MissingSerializer(PrivateFieldsMixin, serializers.ModelSerializer):
+    industry = serializers.CharField(source="industry.code")
+    ward_name = serializers.CharField(source="ward.name")
+    khu_pho_name = serializers.CharField(source="khu_pho.name", default=None)
+
+    class Meta:
+        model = Business
+        fields = [
+            "id",
+            "registration_no",
+            "signboard",
+            "owner_name",
+            "owner_phone",
+            "industry",
+            "section",
+            "address_current",
+            "ward",
+            "ward_name",
+            "khu_pho",
+            "khu_pho_name",
+            "status",
+            "registered_on",
+            "missing_from_sync_at",
+            "version",
+        ]

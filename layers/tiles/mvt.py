@@ -1,0 +1,247 @@
+"""Vector tiles (MVT) of registry layers from PostGIS's ST_AsMVT. The tile SQL lives here, once.
+
+As in maplibre/martin, a tile is one query `(z, x, y) → bytea`:
+`ST_AsMVT(ST_AsMVTGeom(geom_3857, ST_TileEnvelope(z, x, y), 4096, 64, true))` over the rows
+whose stored Web Mercator geometry meets the tile (`geom_3857 && ST_TileEnvelope(z, x, y, margin)`,
+an index condition on its GiST index). Reprojecting every row instead cost 17× (docs/architecture.md, "Coordinates").
+
+Below a layer's `detail_minzoom` a tile holds clusters, not features: the rows are counted in a
+16 × 16 grid aligned on the tile (cells never straddle two tiles), one point per non-empty cell at
+the cells' mean position, with a `count`. A z10 tile of a city's 300,000 businesses stays ≤ 256
+features of a few kB. Cluster tiles are half-open ([xmin, xmax) × [ymin, ymax)), so every row is
+counted in exactly one tile of a zoom; detail tiles keep a 64-unit buffer so symbols are not cut
+at tile edges, and a row near an edge is in both tiles.
+
+A point layer with a `cluster_index` counts its clusters from that index alone: the Z-order key
+`portal_tile_key` (gisportal/migrations/0003) makes a tile one key range and a cell one key prefix,
+and the index holds the point too. On the 1M-business bench (bench/tiles_vector.py) the densest z14
+tile (19,000 rows) went from 15-25 ms through the GiST index and the heap to ~5.5 ms, a z12 tile of
+264,000 rows from 0.2-0.3 s to ~60 ms, a z10 tile of 830,000 rows from 0.35-1.1 s to 0.12-0.3 s.
+
+Tiles carry the layer's public fields (and `id`) only, for every reader: officers get private
+fields from the detail APIs, so a tile is the same for everyone and cacheable as public.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.db import connection
+from psycopg import sql
+
+from layers import registry
+from layers.registry import MAX_ZOOM, Layer
+
+EXTENT = 4096  # tile units per side
+BUFFER = 64  # tile units drawn beyond each edge (ST_AsMVTGeom's buffer, and the query's margin)
+CLUSTER_CELLS = 16  # cluster grid cells per tile side: a cell is 16 px of a 256 px tile
+
+KEY_BITS = 31  # portal_tile_key's grid: 2^31 cells a side, a z31 tile each
+
+# The parameters are z, x, y and the key range `params` derives from them; everything else is a
+# quoted identifier or a literal from the registry.
+ENVELOPE = sql.SQL("ST_TileEnvelope(%(z)s, %(x)s, %(y)s)")
+
+
+def joins(layer: Layer) -> tuple[dict[str, str], sql.Composable]:
+    """LEFT JOINs for `via` fields: an alias per foreign key, and the JOIN clauses."""
+    aliases: dict[str, str] = {}
+    clauses = []
+    for f in layer.public_fields:
+        if not f.via or f.via in aliases:
+            continue
+        fk = layer.model._meta.get_field(f.via)
+        related = fk.related_model._meta
+        alias = aliases[f.via] = f"j_{f.via}"
+        clauses.append(
+            sql.SQL(" LEFT JOIN {table} {alias} ON {pk} = {fk}").format(
+                table=sql.Identifier(related.db_table),
+                alias=sql.Identifier(alias),
+                pk=sql.Identifier(alias, related.pk.column),
+                fk=sql.Identifier("t", fk.column),
+            )
+        )
+    return aliases, sql.Composed(clauses)
+
+
+def detail_sql(layer: Layer) -> sql.Composed:
+    """One feature per row: `id` (also the MVT feature id) and the public fields."""
+    aliases, join_sql = joins(layer)
+    columns = [
+        sql.SQL("{} AS {}").format(
+            sql.Identifier(aliases[f.via] if f.via else "t", layer.model_field(f).column), sql.Identifier(f.name)
+        )
+        for f in layer.public_fields
+    ]
+    geom = sql.Identifier("t", layer.model._meta.get_field(layer.tile_geom_field).column)
+    pk = sql.Identifier("t", layer.id_column)
+    return sql.SQL(
+        """SELECT ST_AsMVT(mvt, {name}, {extent}, 'geom', 'fid') FROM (
+  SELECT {pk} AS fid, {pk} AS id, {columns},
+         ST_AsMVTGeom({geom}, {envelope}, {extent}, {buffer}, true) AS geom
+    FROM {table} t{joins}
+   WHERE {geom} && ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => {margin})
+     AND ({filter})
+) mvt"""
+    ).format(
+        name=sql.Literal(layer.name),
+        extent=sql.Literal(EXTENT),
+        buffer=sql.Literal(BUFFER),
+        margin=sql.Literal(BUFFER / EXTENT),
+        pk=pk,
+        columns=sql.SQL(", ").join(columns),
+        geom=geom,
+        envelope=ENVELOPE,
+        table=sql.Identifier(layer.table),
+        joins=join_sql,
+        filter=sql.SQL(layer.public_filter),
+    )
+
+
+def cluster_sql(layer: Layer) -> sql.Composed:
+    """One point per non-empty grid cell of the tile, at the mean of its rows, with their `count`.
+
+    The envelope's bounds are constants to the planner (ST_TileEnvelope is immutable and z, x, y
+    arrive as literals), so they fold away. The two `OFFSET 0` fences are for speed (20,000 rows,
+    bench/tiles_vector.py): the inner one keeps ST_X/ST_Y to one call per row, so the cell
+    arithmetic and the means read plain floats; the outer one keeps the half-open cell filter
+    (`cx BETWEEN 0 AND 15`: a row on the tile's east or north edge belongs to the next tile) on
+    the ≤ 289 groups, where the planner would otherwise push it under GROUP BY onto every row,
+    guess one row out of it and sort instead of hashing (one 19,000-row tile on a quiet machine:
+    ~35 ms with per-row ST_X calls, ~25 ms sorting, ~14 ms as written).
+    """
+    geom = sql.Identifier("t", layer.model._meta.get_field(layer.tile_geom_field).column)
+    # A polygon layer is clustered by its polygons' centroids (the GiST condition stays on the polygon).
+    point = geom if layer.is_point else sql.SQL("ST_Centroid({})").format(geom)
+    return sql.SQL(
+        """SELECT ST_AsMVT(mvt, {name}, {extent}, 'geom') FROM (
+  SELECT ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(g.x, g.y), 3857), {envelope}, {extent}, 0, false) AS geom,
+         g.n AS count
+    FROM (SELECT floor((p.x - ST_XMin({envelope})) * ({cells} / ({width})))::int AS cx,
+                 floor((p.y - ST_YMin({envelope})) * ({cells} / ({width})))::int AS cy,
+                 count(*) AS n, avg(p.x) AS x, avg(p.y) AS y
+            FROM (SELECT ST_X({point}) AS x, ST_Y({point}) AS y
+                    FROM {table} t
+                   WHERE {geom} && {envelope} AND ({filter})
+                  OFFSET 0) p
+           GROUP BY 1, 2
+          OFFSET 0) g
+   WHERE g.cx BETWEEN 0 AND {last} AND g.cy BETWEEN 0 AND {last}
+) mvt"""
+    ).format(
+        name=sql.Literal(layer.name),
+        extent=sql.Literal(EXTENT),
+        envelope=ENVELOPE,
+        width=sql.SQL("ST_XMax({e}) - ST_XMin({e})").format(e=ENVELOPE),  # tiles are square
+        geom=geom,
+        point=point,
+        table=sql.Identifier(layer.table),
+        filter=sql.SQL(layer.public_filter),
+        cells=sql.Literal(CLUSTER_CELLS),
+        last=sql.Literal(CLUSTER_CELLS - 1),
+    )
+
+
+def keyed_cluster_sql(layer: Layer) -> sql.Composed:
+    """cluster_sql from the layer's `cluster_index`: the rows of the tile are the keys in [lo, hi), the
+    cell of a row is its key's prefix (`key >> shift`), and the planner takes the key and the point from
+    the index tuples (an index-only scan, as long as autovacuum keeps the visibility map current). The
+    same tiles as cluster_sql's; sums, not avg(), which also sums squares.
+    """
+    geom = sql.Identifier("t", layer.model._meta.get_field(layer.tile_geom_field).column)
+    key = sql.SQL("portal_tile_key({})").format(geom)
+    return sql.SQL(
+        """SELECT ST_AsMVT(mvt, {name}, {extent}, 'geom') FROM (
+  SELECT ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(g.x, g.y), 3857), {envelope}, {extent}, 0, false) AS geom,
+         g.n AS count
+    FROM (SELECT count(*) AS n, sum(ST_X({geom})) / count(*) AS x, sum(ST_Y({geom})) / count(*) AS y
+            FROM {table} t
+           WHERE {key} >= %(lo)s AND {key} < %(hi)s AND ({filter})
+           GROUP BY {key} >> %(shift)s) g
+) mvt"""
+    ).format(
+        name=sql.Literal(layer.name),
+        extent=sql.Literal(EXTENT),
+        envelope=ENVELOPE,
+        geom=geom,
+        key=key,
+        table=sql.Identifier(layer.table),
+        filter=sql.SQL(layer.public_filter),
+    )
+
+
+def _spread(v: int) -> int:
+    """The bits of v on the even bits (portal_tile_key's interleave, for tile numbers)."""
+    out = 0
+    for i in range(v.bit_length()):
+        out |= ((v >> i) & 1) << (2 * i)
+    return out
+
+
+def params(z: int, x: int, y: int) -> dict[str, int]:
+    """The tile queries' parameters: z, x, y, and the range of portal_tile_key in the tile with the shift
+    that leaves a row's cluster cell (CLUSTER_CELLS = 2^4 cells a side: the tile at zoom z + 4)."""
+    below = 2 * (KEY_BITS - z)
+    # portal_tile_key counts rows from the south, XYZ from the north.
+    prefix = _spread(x) | (_spread(2**z - 1 - y) << 1)
+    cells = CLUSTER_CELLS.bit_length() - 1
+    return {"z": z, "x": x, "y": y, "lo": prefix << below, "hi": (prefix + 1) << below, "shift": below - 2 * cells}
+
+
+@cache
+def _query(name: str, clustered: bool) -> str:
+    # Registry entries are frozen once registered: each layer's two queries are rendered once per process.
+    layer = registry.get(name)
+    if not clustered:
+        return detail_sql(layer).as_string()
+    return (keyed_cluster_sql(layer) if layer.cluster_index else cluster_sql(layer)).as_string()
+
+
+def valid_tile(z: int, x: int, y: int) -> bool:
+    """Whether (z, x, y) names a tile of the Web Mercator XYZ grid we serve."""
+    return 0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z
+
+
+def is_clustered(layer: Layer, z: int) -> bool:
+    return z < layer.detail_minzoom
+
+
+def tile(layer: Layer, z: int, x: int, y: int) -> bytes:
+    """The MVT bytes of one tile; b"" when nothing of the layer lies in it (or z is below its minzoom)."""
+    if z < layer.minzoom or z > layer.maxzoom:
+        return b""
+    with connection.cursor() as cur:
+        cur.execute(_query(layer.name, is_clustered(layer, z)), params(z, x, y))
+        row = cur.fetchone()
+    return bytes(row[0]) if row and row[0] is not None else b""
+
+
+def explain(layer: Layer, z: int, x: int, y: int) -> str:
+    """The plan PostgreSQL picks for this tile's query as the API sends it (same driver, same binding)."""
+    with connection.cursor() as cur:
+        cur.execute("EXPLAIN " + _query(layer.name, is_clustered(layer, z)), params(z, x, y))
+        return "\n".join(row[0] for row in cur.fetchall())
+
+
+def bounds(layer: Layer) -> list[float] | None:
+    """[west, south, east, north] in WGS 84 enclosing the layer, or None when it is empty.
+
+    ST_EstimatedExtent reads the extent kept at the top of the 4326 column's GiST index (~1 ms);
+    it may be a little larger than the rows (float4 boxes, deleted rows), never smaller. Without
+    an index or statistics it is NULL and the exact ST_Extent is computed (390 ms at 1M rows).
+    """
+    column = layer.model._meta.get_field(layer.geom_field).column
+    exact = sql.SQL("SELECT ST_Extent({geom}) FROM {table} t WHERE {filter}").format(
+        geom=sql.Identifier("t", column), table=sql.Identifier(layer.table), filter=sql.SQL(layer.public_filter)
+    )
+    corners = "SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM ({}) e(b) WHERE b IS NOT NULL"
+    with connection.cursor() as cur:
+        cur.execute(corners.format("SELECT ST_EstimatedExtent(%s, %s)::box2d"), [layer.table, column])
+        row = cur.fetchone()
+        if row is None:
+            cur.execute(corners.format(exact.as_string()))
+            row = cur.fetchone()
+    if row is None:
+        return None
+    west, south, east, north = row
+    return [max(west, -180.0), max(south, -85.0511), min(east, 180.0), min(north, 85.0511)]
