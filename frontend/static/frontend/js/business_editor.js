@@ -6,7 +6,8 @@ import { dateInput, dateValue, formatDateTime, formatNumber, setDate } from "./i
 import { addBasemap } from "./basemap.js";
 import { addSearch } from "./search.js";
 
-const _ = window.gettext || ((s) => s);
+// Looked up at each call: a module can be evaluated before the /jsi18n/ catalogue script has run.
+const _ = (s) => (window.gettext ? window.gettext(s) : s);
 const $ = (id) => document.getElementById(id);
 const MIN_ZOOM = 16; // below this a ward holds thousands of points: too many markers to edit
 const PAGE = 1000; // the list API's largest page

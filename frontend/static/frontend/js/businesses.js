@@ -4,7 +4,8 @@
 // so the API wrapper, the symbols and legend and the address search come once the map is drawn (`tools`).
 import { addBasemap } from "./basemap.js";
 
-const _ = window.gettext || ((s) => s);
+// Looked up at each call: a module can be evaluated before the /jsi18n/ catalogue script has run.
+const _ = (s) => (window.gettext ? window.gettext(s) : s);
 const $ = (id) => document.getElementById(id);
 const el = (tag, attrs = {}, ...children) => {
   const node = document.createElement(tag);

@@ -5,7 +5,8 @@ import { formatNumber } from "./i18n_format.js";
 import { addBasemap } from "./basemap.js";
 import { addSearch } from "./search.js";
 
-const _ = window.gettext || ((s) => s);
+// Looked up at each call: a module can be evaluated before the /jsi18n/ catalogue script has run.
+const _ = (s) => (window.gettext ? window.gettext(s) : s);
 const $ = (id) => document.getElementById(id);
 const mapEl = $("map");
 const map = L.map(mapEl, { maxZoom: 21 }).setView([10.7745, 106.6835], 15);

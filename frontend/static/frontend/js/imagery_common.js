@@ -1,6 +1,7 @@
 // What the imagery pages share: the map, an acquisition as a tile layer, labels.
 import { addBasemap } from "./basemap.js";
-export const _ = window.gettext || ((s) => s);
+export // Looked up at each call: a module can be evaluated before the /jsi18n/ catalogue script has run.
+const _ = (s) => (window.gettext ? window.gettext(s) : s);
 export const $ = (id) => document.getElementById(id);
 
 export function baseMap(el) {

@@ -3,7 +3,8 @@
 // the worker: the page follows its job with a progress bar.
 import { ApiError, csrfToken, request } from "./request.js";
 
-const _ = window.gettext || ((s) => s);
+// Looked up at each call: a module can be evaluated before the /jsi18n/ catalogue script has run.
+const _ = (s) => (window.gettext ? window.gettext(s) : s);
 const $ = (id) => document.getElementById(id);
 const vi = () => document.documentElement.lang === "vi";
 

@@ -9,7 +9,8 @@ import { dateInput, dateValue, formatDateTime, formatNumber, setDate } from "./i
 import { addBasemap } from "./basemap.js";
 import { addSearch } from "./search.js";
 
-const _ = window.gettext || ((s) => s);
+// Looked up at each call: a module can be evaluated before the /jsi18n/ catalogue script has run.
+const _ = (s) => (window.gettext ? window.gettext(s) : s);
 const interpolate = window.interpolate || ((fmt, obj) => fmt.replace(/%\((\w+)\)s/g, (m, k) => obj[k]));
 const $ = (id) => document.getElementById(id);
 const mapEl = $("map");

@@ -2,7 +2,8 @@
 // Shapes are SVG paths (not emoji: a closed network's phones may lack the fonts), big enough to tell
 // apart at phone size; a white outline keeps them readable over any basemap.
 
-const _ = window.gettext || ((s) => s);
+// Looked up at each call: a module can be evaluated before the /jsi18n/ catalogue script has run.
+const _ = (s) => (window.gettext ? window.gettext(s) : s);
 
 // 24 × 24 paths, centred on (12, 12).
 const SHAPES = {

@@ -7,7 +7,8 @@ import {
 } from "./legend.js";
 import { addBasemap } from "./basemap.js";
 
-const _ = window.gettext || ((s) => s);
+// Looked up at each call: a module can be evaluated before the /jsi18n/ catalogue script has run.
+const _ = (s) => (window.gettext ? window.gettext(s) : s);
 const el = document.getElementById("map");
 const map = L.map(el, { preferCanvas: false }).setView([10.7765, 106.6835], 15);
 window.portalMap = map;

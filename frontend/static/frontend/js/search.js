@@ -4,7 +4,8 @@
 // businesses and public facilities within a few metres, public fields only, from the radius scan).
 import { request } from "./request.js";
 
-const _ = window.gettext || ((s) => s);
+// Looked up at each call: a module can be evaluated before the /jsi18n/ catalogue script has run.
+const _ = (s) => (window.gettext ? window.gettext(s) : s);
 const WAIT_MS = 180; // between keystrokes: one request per pause, not per letter
 const HERE_M = 25; // "at this spot": the house's plot and its neighbours' shopfronts
 
