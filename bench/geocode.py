@@ -34,8 +34,8 @@ django.setup()
 from django.db import connection  # noqa: E402
 
 from gisportal.demo import DemoContext, run  # noqa: E402
+from gisportal.text import fold  # noqa: E402
 from households.addresses import AddressError, classify, geocode, parse_address, parser, street_key  # noqa: E402
-from layers.text import fold  # noqa: E402
 
 CITY_FORMS = ["Thành phố Hồ Chí Minh", "TP.HCM", "TP. Hồ Chí Minh", "Tp HCM", "TPHCM", "HCM", "Sài Gòn", ""]
 KP_FORMS = ["Khu phố {n}", "KP {n}", "KP.{n}", "kp{n}", "Kp. {n}", "khu pho {n}"]

@@ -13,8 +13,8 @@ from django.db import connection
 
 from businesses.models import Business
 from gisportal.errors import InvalidInput
+from gisportal.text import fold, nfc
 from layers.models import AdminUnit
-from layers.text import fold, nfc
 
 TAKEN_STATUSES = [Business.Status.ACTIVE, Business.Status.SUSPENDED]
 SIMILAR_SCORE = 0.45

@@ -27,11 +27,9 @@ import io
 import itertools
 import re
 import shutil
-import unicodedata
 import zipfile
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 from xml.etree.ElementTree import ParseError
@@ -40,6 +38,7 @@ import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
 from gisportal.errors import InvalidInput
+from gisportal.text import fold
 from gisportal.uploads import ZIP_MAX_UNCOMPRESSED, Source, check_xlsx, check_zip, not_xlsx
 
 DELIMITERS = ",;\t"
@@ -71,14 +70,9 @@ def bad_encoding(position: int | None = None) -> InvalidInput:
 
 # --- headers -------------------------------------------------------------------------------------
 
-# The letters NFD leaves whole: đ/Đ and the look-alike Ð/ð (as layers/text.py's fold, which the base app cannot import).
-_D = str.maketrans({"đ": "d", "Đ": "d", "Ð": "d", "ð": "d"})
 
-
-@lru_cache(maxsize=4096)  # headers, status words and khu phố names repeat on every row
 def _folded_key(text: str) -> str:
-    text = "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn")
-    return " ".join(re.findall(r"[a-z0-9]+", text.translate(_D).lower()))
+    return " ".join(re.findall(r"[a-z0-9]+", fold(text)))
 
 
 def header_key(header: Any) -> str:

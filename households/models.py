@@ -18,9 +18,9 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from gisportal.permissions import Domain
+from gisportal.text import fold
 from households.addresses import HouseNumber as ParsedNumber
 from layers.models import AdminUnit
-from layers.text import fold
 
 
 class Street(models.Model):

@@ -31,11 +31,11 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 
 from gisportal.errors import Conflict, InvalidInput, PortalError
 from gisportal.permissions import can_see_private, edits_domain, require_edit
+from gisportal.text import nfc
 from layers import history as feature_history
 from layers.crs import VIETNAM_LAT, VIETNAM_LON, check_lon_lat
 from layers.models import AdminUnit
 from layers.registry import Layer
-from layers.text import nfc
 
 # Properties a client may send back as it read them; never written from input.
 ECHOED = {"id", "version", "ward", "ward_id", "khu_pho_id", "is_deleted"}

@@ -13,7 +13,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from gisportal.spool import spool_storage
-from layers.text import fold
+from gisportal.text import fold
 
 
 class AdminUnitQuerySet(models.QuerySet):

@@ -22,9 +22,9 @@ from businesses.models import Business, Industry
 from gisportal.errors import InvalidInput
 from gisportal.models import Role
 from gisportal.permissions import Domain, role_of, scope_private, sees_domain, ward_ids
+from gisportal.text import nfc
 from households.addresses.ward_names import find_ward
 from layers.models import AdminUnit
-from layers.text import nfc
 
 # What a citizen may see of the registry: businesses that are trading (or paused), never the closed ones.
 PUBLIC_STATUSES = (Business.Status.ACTIVE, Business.Status.SUSPENDED)

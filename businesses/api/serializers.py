@@ -11,8 +11,8 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from businesses.models import Business, Industry
 from gisportal.errors import InvalidInput
 from gisportal.permissions import PrivateFieldsMixin
+from gisportal.text import nfc
 from layers.crs import check_lon_lat
-from layers.text import nfc
 
 # A tag or a comment opener: text fields are shown in pages and popups, never as markup.
 _HTML = re.compile(r"<\s*[/!?]?\s*[A-Za-z!]|&#?\w+;")

@@ -18,8 +18,8 @@ from businesses.sync.messages import Clean, Rejections
 from businesses.sync.places import khu_pho_index, locate_addresses, short_name, units_at_points
 from businesses.sync_files import BY_NAME, DEFAULT_VSIC, REQUIRED, folded_key, is_blank
 from gisportal.errors import InvalidInput
+from gisportal.text import nfc
 from layers.crs import check_lon_lat
-from layers.text import nfc
 
 # Folded status words → Business.Status; the English values are accepted as they are.
 STATUS_WORDS = {

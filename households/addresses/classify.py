@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from gisportal.text import fold
 from households.addresses.parsed import CITY, HouseNumber
 from households.addresses.segments import _Seg
 from households.addresses.vocabulary import (
@@ -35,7 +36,6 @@ from households.addresses.vocabulary import (
     _WARD_NUMBER,
     _WARD_WORDS,
 )
-from layers.text import fold
 
 
 @dataclass

@@ -34,10 +34,10 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from django.db import connection
 
+from gisportal.text import fold
 from households.addresses import fuzzy
 from households.addresses.parser import AddressError, HouseNumber, ParsedAddress, parse_address, street_key
 from households.addresses.ward_names import WardNames
-from layers.text import fold
 
 LEVELS = ("house", "alley", "street", "ward", "none")
 SCORES = {"house": 1.0, "alley": 0.75, "alley_entrance": 0.7, "near_number": 0.55, "street": 0.45, "ward": 0.2}

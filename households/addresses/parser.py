@@ -23,11 +23,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from gisportal.text import fold, nfc
 from households.addresses.classify import _classify_text, _house, _Part, _street, _title
 from households.addresses.parsed import CITY, COMPONENTS, AddressError, HouseNumber, ParsedAddress
 from households.addresses.segments import _Seg, _segments
 from households.addresses.vocabulary import _DISTRICTS, _EDGES
-from layers.text import fold, nfc
 
 
 @dataclass

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from gisportal.text import fold
 from households.addresses.vocabulary import (
     _ACCENTED,
     _CITY,
@@ -20,7 +21,6 @@ from households.addresses.vocabulary import (
     _POSTCODE,
     _SEPARATORS,
 )
-from layers.text import fold
 
 
 @lru_cache(maxsize=4096)

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 
+from gisportal.text import fold
 from households.addresses.geocode import GeocodeIndex, Match, get_index
 from households.addresses.parser import AddressError, parse_address
-from layers.text import fold
 
 MIN_CHARS = 2  # fewer than this many letters of street name suggest nothing: every street would match
 _NUMBER = re.compile(r"^\s*([0-9][0-9a-z/]*)(?:\s+|$)")

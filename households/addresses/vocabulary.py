@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from layers.text import fold
+from gisportal.text import fold
 
 # --- Vocabulary -------------------------------------------------------------------------------------
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from gisportal.errors import InvalidInput
+from gisportal.text import fold, nfc
 from households.addresses import fuzzy
 from households.addresses.parser import AddressError, parse_address
 from layers.models import AdminUnit
-from layers.text import fold, nfc
 
 _LEVEL_WORDS = ("phuong ", "xa ", "thi tran ", "dac khu ")
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from gisportal.errors import InvalidInput
+from gisportal.text import nfc
 from households import house_files
-from layers.text import nfc
 
 ACCEPTED_CRS = {
     4326: "WGS 84",

@@ -13,12 +13,12 @@ from typing import Any
 
 import numpy as np
 
+from gisportal.text import fold, nfc
 from households.addresses import AddressError, parse_address, parse_house_number, street_key
 from households.addresses import HouseNumber as Number
 from households.imports import crs as import_crs
 from households.imports.issues import Issues
 from layers.crs import UTM48N, VIETNAM_LAT, VIETNAM_LON, WGS84, transformer
-from layers.text import fold, nfc
 
 MAX_LENGTH = {"number": 80, "street": 120, "address": 300, "ward": 120, "khu_pho": 120}
 

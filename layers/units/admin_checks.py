@@ -6,9 +6,9 @@ from __future__ import annotations
 import shapely
 from django.db import connection
 
+from gisportal.text import fold
 from layers.crs import UTM48N, WGS84, reproject
 from layers.models import AdminUnit
-from layers.text import fold
 from layers.units.admin_columns import PARENT_LEVEL, Unit
 from layers.units.admin_report import ImportReport, Overlap, Refusal, Repair
 

@@ -13,9 +13,9 @@ from typing import Any
 import shapely
 
 from gisportal.errors import InvalidInput
+from gisportal.text import fold, nfc
 from layers import gisfiles
 from layers.models import AdminUnit
-from layers.text import fold, nfc
 from layers.units.admin_report import Fix, ImportReport, Refusal
 
 # Letters that look like Vietnamese ones but are not: Icelandic eth, African D with hook.

@@ -23,8 +23,8 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 
 from gisportal.errors import InvalidInput
+from gisportal.text import fold
 from layers.models import AdminUnit
-from layers.text import fold
 from layers.units.admin_checks import check_duplicates, check_geometries, check_overlaps, check_parents
 from layers.units.admin_columns import (
     CODE_FIELDS,

@@ -25,8 +25,8 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 
 from gisportal.errors import InvalidInput
+from gisportal.text import nfc
 from layers.models import AdminUnit
-from layers.text import nfc
 from layers.units.units2025_table import Row, Table, bare
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"

@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from layers.text import fold, nfc
+from gisportal.text import fold, nfc
 from layers.units.units2025_table import bare  # one folding of unit names for the table and its build
 
 COLUMNS = [

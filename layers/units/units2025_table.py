@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from layers.text import fold
+from gisportal.text import fold
 
 _LEVEL_WORDS = ("phuong ", "xa ", "thi tran ", "dac khu ", "quan ", "huyen ", "thanh pho ", "thi xa ")
 

@@ -11,9 +11,9 @@ from django.contrib.gis.db.models.functions import Distance
 
 from businesses.models import Business
 from gisportal.demo import DemoContext, run
+from gisportal.text import fold
 from households.models import HouseNumber, Street
 from layers.demo import WARD_CODE
-from layers.text import fold
 
 pytestmark = pytest.mark.browser
 

@@ -8,10 +8,10 @@ import math
 import pytest
 
 from gisportal.demo import DemoContext, run
+from gisportal.text import fold
 from households.models import HouseNumber
 from layers.demo import WARD_CODE
 from layers.models import AdminUnit
-from layers.text import fold
 
 pytestmark = pytest.mark.browser
 
