@@ -164,7 +164,9 @@ def count_query(
         # The cover needs the centre in metres, exactly as PostGIS transforms it.
         with connection.cursor() as cur:
             cur.execute(CENTER_XY_SQL, params)
-            cover = key_cover(*cur.fetchone(), radius_m)
+            row = cur.fetchone()
+        assert row is not None  # a SELECT of two expressions: always one row
+        cover = key_cover(row[0], row[1], radius_m)
         if cover is not None:
             lo, hi, edge = cover
             return COUNT_BY_KEY_RANGES_SQL, params | {"lo": lo, "hi": hi, "edge": edge}

@@ -28,7 +28,7 @@ STEPS = [
     "households.demo.seed_house_numbers",
     "households.demo.seed_households",
     "layers.demo.seed_pois",
-    "layers.basemap.world.seed_world",
+    "households.demo_world.seed_world",
     "businesses.demo.seed_businesses",
     "layers.waste.demo.seed_waste_points",
     "layers.forest.demo.seed_forest_plots",

@@ -134,7 +134,7 @@ def seed_epochs(ctx: DemoContext) -> None:
         .order_by("id")
     )
     if not features:
-        ctx.log("  aerial epochs: no basemap world to photograph (run layers.basemap.world first)")
+        ctx.log("  aerial epochs: no basemap world to photograph (run households.demo_world first)")
         return
     grid = grid_for(ward.boundary, WINDOW_M)
     layout = build_layout(grid, features, ctx.seed)

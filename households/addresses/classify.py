@@ -100,6 +100,8 @@ def _street(seg: _Seg, start: int = 0) -> str | None:
 def _house(seg: _Seg) -> _Part | None:
     """A segment that starts with a house number ('Hẻm 158/38/15', 'Số 12 đường số 7', '109F/10bis')."""
     lead = _HOUSE_LEAD.match(seg.key)
+    if lead is None:
+        return None
     for group in ("alley", "so"):
         if lead[group] and not seg.typed_as(lead, group):
             return None

@@ -69,12 +69,12 @@ def _ward(f: _Found, d_i: int | None, district: str | None) -> tuple[int | None,
     elif d_i is not None and (before := [j for j in f.meaningful() if j < d_i]):
         i, p = before[-1], f.parts[before[-1]]
         if p.kind == "name":
-            ward = f"{'Xã' if district.startswith('Huyện') else 'Phường'} {_title(p.seg.text)}"
-        elif p.kind == "house" and not (p.lead or p.value or p.names_alley) and p.house.main <= 30:
+            ward = f"{'Xã' if (district or '').startswith('Huyện') else 'Phường'} {_title(p.seg.text)}"
+        elif p.kind == "house" and p.house and not (p.lead or p.value or p.names_alley) and p.house.main <= 30:
             ward = f"Phường {p.house.main}" if p.house.canonical() == str(p.house.main) else None
         if ward:
             f.guessed.append("ward")
-    if ward:
+    if ward and i is not None:
         f.used.add(i)
         return i, ward
     return None, None
@@ -102,6 +102,7 @@ def _house_and_street(f: _Found, bound: int) -> tuple[HouseNumber | None, bool, 
         prev = houses.index(house_i) - 1
         if prev >= 0 and houses[prev] == house_i - 1 and parts[house_i - 1].names_alley and not hp.lead:
             alley = parts[house_i - 1].house  # "Lane 64/50, 8": a house in the alley named just before it
+            assert alley is not None and house is not None  # both parts are of kind "house"
             house = HouseNumber(alley.main, alley.main_suffix, (*alley.alleys, house.canonical()), alley.prefix)
             names_alley = False
         if hp.ranged or len(houses) > 1:
@@ -115,7 +116,13 @@ def _house_and_street(f: _Found, bound: int) -> tuple[HouseNumber | None, bool, 
         if names:
             street = _street(parts[names[-1]].seg)
             f.guessed.append("street")
-    if house and street is None and not parts[house_i].lead and str(house.main) == house.canonical():
+    if (
+        house
+        and house_i is not None
+        and street is None
+        and not parts[house_i].lead
+        and str(house.main) == house.canonical()
+    ):
         f.guessed.append("house")  # "914, Phường Hiệp Bình Phước": a bare number read as the house
     return house, names_alley, street
 
@@ -195,6 +202,6 @@ def parse_house_number(text: str) -> HouseNumber:
     """Read a house number on its own ('123/4/5A', 'Số 12', 'hẻm 34/2', '123 - 125' → 123)."""
     seg = _Seg(_clean(text))
     part = _house(seg)
-    if part is None or part.value is not None:
+    if part is None or part.value is not None or part.house is None:
         raise AddressError(f"Không phải số nhà: {text!r} / Not a house number: {text!r}")
     return part.house

@@ -93,8 +93,8 @@ def suggest(text: str, wards: set[int] | None = None, limit: int = 8) -> list[Ma
         pass
 
     number = None
-    if m := _NUMBER.match(head):
-        number, head = m[1].upper(), head[m.end() :]
+    if lead := _NUMBER.match(head):
+        number, head = lead[1].upper(), head[lead.end() :]
     head = re.sub(r"^(duong|d\.)\s*", "", head).strip() or head.strip()
     if len(head.replace(" ", "")) < MIN_CHARS:
         return out

@@ -48,7 +48,7 @@ def _cacheable(response: HttpResponse, max_age: int = MAX_AGE) -> HttpResponse:
 
 
 @require_safe
-def catalog(request: HttpRequest) -> JsonResponse:
+def catalog(request: HttpRequest) -> HttpResponse:
     """The public layers: name, titles, zooms, style and public fields for the map, and their TileJSON."""
     entries = [
         {
@@ -69,7 +69,7 @@ def catalog(request: HttpRequest) -> JsonResponse:
 
 
 @require_safe
-def tilejson(request: HttpRequest, layer: str) -> JsonResponse:
+def tilejson(request: HttpRequest, layer: str) -> HttpResponse:
     """TileJSON 3.0.0 of one layer."""
     found = _public_layer(layer)
     if found is None:
@@ -131,7 +131,7 @@ def tile(request: HttpRequest, layer: str, z: str, x: str, y: str) -> HttpRespon
     # revalidation) no transfer. Rows carry no modification time to answer from without the query.
     response["ETag"] = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
     _cacheable(response, CLUSTER_MAX_AGE if tiles.is_clustered(found, zi) else MAX_AGE)
-    return get_conditional_response(request, etag=response["ETag"], response=response)
+    return get_conditional_response(request, etag=response["ETag"], response=response) or response
 
 
 urlpatterns = [

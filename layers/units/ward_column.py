@@ -2,12 +2,15 @@
 
 A registry row's ward is always the unit in force that holds its geometry (`layers.editing.locate`). A file may
 also name its ward, often as addresses wrote it before July 2025 ('Phường 4, Quận 3', or the old code 27148):
-that name leads to today's units (``AdminUnit.successor`` / ``successors``, via households.addresses.ward_names), and
+that name leads to today's units (``AdminUnit.successor`` / ``successors``), and
 the row passes when its geometry lies in one of them, so a ward split in 2025 is decided by the geometry. A name
 that leads nowhere, or to units the geometry is not in, is the row's problem, reported, never guessed over.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from gisportal.errors import InvalidInput
 from gisportal.tabular import header_key as _key
@@ -16,14 +19,26 @@ from gisportal.tabular import header_key as _key
 WARD_HEADERS = {"ward", "phuong", "phuong xa", "xa", "phuong xa thi tran", "ma phuong", "ward code"}
 
 
+# How a written ward becomes today's units is the address parser's knowledge, which lives in households (an app
+# built on this one): households registers it here at start-up (HouseholdsConfig.ready), so layers imports no leaf.
+_names_source: Callable[[], Any] | None = None
+_hint: Callable[[str], tuple[str | None, str | None, str]] | None = None
+
+
+def register_ward_names(names: Callable[[], Any], hint: Callable[[str], tuple[str | None, str | None, str]]) -> None:
+    """Give the ward column its resolver: `names()` → a WardNames-like table, `hint(text)` → (ward, district, text)."""
+    global _names_source, _hint
+    _names_source, _hint = names, hint
+
+
 class WardColumn:
     """Checks each row's ward column against the ward its geometry was placed in."""
 
     def __init__(self, column: str) -> None:
-        from households.addresses.ward_names import current_names  # households builds on layers: imported when used
-
+        if _names_source is None or _hint is None:
+            raise RuntimeError("no ward-name resolver registered (households must be installed)")
         self.column = column
-        self.names = current_names()
+        self.names = _names_source()
         self._todays: dict[str, set[int]] = {}
 
     @classmethod
@@ -37,12 +52,10 @@ class WardColumn:
     def todays(self, text: str) -> set[int]:
         """Today's units a written ward leads to: a code (today's or a predecessor's) or a name."""
         if text not in self._todays:
-            from households.imports.rows import ward_hint
-
-            if text.isdigit():
+            if text.isascii() and text.isdigit():
                 found = set(self.names.by_codes.get(text, set()))
             else:
-                ward_key, district_key, _text = ward_hint(text)
+                ward_key, district_key, _text = _hint(text)  # type: ignore[misc]
                 found, _confidence = self.names.resolve(ward_key, district_key)
             self._todays[text] = found
         return self._todays[text]

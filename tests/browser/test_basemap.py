@@ -16,7 +16,7 @@ STEPS = [
     "layers.demo.seed_admin_units",
     "households.demo.seed_streets",
     "layers.demo.seed_pois",
-    "layers.basemap.world.seed_world",
+    "households.demo_world.seed_world",
 ]
 
 

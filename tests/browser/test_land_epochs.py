@@ -1,7 +1,7 @@
 """A land officer on the demo data, at 1366 × 800: swipes two demo epochs and asks "when was it built?" of a new
 demo building.
 
-The data is built by the real code, as `make run` builds it: the demo ward's world (layers.basemap.world), then its
+The data is built by the real code, as `make run` builds it: the demo ward's world (households.demo_world), then its
 aerial epochs rendered from the same footprints and ingested through the imagery pipeline (imagery.demo), at
 2 m/px over a 700 m square instead of 0.5 m over the whole ward so they render in seconds
 (tests/imagery/test_demo_epochs.py does the same).
@@ -27,7 +27,7 @@ STEPS = [
     "households.demo.seed_streets",
     "households.demo.seed_house_numbers",
     "layers.demo.seed_pois",
-    "layers.basemap.world.seed_world",
+    "households.demo_world.seed_world",
     "imagery.demo.seed_epochs",
 ]
 

@@ -24,7 +24,7 @@ STEPS = [
     "households.demo.seed_streets",
     "households.demo.seed_house_numbers",
     "layers.demo.seed_pois",
-    "layers.basemap.world.seed_world",
+    "households.demo_world.seed_world",
 ]
 
 

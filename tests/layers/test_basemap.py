@@ -1,4 +1,4 @@
-"""The demo ward's world (layers/basemap/world.py) and the basemap tiles and files served from it (/tiles/basemap…)."""
+"""The demo ward's world (households/demo_world.py) and the basemap tiles and files served from it (/tiles/basemap…)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from django.db.models import Count
 from django.test import Client
 
 from gisportal.demo import DemoContext, run
+from households import demo_world
 from layers import demo as layers_demo
-from layers.basemap import world as demo_world
 from layers.models import AdminUnit, BasemapFeature
 
 STEPS = [
@@ -21,7 +21,7 @@ STEPS = [
     "households.demo.seed_streets",
     "households.demo.seed_house_numbers",
     "layers.demo.seed_pois",
-    "layers.basemap.world.seed_world",
+    "households.demo_world.seed_world",
 ]
 
 
@@ -102,7 +102,7 @@ def test_the_world_lines_up_with_the_ward(world):
     count = rows.count()
     ctx = quiet()
     ctx.data["ward"] = world
-    run(ctx, ["layers.basemap.world.seed_world"])
+    run(ctx, ["households.demo_world.seed_world"])
     assert BasemapFeature.objects.filter(ward=world, source="demo").count() == count
 
 
