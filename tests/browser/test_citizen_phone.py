@@ -147,6 +147,11 @@ def test_at_360_px_the_map_is_usable_and_the_home_layer_list_is_folded(demo, liv
     box = page.locator("#map").bounding_box()
     assert box["width"] >= 359 and box["height"] >= 700
     assert page.locator(".leaflet-control-layers-expanded").count() == 0  # folded behind its button
+    # Opened close enough for the basemap's streets (a ward at z14 was one blob of clusters on grey), with only
+    # the layers that matter to a citizen on.
+    assert page.evaluate("window.portalMap.getZoom()") >= 15
+    shown = page.locator("#legend .legend-layer").evaluate_all("ss => ss.map((s) => s.dataset.layer)")
+    assert "waste_points" not in shown and "businesses" in shown, shown
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing sticks out sideways
     small = small_targets(
         page, ".leaflet-control-zoom a, .leaflet-control-layers-toggle, #address-search, .legend-toggle"
@@ -156,6 +161,9 @@ def test_at_360_px_the_map_is_usable_and_the_home_layer_list_is_folded(demo, liv
     page.goto("/businesses/")
     page.wait_for_selector("#map[data-loaded='true']")
     assert page.locator("#map").bounding_box()["width"] >= 359
+    page.wait_for_selector("#address-search")  # the search box and the legend share the top of the map: side by side
+    search, legend = page.locator("#address-search").bounding_box(), page.locator(".legend-toggle").bounding_box()
+    assert search["x"] + search["width"] <= legend["x"], (search, legend)
 
 
 def test_the_legend_lists_the_layers_shown_with_their_symbols(demo, live_server, page):

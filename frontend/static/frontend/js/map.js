@@ -42,7 +42,8 @@ for (const p of Object.values(asked)) p.catch(() => {});
 
 // Layers of the tile catalog left off at first: dense (every house number) or far away (the forest
 // commune); a citizen switches them on in the layer list.
-const OFF_AT_FIRST = new Set(["house_numbers", "forest_plots"]);
+// On a phone the waste points too: over the businesses at a ward's zoom they hid the streets beneath.
+const OFF_AT_FIRST = new Set(["house_numbers", "forest_plots", ...(PHONE ? ["waste_points"] : [])]);
 
 // The selected feature: a ring where it was clicked, gone when its popup closes.
 let selected = null;
@@ -115,7 +116,9 @@ async function tileOverlay(entry) {
   for (const [kind, sym] of Object.entries(WASTE_SYMBOLS)) wasteIcons[kind] = symbolIcon(sym, 20, `waste-${kind}`, true);
   const pointStyle = (p) => {
     if (p.count) {
-      return { radius: Math.min(radius + 2 * Math.log2(p.count), 4 * radius), fill: true, fillColor: color, fillOpacity: 0.55, color: "#fff", weight: 1 };
+      // Clusters sit on a 16 px grid (layers/tiles/mvt.py): at most 9 px round they barely overlap, so the streets
+      // and their names show between them (20 px ones covered a dense ward like a carpet).
+      return { radius: Math.min(3 + 1.2 * Math.log2(p.count), 9), fill: true, fillColor: color, fillOpacity: 0.5, color: "#fff", weight: 1 };
     }
     if (entry.name === "waste_points" && wasteIcons[p.kind]) return { icon: wasteIcons[p.kind] };
     const fillColor = entry.name === "businesses" ? sectionColor(p.industry_code) : (style.colors || {})[p[style.by]] || color;
@@ -189,7 +192,7 @@ async function load() {
   if (view) map.setView(view.center, view.zoom, { animate: false });
   else if (wardLayer.getLayers().length) {
     const { homeBounds } = await import("./home.js");
-    map.fitBounds(homeBounds(wardLayer), { padding: [20, 20], animate: false });
+    map.fitBounds(homeBounds(wardLayer), { animate: false });
   }
   startBasemap();
   const [khuPho, pois, tileLayers] = await Promise.all([
