@@ -85,7 +85,7 @@ def main() -> None:
         for z, share in ZOOMS.items():
             runs = max(5, args.runs * share // 40)
             picked = densest_tiles(layer, z, 20 if z >= 14 else 3)
-            sql = tiles._query(layer.name, tiles.is_clustered(layer, z))
+            sql = tiles._query(layer.name, layer.revision, tiles.is_clustered(layer, z))
 
             def http(t):
                 return urllib.request.urlopen(f"{base}/tiles/businesses/{t[0]}/{t[1]}/{t[2]}.mvt", timeout=30).read()
@@ -104,7 +104,7 @@ def main() -> None:
 
         # For scale: the densest z14 tile as individual features, which the layer does not serve.
         z14 = densest_tiles(layer, 14, 1)[0]
-        detail = tiles._query(layer.name, False)
+        detail = tiles._query(layer.name, layer.revision, False)
         s = [0.0] * 5
         for i in range(len(s)):
             start = time.perf_counter()

@@ -7,10 +7,12 @@ damaged), so this page knows no app's models.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from gisportal import figures as registry
 from layers.models import AdminUnit
@@ -55,3 +57,75 @@ def rows(wards: list[AdminUnit]) -> tuple[list[registry.Figure], list[WardRow]]:
         for w in wards
     ]
     return columns, out
+
+
+# --- the leaders' dashboard (frontend/dashboard.py serves it) ---
+
+
+def total(values: list[registry.Value]) -> registry.Value:
+    """A district's figure: the sum of its wards' (unknown when a ward's is)."""
+    if any(v.count is None for v in values):
+        return registry.Value(None)
+    of = None if any(v.of is None for v in values) else sum(v.of or 0 for v in values)
+    return registry.Value(sum(v.count or 0 for v in values), of)
+
+
+def figures(wards: list[AdminUnit]) -> dict:
+    """Every registered figure of each ward and of the district (all the wards shown): the dashboard's one source,
+    for its table, map, chart and exports alike."""
+    columns = registry.columns()
+    values = registry.per_ward([w.pk for w in wards])
+    as_json = lambda v: {"count": v.count, "of": v.of}  # noqa: E731
+    return {
+        "columns": [{"key": c.key, "label": str(c.label)} for c in columns],
+        "wards": [
+            {
+                "id": w.pk,
+                "code": w.code,
+                "name": w.name,
+                "values": {c.key: as_json(values[w.pk][c.key]) for c in columns},
+                "links": {c.key: c.link.format(ward=w.pk) for c in columns},
+            }
+            for w in wards
+        ],
+        "district": {c.key: as_json(total([values[w.pk][c.key] for w in wards])) for c in columns},
+    }
+
+
+def outlines(wards: list[AdminUnit]) -> dict:
+    """The wards' outlines for the choropleth, simplified to ~10 m (one query; 6 decimals are 0.1 m)."""
+    from django.db import connection
+
+    features = []
+    if wards:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT id, ST_AsGeoJSON(ST_SimplifyPreserveTopology(boundary, 0.0001), 6)::json"
+                f" FROM {AdminUnit._meta.db_table} WHERE id = ANY(%s) ORDER BY id",
+                [[w.pk for w in wards]],
+            )
+            for pk, geometry in cur.fetchall():
+                geometry = json.loads(geometry) if isinstance(geometry, str) else geometry
+                features.append({"type": "Feature", "id": pk, "properties": {"id": pk}, "geometry": geometry})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def table_rows(data: dict, sort: str, descending: bool) -> tuple[list[str], list[list]]:
+    """The dashboard's table as shown (sorted by a column, the district's total last), for the exports."""
+    keys = [c["key"] for c in data["columns"]]
+    if sort in keys:
+        order = sorted(
+            data["wards"],
+            key=lambda w: (w["values"][sort]["count"] is None, w["values"][sort]["count"] or 0, w["name"]),
+            reverse=descending,
+        )
+    else:
+        order = sorted(data["wards"], key=lambda w: w["name"], reverse=descending and sort == "name")
+    head = [str(_("Ward")), *(c["label"] for c in data["columns"])]
+
+    def cell(v: dict):
+        return None if v["count"] is None else v["count"]
+
+    rows = [[w["name"], *(cell(w["values"][k]) for k in keys)] for w in order]
+    rows.append([str(_("All the wards shown")), *(cell(data["district"][k]) for k in keys)])
+    return head, rows

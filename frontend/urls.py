@@ -1,7 +1,7 @@
 from django.urls import path
 
 from businesses import pages as business_pages
-from frontend import views
+from frontend import dashboard, views
 
 urlpatterns = [
     path("", views.map_page, name="map"),
@@ -12,4 +12,8 @@ urlpatterns = [
     path("layers/edit/", views.layers_editor_page, name="layers-editor-page"),
     path("layers/forest/", views.layers_forest_page, name="layers-forest-page"),
     path("households/report/", views.house_report_page, name="house-report-page"),
+    path("leader/dashboard/", dashboard.dashboard_page, name="leader-dashboard"),
+    path("leader/dashboard/data", dashboard.dashboard_data, name="leader-dashboard-data"),
+    path("leader/dashboard/export.csv", dashboard.dashboard_export, {"fmt": "csv"}, name="leader-dashboard-csv"),
+    path("leader/dashboard/export.xlsx", dashboard.dashboard_export, {"fmt": "xlsx"}, name="leader-dashboard-xlsx"),
 ]

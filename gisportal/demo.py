@@ -33,6 +33,7 @@ STEPS = [
     "layers.waste.demo.seed_waste_points",
     "layers.forest.demo.seed_forest_plots",
     "layers.demo_users.seed_users",
+    "layers.themes.demo.seed_theme_layers",
 ]
 
 

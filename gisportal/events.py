@@ -2,26 +2,36 @@
 
 Triggers (gisportal migration 0002) send one notification per statement on the `portal_changes`
 channel: the layer, the operation, the wards touched and how many rows. No field values travel,
-so nothing private can leak; each listener receives only the wards it serves. A stream ends
-after `max_seconds` and the browser's EventSource reconnects by itself (`retry`), so a worker
-thread is never held for ever.
+so nothing private can leak; each listener receives only the wards it serves.
+
+Under the ASGI server (`make run`, docker/) the view is async and every stream of a process shares
+that process's one LISTEN connection (`event_hub.py`): no thread and no database connection per
+viewer, heartbeats, `Last-Event-ID` resume, a slow client dropped. Under a WSGI server (Django's
+test server) the same URL falls back to one connection per stream. Either way a stream ends after
+`max_seconds` and the browser's EventSource reconnects by itself (`retry`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import psycopg
+from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import connection
+from django.core.handlers.asgi import ASGIRequest
+from django.db import connection, connections
 from django.http import HttpRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 
+from gisportal import event_hub
 from gisportal.errors import json_error
+from gisportal.event_hub import CHANNEL, RESYNC, relevant
 from gisportal.permissions import follows_changes, ward_ids
 
-CHANNEL = "portal_changes"
+__all__ = ["CHANNEL", "events", "relevant", "stream"]
 MAX_SECONDS = 300
 
 
@@ -32,14 +42,8 @@ def _conninfo() -> str:
     )
 
 
-def relevant(payload: dict, scope: set[int] | None) -> bool:
-    """Whether a change concerns the wards this listener serves (None = every ward)."""
-    wards = payload.get("wards")
-    return scope is None or wards is None or bool(scope.intersection(wards))
-
-
 def stream(scope: set[int] | None, max_seconds: float) -> Iterator[str]:
-    """SSE lines: a greeting, then one `change` event per relevant notification, heartbeats between."""
+    """WSGI fallback. SSE lines: a greeting, then one `change` event per relevant notification, heartbeats."""
     with psycopg.connect(_conninfo(), autocommit=True) as conn:
         conn.execute(f"LISTEN {CHANNEL}")
         yield "retry: 3000\n: connected\n\n"
@@ -55,11 +59,48 @@ def stream(scope: set[int] | None, max_seconds: float) -> Iterator[str]:
                 yield ": keep-alive\n\n"
 
 
-def events(request: HttpRequest):
+async def astream(scope: set[int] | None, max_seconds: float, last_id: str | None) -> AsyncIterator[bytes]:
+    """ASGI: the same stream from this process's hub, with event ids, resume and back-pressure."""
+    # The session and role were read through the pool; Django hands that connection back only when the
+    # response ends, i.e. after minutes: hand it back now (this request's thread is the one that holds it).
+    await sync_to_async(connections.close_all)()
+    hub = event_hub.hub(_conninfo)
+    sub = await hub.subscribe(scope)
+    try:
+        yield f"retry: 3000\nid: {hub.event_id(hub.seq)}\n: connected\n\n".encode()
+        if last_id:
+            missed = hub.since(last_id, scope)
+            if missed is None:
+                yield hub.wire(None, RESYNC)
+            elif missed:
+                yield b"".join(missed)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max_seconds
+        while (left := deadline - loop.time()) > 0 and not sub.dropped:
+            try:
+                async with asyncio.timeout(min(settings.EVENTS_HEARTBEAT_S, left)):
+                    batch = [await sub.queue.get()]
+            except TimeoutError:
+                yield b": keep-alive\n\n"
+                continue
+            while not sub.queue.empty():  # a burst goes out in one write
+                batch.append(sub.queue.get_nowait())
+            yield b"".join(wire for _, _, wire in batch)
+    finally:
+        hub.unsubscribe(sub)
+
+
+def _access(user) -> tuple[bool, set[int] | None]:
+    return follows_changes(user), ward_ids(user) if follows_changes(user) else set()
+
+
+async def events(request: HttpRequest) -> HttpResponseBase:
     """GET /api/v1/events: a text/event-stream of changes in the caller's wards."""
-    if not request.user.is_authenticated:
+    user = await request.auser()
+    if not user.is_authenticated:
         return json_error(401, "not_authenticated", "Bạn cần đăng nhập.", "Please log in.")
-    if not follows_changes(request.user):
+    follows, scope = await sync_to_async(_access)(user)
+    if not follows:
         return json_error(
             403, "permission_denied", "Vai trò này không theo dõi thay đổi.", "This role does not follow live changes."
         )
@@ -72,7 +113,12 @@ def events(request: HttpRequest):
             f"max_seconds must be an integer from 1 to {MAX_SECONDS}.",
             {"max_seconds": raw},
         )
-    response = StreamingHttpResponse(stream(ward_ids(request.user), int(raw)), content_type="text/event-stream")
+    if isinstance(request, ASGIRequest):
+        last_id = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id")
+        body: Iterator[str] | AsyncIterator[bytes] = astream(scope, int(raw), last_id)
+    else:
+        body = stream(scope, int(raw))
+    response = StreamingHttpResponse(body, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx would otherwise hold the events back
     return response

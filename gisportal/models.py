@@ -25,3 +25,7 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role})"
+
+
+# Personal API tokens live beside their authentication class; imported here so Django registers the model.
+from gisportal.tokens import ApiToken  # noqa: E402, F401

@@ -190,6 +190,14 @@ def follows_changes(user: Any) -> bool:
     return role_of(user) in WATCHERS
 
 
+# --- accounts (gisportal) ---
+
+
+def may_hold_api_tokens(user: Any) -> bool:
+    """Personal API tokens (desktop clients: QGIS, GDAL) are for officers, leaders and admins, not citizens."""
+    return bool(getattr(user, "is_authenticated", False)) and role_of(user) != Role.CITIZEN
+
+
 # --- households ---
 
 
@@ -281,3 +289,51 @@ class ReadsLand(permissions.BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return reads_land(request.user)
+
+
+# --- layers a ward defines itself (layers/themes) ---
+
+# The Django permission that makes a ward officer (for their wards) or a district leader (for any unit) an
+# administrator of the ward's own layers; admins define anywhere without it.
+DEFINE_LAYERS = "layers.add_themelayer"
+
+
+def may_define_layers(user: Any, owner_id: int | None = None) -> bool:
+    """Whether the user defines (and changes) layers owned by this ward or district (any, when None)."""
+    role = role_of(user)
+    if role == Role.ADMIN:
+        return True
+    if not (user and user.is_authenticated and user.has_perm(DEFINE_LAYERS)):
+        return False
+    if role == Role.DISTRICT_LEADER:
+        return True
+    if role == Role.WARD_OFFICER:
+        return owner_id is None or owner_id in (ward_ids(user) or set())
+    return False
+
+
+def can_edit_theme(
+    user: Any, editor_roles: list[str], edit_scope: str, ward_id: int | None, khu_pho_id: int | None
+) -> bool:
+    """Whether the user edits a feature of a ward-defined layer placed here: admins always; a role the layer
+    names, in its wards (khu phố officers: the ward of their khu phố), or only in their own khu phố when the
+    layer is edited by khu phố. Ward and land officers have no khu phố: they edit by ward either way."""
+    role = role_of(user)
+    if role == Role.ADMIN:
+        return True
+    if str(role) not in editor_roles or ward_id is None:
+        return False
+    if role == Role.KHU_PHO_OFFICER and edit_scope == "khu_pho":
+        return khu_pho_id is not None and khu_pho_id == user.profile.khu_pho_id
+    return ward_id in (ward_ids(user) or set())
+
+
+def edits_theme(user: Any, editor_roles: list[str]) -> bool:
+    """Whether the user edits a ward-defined layer anywhere (to show its editing tools)."""
+    role = role_of(user)
+    return role == Role.ADMIN or str(role) in editor_roles
+
+
+def reads_theme_private(user: Any, obj: Any, editor_roles: list[str], edit_scope: str) -> bool:
+    """A feature's private values: the features domain's readers in their area, and its own editors."""
+    return can_see_private(user, obj, Domain.FEATURES) or can_edit_theme(user, editor_roles, edit_scope, *obj.scope())

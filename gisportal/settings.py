@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -10,14 +11,24 @@ from gisportal.env import database_from_url, envbool, envchoice, envint, envlist
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-DEBUG = envbool("DEBUG", True)
+# Off unless asked for: a 500 under DEBUG shows a full traceback (settings, SQL) to whoever caused it.
+# DEBUG=1 is the development switch (`DEBUG=1 .venv/bin/python manage.py runserver`).
+DEBUG = envbool("DEBUG", False)
+# Under pytest (which sets PYTEST_VERSION): the test runner forces DEBUG off and needs no real key.
+TESTING = "PYTEST_VERSION" in os.environ
 SECRET_KEY = envstr("SECRET_KEY", "")
+if not SECRET_KEY and not os.environ.get("SECRET_KEY_FILE") and (VAR_DIR / "secret-key").is_file():
+    # A checkout's own key, made once by scripts/common.sh (make run, make test, setup): manage.py in
+    # a checkout works with DEBUG off. A container has no var/secret-key: it must be given SECRET_KEY.
+    SECRET_KEY = (VAR_DIR / "secret-key").read_text(encoding="utf-8").strip()
 if not SECRET_KEY:
-    if not DEBUG:
+    if not (DEBUG or TESTING):
         from django.core.exceptions import ImproperlyConfigured
 
-        raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG=0")
-    # Local runs only: a key that is never valid in production because DEBUG=0 refuses it.
+        raise ImproperlyConfigured(
+            "SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG=0 (scripts/common.sh keeps one in var/secret-key)"
+        )
+    # Development and tests only: a key that is never valid in production because DEBUG=0 refuses it.
     SECRET_KEY = "local-development-only-not-secret"
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
@@ -26,6 +37,21 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 # say https, or browsers block them as mixed content. Only trust the header behind that proxy.
 if envbool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Served over HTTPS (defaults to BEHIND_TLS_PROXY): cookies only over TLS, plain HTTP redirected, HSTS.
+# Plain-HTTP installs (a closed ward network, docker/.env.example's default) keep them off or nobody could log in.
+HTTPS = envbool("HTTPS", envbool("BEHIND_TLS_PROXY", False))
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+# The container health check calls http://127.0.0.1:8000/api/health/ past the proxy: never redirected.
+SECURE_REDIRECT_EXEMPT = [r"^api/health/$"]
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", HTTPS)
+# Page scripts never read the session cookie; they do read csrftoken (frontend/static/frontend/js/request.js),
+# so that one stays readable, as Django recommends. Lax: a link from elsewhere keeps the session, a
+# cross-site POST does not.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,6 +69,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "leaflet",
     "simple_history",
+    "axes",
     "gisportal",
     "layers",
     "households",
@@ -55,6 +82,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "gisportal.params.RefuseNul",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "frontend.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -63,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login with gisportal.accounts.locked_out.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gisportal.urls"
@@ -93,13 +123,25 @@ DATABASES = {"default": database_from_url(envstr("DATABASE_URL", "postgis://post
 DATABASES["default"]["OPTIONS"] = {
     "options": envstr("DATABASE_SESSION_OPTIONS", "-c jit=off -c max_parallel_workers_per_gather=0"),
 }
+# A bounded pool per process (psycopg_pool through Django 5.1+): with a connection per thread and
+# CONN_MAX_AGE, 20 clients on gunicorn's threads ran PostgreSQL out of connections and left 65 idle
+# ones open. Each process holds at most DATABASE_POOL_MAX; a request waits up to DATABASE_POOL_TIMEOUT s
+# for one. Size it so processes × max stays under the server's max_connections (docs/operations.md).
+if envbool("DATABASE_POOL", True):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must hand them back
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": envint("DATABASE_POOL_MIN", 1),
+        "max_size": envint("DATABASE_POOL_MAX", 8),
+        "timeout": envint("DATABASE_POOL_TIMEOUT", 10),
+        "max_idle": 300,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:63790/0")
 # Under pytest (which sets PYTEST_VERSION, and PYTEST_XDIST_WORKER=gw0, gw1, … for each parallel worker)
 # every test process has its own Redis database: its Celery worker must never take another process's
 # jobs (they would run against the wrong test database), nor the local portal's (REDIS_URL's own).
-if "PYTEST_VERSION" in os.environ:
+if TESTING:
     _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     REDIS_URL = redis_url_shifted(REDIS_URL, 1 + int(_worker.removeprefix("gw") or 0))
 CELERY_BROKER_URL = REDIS_URL
@@ -107,6 +149,36 @@ CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# django-axes first: it counts every password check (login page, admin, HTTP Basic where allowed) and
+# refuses one for a locked account before the password is even compared.
+AUTHENTICATION_BACKENDS = [
+    "gisportal.accounts.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Trusted proxies in front of the portal (docker/nginx.conf: 1) whose X-Forwarded-For names the client;
+# 0 = the client is REMOTE_ADDR. Throttles and the lockout both count per client address through it.
+NUM_PROXIES = envint("NUM_PROXIES", 0)
+# Login lockout: AXES_FAILURE_LIMIT wrong passwords for one user name from one address lock that pair for
+# AXES_COOLOFF_MINUTES (an office behind one NAT address is not locked out by one officer's typos).
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "gisportal.accounts.locked_out"
+AXES_CLIENT_IP_CALLABLE = "gisportal.throttles.client_ip"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+# HTTP Basic sends the password on every call: off unless asked for (a desktop client or the registration
+# software that cannot send a personal token). Personal tokens (gisportal/tokens.py) are always accepted.
+API_BASIC_AUTH = envbool("API_BASIC_AUTH", False)
+# Requests per client address (anonymous) and per user (logged in); "N/s", "N/min", "N/hour" or "N/day".
+# Generous: a leader's map pans through hundreds of calls a minute; a script hammering the radius scan does not
+# pass. Under pytest they are off unless a test sets them (tests/gisportal/test_security_throttles.py).
+THROTTLE_RATES = {
+    "anon": envstr("THROTTLE_ANON", "" if TESTING else "300/min") or None,
+    "user": envstr("THROTTLE_USER", "" if TESTING else "1200/min") or None,
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -132,7 +204,7 @@ STORAGES = {
 }
 # Local development reads static files from the apps; served (make run, docker) they are collected once,
 # so whitenoise hands out their compressed copies: a phone on 3G gets a third of the bytes.
-WHITENOISE_USE_FINDERS = envbool("WHITENOISE_USE_FINDERS", DEBUG)
+WHITENOISE_USE_FINDERS = envbool("WHITENOISE_USE_FINDERS", DEBUG or TESTING)
 
 # Uploads above this are refused before they are read; large files stream to disk.
 MAX_UPLOAD_MB = envint("MAX_UPLOAD_MB", 1536)  # a 1 GB aerial photo fits; a 2 GB upload is refused
@@ -171,6 +243,12 @@ IMAGERY_PNG_ZLEVEL = envint("IMAGERY_PNG_ZLEVEL", 1)
 DETECTION_MAX_PIXELS = envint("DETECTION_MAX_PIXELS", 500_000_000)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Request counts of the throttles (gisportal/throttles.py), shared by every web process.
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "throttle",
+    },
     "imagery": (
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -208,10 +286,18 @@ NAME_CHECK_AREA = envchoice("NAME_CHECK_AREA", "ward", {"ward", "former_district
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Session first, as before: an anonymous call refused is a 403 (pages and scripts rely on it); a desktop
+    # client sends its token unasked. The sync endpoint puts Token first for a 401 challenge.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "gisportal.tokens.TokenAuthentication",
+        "gisportal.tokens.OptionalBasicAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "gisportal.throttles.AnonymousClientThrottle",
+        "gisportal.throttles.OfficerThrottle",
+    ],
+    "NUM_PROXIES": NUM_PROXIES or None,
     "DEFAULT_PERMISSION_CLASSES": ["gisportal.permissions.ReadPublicWriteScoped"],
     "EXCEPTION_HANDLER": "gisportal.errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": None,

@@ -8,6 +8,8 @@ from gisportal import accounts, events, health
 
 api_v1: list[URLPattern | URLResolver] = [
     path("me/", accounts.me, name="me"),
+    path("me/tokens", accounts.my_tokens, name="my-tokens"),
+    path("me/tokens/<int:pk>", accounts.my_token, name="my-token"),
     path("events", events.events, name="events"),
     path("", include("layers.urls")),
     path("", include("households.urls")),
@@ -21,15 +23,17 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("tiles/", include("layers.basemap.api")),
     path("tiles/", include("layers.tiles.api")),
-    path("ogc/", include("layers.ogc.api")),
+    path("ogc", include("layers.ogc.api")),  # with and without the slash: layers/ogc/api.py
     path("imagery/", include("imagery.api.tiles")),
     path("land/", include("imagery.pages")),
+    path("layers/themes/", include("layers.themes.pages")),
     path("land/detection/", include("imagery.detection.views")),
     path("api/health/", health.health, name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("login/", auth_views.LoginView.as_view(template_name="frontend/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/tokens/", accounts.tokens_page, name="account-tokens"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

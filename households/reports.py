@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,7 +40,7 @@ MAX_LISTED = 1000  # per kind: the counts are exact, the lists stop here to keep
 class Placed:
     """A house number where it stands: ``key`` identifies it to the caller (a file row, a database id)."""
 
-    key: Hashable
+    key: tuple[str, int]  # ("row", index in the file) or ("id", database id)
     street: int
     number: Number
     x: float  # UTM 48N metres
@@ -60,7 +60,7 @@ def far_from_street(placed: Sequence[Placed], streets_m: dict[int, shapely.Geome
     """Houses further from their street than a street-front (50 m) or alley (300 m) house can be."""
     dist = street_distances(placed, streets_m)
     limit = np.array([ALLEY_LIMIT_M if p.number.alleys else FRONT_LIMIT_M for p in placed])
-    return [(placed[i], float(dist[i])) for i in np.flatnonzero(dist > limit)]
+    return [(placed[int(i)], float(dist[i])) for i in np.flatnonzero(dist > limit)]
 
 
 def _longest_monotone(values: list[int]) -> set[int]:
@@ -95,6 +95,12 @@ def _breakers(order: list[Placed], numbers: list[int]) -> list[Placed]:
 _LEADING = re.compile(r"[A-Z]*(\d+)")
 
 
+def _leading(alley: str) -> int:
+    """The number an alley path's last part starts with ('12A' → 12); 0 when it starts with none."""
+    m = _LEADING.match(alley)
+    return int(m[1]) if m else 0
+
+
 def out_of_sequence(placed: Sequence[Placed], streets_m: dict[int, shapely.Geometry]) -> list[Placed]:
     """Numbers that break the order of their side of a street, or of their alley walked from its entrance."""
     front: dict[tuple, list[Placed]] = defaultdict(list)
@@ -118,7 +124,7 @@ def out_of_sequence(placed: Sequence[Placed], streets_m: dict[int, shapely.Geome
             continue
         dist = np.hypot([p.x - entrance.x for p in group], [p.y - entrance.y for p in group])
         order = [group[i] for i in np.argsort(dist, kind="stable")]
-        out += _breakers(order, [int(_LEADING.match(p.number.alleys[-1])[1]) for p in order])
+        out += _breakers(order, [_leading(p.number.alleys[-1]) for p in order])
     return out
 
 

@@ -133,11 +133,14 @@ def run_job(job_id: int, on_progress: Callable[[int], None] | None = None) -> In
     `on_progress` (the CLI's bar when it runs the job inline) gets the same 0–100 as the job row.
     """
     job = IngestJob.objects.select_related("ward").get(pk=job_id)
-    if job.status in (IngestJob.Status.DONE, IngestJob.Status.FAILED):
-        return job  # a redelivered task: the work is already done or refused
-    IngestJob.objects.filter(pk=job.pk).update(
+    # Claimed by one conditional update: a redelivered task (acks_late), or two workers given the same job,
+    # find it no longer queued and leave it to the one that claimed it (or to its done/refused result).
+    claimed = IngestJob.objects.filter(pk=job.pk, status=IngestJob.Status.QUEUED).update(
         status=IngestJob.Status.RUNNING, stage="checking", progress=1, started_at=timezone.now()
     )
+    if not claimed:
+        job.refresh_from_db()
+        return job
     src = Path(job.source_path)
     name = f"{uuid.uuid4().hex}.tif"
     final = cogs_dir() / name

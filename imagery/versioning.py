@@ -8,6 +8,7 @@ from typing import Any
 from django.db import models
 
 from gisportal.errors import Conflict, InvalidInput
+from gisportal.params import is_whole
 from layers import history as feature_history
 
 
@@ -16,7 +17,7 @@ def sent_version(request) -> int:
     data = request.data if hasattr(request.data, "get") else {}
     sent = data.get("version") or request.query_params.get("version") or request.headers.get("If-Match", "")
     sent = str(sent).strip('"')
-    if not sent.isdigit():
+    if not is_whole(sent):
         raise InvalidInput(
             "Thiếu số phiên bản (version) của bản ghi đã đọc.",
             "The version of the record you read is missing (version).",

@@ -30,6 +30,7 @@ from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied
 
 from gisportal.errors import Conflict, InvalidInput, PortalError
+from gisportal.params import is_whole
 from gisportal.permissions import can_see_private, edits_domain, require_edit
 from gisportal.text import nfc
 from layers import history as feature_history
@@ -75,14 +76,14 @@ def expected_version(if_match: str | None, body_version: Any) -> Expected:
     """The version a write is based on: `If-Match: "3"` (OGC clients) or `version` in the body (the web editor)."""
     if if_match:
         raw = if_match.strip().removeprefix("W/").strip('"')
-        if raw.isdigit():
+        if is_whole(raw):
             return Expected(int(raw), if_match=True)
         raise PreconditionFailed(
             f"If-Match '{if_match}' không phải phiên bản của đối tượng này.",
             f"If-Match {if_match!r} is not a version of this feature.",
             {"if_match": if_match},
         )
-    if body_version is not None and str(body_version).isdigit():
+    if body_version is not None and is_whole(body_version):
         return Expected(int(body_version))
     raise PreconditionRequired(
         "Thiếu phiên bản đã đọc: gửi tiêu đề If-Match (ETag của đối tượng) hoặc trường version.",
@@ -287,15 +288,28 @@ def _full_clean(layer: Layer, obj: models.Model) -> None:
 # --- the writes ----------------------------------------------------------------------------------
 
 
+def _require_edit(layer: Layer, user: Any, ward_id: int | None, khu_pho_id: int | None = None) -> None:
+    """`require_edit` in the layer's domain; a ward-defined layer decides by its own roles (`layer.editor`)."""
+    if layer.editor is not None:
+        layer.editor.require_edit(user, ward_id, khu_pho_id)
+    else:
+        require_edit(user, ward_id, khu_pho_id, layer.edit_domain)
+
+
+def edits_layer(user: Any, layer: Layer) -> bool:
+    """Whether the user edits this layer anywhere (to add features, import files, show the tools)."""
+    return layer.editor.edits(user) if layer.editor is not None else edits_domain(user, layer.edit_domain)
+
+
 def _locked(layer: Layer, pk: Any, *, deleted: bool = False) -> models.Model:
-    obj = layer.model.objects.select_for_update().filter(pk=pk, is_deleted=deleted).first() if _pk(pk) else None
+    obj = layer.rows().select_for_update().filter(pk=pk, is_deleted=deleted).first() if _pk(pk) else None
     if obj is None:
         raise NotFound(f"Không có đối tượng {pk} trong lớp {layer.name}. / No feature {pk} in {layer.name}.")
     return obj
 
 
 def _pk(pk: Any) -> bool:
-    return str(pk).isdigit() and int(pk) < 2**63
+    return is_whole(pk)
 
 
 def _check_version(layer: Layer, obj: models.Model, expected: Expected, user: Any) -> None:
@@ -322,12 +336,12 @@ def _save(obj: models.Model, user: Any, reason: str = "") -> models.Model:
 def create(layer: Layer, user: Any, props: Any, geometry: shapely.Geometry, *, repair: bool = False) -> models.Model:
     """A new feature where its geometry lies, by an officer who may edit there."""
     editable_layer(layer)
-    if not edits_domain(user, layer.edit_domain):
+    if not edits_layer(user, layer):
         raise PermissionDenied("Bạn không có quyền thêm đối tượng vào lớp này. / You may not add features here.")
-    values = clean_properties(layer, props)
+    values = layer.editor.values(props, None, partial=False) if layer.editor else clean_properties(layer, props)
     geom = clean_geometry(layer, geometry, repair=repair)
     ward, khu_pho = locate(geom)
-    require_edit(user, ward.pk, khu_pho.pk if khu_pho else None, layer.edit_domain)
+    _require_edit(layer, user, ward.pk, khu_pho.pk if khu_pho else None)
     obj = layer.model(**values, ward=ward, khu_pho=khu_pho, version=1)
     setattr(obj, layer.geom_field, geom)
     _full_clean(layer, obj)
@@ -351,10 +365,10 @@ def update(
     which the public collections never served it."""
     editable_layer(layer)
     obj = _locked(layer, pk)
-    require_edit(user, *obj.scope(), layer.edit_domain)
+    _require_edit(layer, user, *obj.scope())
     _check_version(layer, obj, expected, user)
     feature_history.ensure_baseline(obj)
-    values = clean_properties(layer, props)
+    values = layer.editor.values(props, obj, partial=partial) if layer.editor else clean_properties(layer, props)
     if not partial:
         public = {f.source for f in layer.public_fields if not f.via}
         meta = layer.model._meta
@@ -370,7 +384,7 @@ def update(
     if geometry is not None:
         geom = clean_geometry(layer, geometry, repair=repair)
         ward, khu_pho = locate(geom)
-        require_edit(user, ward.pk, khu_pho.pk if khu_pho else None, layer.edit_domain)
+        _require_edit(layer, user, ward.pk, khu_pho.pk if khu_pho else None)
         setattr(obj, layer.geom_field, geom)
         obj.ward, obj.khu_pho = ward, khu_pho
     _full_clean(layer, obj)
@@ -383,7 +397,7 @@ def delete(layer: Layer, user: Any, pk: Any, expected: Expected) -> models.Model
     """Soft delete: the row stays, hidden from every public reader, until restored."""
     editable_layer(layer)
     obj = _locked(layer, pk)
-    require_edit(user, *obj.scope(), layer.edit_domain)
+    _require_edit(layer, user, *obj.scope())
     _check_version(layer, obj, expected, user)
     feature_history.ensure_baseline(obj)
     obj.is_deleted = True
@@ -396,7 +410,7 @@ def restore(layer: Layer, user: Any, pk: Any, expected: Expected) -> models.Mode
     """Undo a soft delete."""
     editable_layer(layer)
     obj = _locked(layer, pk, deleted=True)
-    require_edit(user, *obj.scope(), layer.edit_domain)
+    _require_edit(layer, user, *obj.scope())
     _check_version(layer, obj, expected, user)
     feature_history.ensure_baseline(obj)
     obj.is_deleted = False
@@ -408,10 +422,10 @@ def restore(layer: Layer, user: Any, pk: Any, expected: Expected) -> models.Mode
 def revert(layer: Layer, user: Any, pk: Any, to_version: int, expected: Expected) -> models.Model:
     """Bring back the fields and geometry a feature had at an earlier version, as a new version."""
     editable_layer(layer)
-    obj = layer.model.objects.select_for_update().filter(pk=pk).first() if _pk(pk) else None
+    obj = layer.rows().select_for_update().filter(pk=pk).first() if _pk(pk) else None
     if obj is None:
         raise NotFound(f"Không có đối tượng {pk}. / No feature {pk}.")
-    require_edit(user, *obj.scope(), layer.edit_domain)
+    _require_edit(layer, user, *obj.scope())
     _check_version(layer, obj, expected, user)
     old = obj.history.filter(version=to_version).order_by("-history_date", "-history_id").first()
     if old is None or to_version >= obj.version:
@@ -425,7 +439,7 @@ def revert(layer: Layer, user: Any, pk: Any, to_version: int, expected: Expected
         setattr(obj, name, getattr(old, name))
     geom = getattr(old, layer.geom_field)
     ward, khu_pho = locate(geom)
-    require_edit(user, ward.pk, khu_pho.pk if khu_pho else None, layer.edit_domain)
+    _require_edit(layer, user, ward.pk, khu_pho.pk if khu_pho else None)
     setattr(obj, layer.geom_field, geom)
     obj.ward, obj.khu_pho, obj.is_deleted = ward, khu_pho, old.is_deleted
     _full_clean(layer, obj)
@@ -445,6 +459,8 @@ def _value(value: Any) -> Any:
 def feature(layer: Layer, obj: models.Model, user: Any) -> dict:
     """The editor's GeoJSON of one feature: edit fields (private ones if the user may read them), the public
     attributes, ward, khu phố, version and deletion flag."""
+    if layer.editor is not None:
+        return layer.editor.feature(layer, obj, user)
     private = set(layer.private_fields) if not can_see_private(user, obj, layer.private_domain) else set()
     props: dict[str, Any] = {}
     for f in layer.public_fields:
@@ -453,7 +469,9 @@ def feature(layer: Layer, obj: models.Model, user: Any) -> dict:
     for name in layer.edit_fields:
         if name not in private:
             props[name] = _value(getattr(obj, name))
-    props.update(ward_id=obj.ward_id, khu_pho_id=obj.khu_pho_id, version=obj.version, is_deleted=obj.is_deleted)
+    # A read-only layer's model (house numbers) has no soft delete: its rows are never deleted ones.
+    deleted = getattr(obj, "is_deleted", False)
+    props.update(ward_id=obj.ward_id, khu_pho_id=obj.khu_pho_id, version=obj.version, is_deleted=deleted)
     geom = getattr(obj, layer.geom_field)
     return {"type": "Feature", "id": obj.pk, "geometry": json.loads(geom.geojson), "properties": props}
 
@@ -468,12 +486,14 @@ def _plain(row: Any, name: str, geom_field: str) -> Any:
 def history(layer: Layer, user: Any, pk: Any) -> list[dict]:
     """Every saved version, newest first: who, when, why, and what changed (officers who may read it all).
     Starts at version 1 (creation or import) and lists only the fields that changed (layers/history.py)."""
-    obj = layer.model.objects.filter(pk=pk).first() if _pk(pk) else None
+    obj = layer.rows().filter(pk=pk).first() if _pk(pk) else None
     if obj is None:
         raise NotFound(f"Không có đối tượng {pk}. / No feature {pk}.")
     if not can_see_private(user, obj, layer.private_domain):
         raise PermissionDenied(
             "Chỉ cán bộ phụ trách mới xem được lịch sử sửa đổi. / Only officers in charge may read the edit history."
         )
+    if layer.editor is not None:
+        return layer.editor.history(obj)
     names = [*layer.edit_fields, layer.geom_field, "is_deleted"]
     return feature_history.versions(obj, names, lambda row, name: _plain(row, name, layer.geom_field))

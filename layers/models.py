@@ -422,3 +422,7 @@ class BasemapFeature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.name or self.pk}"
+
+
+# Layers a ward defines itself (layers/themes): imported here so Django finds their models in this app.
+from layers.themes.models import ThemeFeature, ThemeLayer  # noqa: E402, F401

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Hashable
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any
 
 from django.contrib.gis.db import models
@@ -32,6 +34,9 @@ class Field:
     title_en: str
     column: str = ""  # model field to read; the attribute's name when empty
     via: str = ""  # a ForeignKey of the layer's model: `column` is then read from the row it points to
+    # An SQL expression over the row `t` instead of a column (a database-defined layer's JSONB member,
+    # layers/themes); written by code from checked names, never from input.
+    expr: str = ""
 
     @property
     def source(self) -> str:
@@ -65,6 +70,15 @@ class Layer:
     # layer is read-only there (businesses keep their own editor, with the registration-number rules).
     # An editable model has `ward`, `khu_pho`, `version`, `is_deleted` and simple-history.
     edit_fields: tuple[str, ...] = ()
+    # Database-defined layers (layers/themes): the definition's (id, version), part of the key of every SQL text
+    # rendered once per layer, so a changed definition is served at once; and the object the generic editor
+    # hands their values, reads, history and edit rights to (None: the model's own fields, as above).
+    revision: Hashable = 0
+    editor: Any = None
+
+    def rows(self) -> models.QuerySet:
+        """The layer's features (a database-defined layer shares its table with the others)."""
+        return self.model.objects.all()
 
     @property
     def table(self) -> str:
@@ -164,6 +178,24 @@ def _check(layer: Layer) -> None:
 _layers: dict[str, Layer] = {}
 _lock = threading.RLock()  # re-entered by register() while discovery imports a `map_layers` module
 _discovered = False
+# Layers defined in the database rather than in code (a ward's own layers, layers/themes): each source
+# answers `get(name)` and `all()` from the database at every call, so a definition saved in one process
+# is served by every other at once, without a restart. Imported by `_discover`, like the `map_layers`.
+SOURCE_MODULES = ("layers.themes.map_layers",)
+_sources: list[Any] = []
+
+
+def add_source(source: Any) -> None:
+    """Add a source of database-defined layers: an object with `get(name) -> Layer | None` and `all()`."""
+    with _lock:
+        if source not in _sources:
+            _sources.append(source)
+
+
+def is_registered(name: str) -> bool:
+    """Whether a layer of that name is declared in code (a database-defined layer may not take its name)."""
+    _discover()
+    return name in _layers
 
 
 def register(layer: Layer) -> Layer:
@@ -184,18 +216,29 @@ def _discover() -> None:
     with _lock:
         if not _discovered:
             autodiscover_modules("map_layers")
+            for module in SOURCE_MODULES:
+                import_module(module)
             _discovered = True
 
 
 def get(name: str) -> Layer | None:
     """The layer of that name, or None."""
     _discover()
-    return _layers.get(name)
+    found = _layers.get(name)
+    for source in _sources:
+        if found is not None:
+            break
+        found = source.get(name)
+    return found
 
 
 def all_layers() -> list[Layer]:
     _discover()
-    return sorted(_layers.values(), key=lambda layer: layer.name)
+    layers = dict(_layers)
+    for source in _sources:
+        for layer in source.all():
+            layers.setdefault(layer.name, layer)
+    return sorted(layers.values(), key=lambda layer: layer.name)
 
 
 def public_layers() -> list[Layer]:

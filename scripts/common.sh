@@ -12,6 +12,8 @@ PY="$VENV/bin/python"
 
 export DATABASE_URL="${DATABASE_URL:-postgis://postgres@127.0.0.1:$PG_PORT/gisportal}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT/0}"
+# DEBUG is off by default, so every manage.py run needs a key: one per checkout, kept in var/ (run.sh uses it too).
+[ -n "${SECRET_KEY:-}" ] || { export SECRET_KEY_FILE="${SECRET_KEY_FILE:-$VAR/secret-key}"; [ -s "$SECRET_KEY_FILE" ] || (umask 077; mkdir -p "$(dirname "$SECRET_KEY_FILE")"; python3 -c "import secrets; print(secrets.token_urlsafe(50))" >"$SECRET_KEY_FILE"); }
 
 say()  { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 # Every failure is said in Vietnamese first, then English, and names the fix.

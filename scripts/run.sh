@@ -30,7 +30,8 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 bash "$ROOT/scripts/setup.sh"
-# Production-grade serving, as in docker/: gunicorn (gthread: a leader's live stream holds a thread), DEBUG off,
+# Production-grade serving, as in docker/: gunicorn with uvicorn workers (ASGI: the leaders' live streams share one
+# PostgreSQL LISTEN connection per process, gisportal/event_hub.py, instead of a thread each), DEBUG off,
 # static files from whitenoise, a secret key generated once per checkout and kept in var/.
 export DEBUG="${DEBUG:-0}"
 export SECRET_KEY_FILE="${SECRET_KEY_FILE:-$VAR/secret-key}"
@@ -64,6 +65,6 @@ cat <<MSG
   Ctrl-C để dừng / to stop.
 
 MSG
-"$VENV/bin/gunicorn" gisportal.wsgi:application --bind "127.0.0.1:$WEB_PORT" \
-    --workers "${WEB_WORKERS:-2}" --worker-class gthread --threads 16 --timeout 120 \
+"$VENV/bin/gunicorn" gisportal.asgi:application --bind "127.0.0.1:$WEB_PORT" \
+    --workers "${WEB_WORKERS:-2}" --worker-class uvicorn.workers.UvicornWorker --timeout 120 --graceful-timeout 10 \
     --access-logfile "$VAR/log/access.log" --error-logfile - --log-level warning

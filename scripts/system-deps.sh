@@ -6,7 +6,7 @@ source "$(dirname "$0")/common.sh"
 # postgresql-15 itself is deliberately not named: the machine has it, and naming
 # it would upgrade the server and libpq under anything already running.
 PKGS=(postgresql-15-postgis-3 gdal-bin binutils redis-server gettext nodejs npm)
-[ "${1:-}" = "--browser" ] && PKGS+=(chromium fonts-liberation)
+[ "${1:-}" = "--browser" ] && PKGS+=(chromium fonts-liberation python3-qgis qgis-providers)  # tests: the browser, QGIS as a client
 
 missing=()
 for p in "${PKGS[@]}"; do

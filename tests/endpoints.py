@@ -71,6 +71,9 @@ SAMPLE_KWARGS: dict[str, Callable] = {
     "layer-export": lambda w: {"layer": "businesses", "fmt": "csv"},
     "forest-plot-surveys": lambda w: {"pk": _forest(w).plot_id},
     "forest-survey": lambda w: {"pk": _forest(w).pk},
+    "my-token": lambda w: {"pk": 1},
+    "theme-detail": lambda w: {"slug": _theme(w)},
+    "theme-stats": lambda w: {"slug": _theme(w)},
 }
 
 
@@ -102,6 +105,13 @@ def _forest(world):
 
     found = ForestSurvey.objects.filter(plot__code="MAU-1").first()
     return found or survey(forest_plot(world.ward_a, "MAU-1"), dt.date(2024, 6, 1))
+
+
+def _theme(world) -> str:
+    """A layer ward A defined itself, with a lamp whose caretaker's phone is private (tests/layers/themes)."""
+    from tests.layers.themes.helpers import sample
+
+    return sample(world)
 
 
 def _waste_point(world) -> int:
@@ -147,6 +157,7 @@ SAMPLE_QUERY: dict[str, str] = {
     "geocode": "?q=1 Nguyễn Đình Chiểu, Phường An Nhơn",
     "geocode-reverse": "?lat=10.78&lon=106.70&radius_m=1000",
     "geocode-suggest": "?q=1 nguyen dinh",
+    "theme-stats": "?by=power",
 }
 
 

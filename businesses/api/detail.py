@@ -3,6 +3,9 @@ restored, and its history."""
 
 from __future__ import annotations
 
+import json
+
+from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -11,9 +14,11 @@ from rest_framework.decorators import api_view
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from businesses.api.serializers import BusinessSerializer
+from businesses.api.lists import locate
+from businesses.api.serializers import BusinessCreateSerializer, BusinessSerializer
 from businesses.models import Business
 from gisportal.errors import Conflict, InvalidInput
+from gisportal.params import is_whole
 from gisportal.permissions import can_see_private, require_edit
 from layers import history as feature_history
 
@@ -22,7 +27,7 @@ def _current_for_write(request, instance: Business) -> Business:
     """Lock the row and check the version the writer read: two officers never silently overwrite each other."""
     sent = request.data.get("version") if hasattr(request.data, "get") else None
     sent = sent or request.query_params.get("version") or request.headers.get("If-Match", "").strip('"')
-    if not str(sent).isdigit():
+    if not is_whole(sent):
         raise InvalidInput(
             "Thiếu số phiên bản (version) của bản ghi đã đọc.",
             "The version of the record you read is missing (version).",
@@ -48,11 +53,31 @@ class BusinessDetail(generics.RetrieveUpdateDestroyAPIView):
     serializer_class = BusinessSerializer
     queryset = Business.objects.filter(is_deleted=False).select_related("industry")
 
+    def _new_point(self, serializer):
+        """The point a PATCH/PUT moves the business to: a GeoJSON Feature's geometry (read by the serializer)
+        or a plain `geometry` member beside the fields, which the serializer would silently ignore."""
+        geom = serializer.validated_data.pop("geom", None)
+        data = self.request.data
+        if geom is None and hasattr(data, "get") and data.get("geometry") is not None and "properties" not in data:
+            try:
+                geom = GEOSGeometry(json.dumps(data["geometry"]))
+            except (GEOSException, ValueError, TypeError):
+                raise InvalidInput(
+                    "geometry không phải GeoJSON hợp lệ.", "geometry is not valid GeoJSON.", {"field": "geometry"}
+                ) from None
+        return BusinessCreateSerializer._point(geom) if geom is not None else None
+
     @transaction.atomic
     def perform_update(self, serializer):
         instance = serializer.instance
         ward = serializer.validated_data.get("ward", instance.ward)
         require_edit(self.request.user, instance.ward_id)
+        if (point := self._new_point(serializer)) is not None:
+            # A move follows the rule of a new registration: the ward and khu phố are those holding the
+            # point (or the ones sent, checked to hold it), and the officer must edit that ward too.
+            given = serializer.validated_data
+            ward, khu_pho = locate(point, given.get("ward"), given.get("khu_pho"))
+            given.update(geom=point, ward=ward, khu_pho=khu_pho)
         require_edit(self.request.user, ward.pk)
         current = _current_for_write(self.request, instance)
         # Save onto the locked, fresh row: fields this request did not send (a sync's missing mark,

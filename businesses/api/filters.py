@@ -21,6 +21,7 @@ from django.db.models import Q, QuerySet
 from businesses.models import Business, Industry
 from gisportal.errors import InvalidInput
 from gisportal.models import Role
+from gisportal.params import is_whole
 from gisportal.permissions import Domain, role_of, scope_private, sees_domain, ward_ids
 from gisportal.text import nfc
 from households.addresses.ward_names import find_ward
@@ -89,7 +90,7 @@ def _date(params: Mapping, name: str) -> dt.date | None:
 
 
 def _id(name: str, raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 18:
+    if not is_whole(raw):
         raise bad(name, raw, "phải là số.", "must be an integer id.")
     return int(raw)
 
@@ -97,7 +98,7 @@ def _id(name: str, raw: str) -> int:
 def _ward(raw: str) -> AdminUnit:
     """A ward by id, or by official code or name, today's or a predecessor's (``ward_names.find_ward``);
     a number that is both the id of one ward and the code of another is refused."""
-    by_id = set(AdminUnit.objects.wards().filter(pk=int(raw))) if raw.isdigit() and len(raw) <= 18 else set()
+    by_id = set(AdminUnit.objects.wards().filter(pk=int(raw))) if is_whole(raw) else set()
     try:
         found = {find_ward(raw, "ward", by_id=False)}
     except InvalidInput as exc:

@@ -25,6 +25,7 @@ from businesses.api import filters
 from businesses.api.serializers import BusinessCreateSerializer, BusinessSerializer
 from businesses.models import Business, ExportLog, Industry
 from gisportal.errors import Conflict, InvalidInput
+from gisportal.params import is_whole
 from gisportal.permissions import Domain, edits_domain, may_export, require_edit, ward_ids
 from layers.models import AdminUnit
 
@@ -51,7 +52,7 @@ def _positive(request, name: str, default: int, hi: int) -> int:
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= hi:
+    if not is_whole(raw) or not 1 <= int(raw) <= hi:
         raise filters.bad(name, raw, f"phải là số nguyên từ 1 đến {hi}.", f"must be an integer 1–{hi}.")
     return int(raw)
 

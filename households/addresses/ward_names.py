@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from gisportal.errors import InvalidInput
+from gisportal.params import is_whole
 from gisportal.text import fold, nfc
 from households.addresses import fuzzy
 from households.addresses.parser import AddressError, parse_address
@@ -145,9 +146,9 @@ def find_ward(raw: object, param: str = "ward", by_id: bool = True) -> AdminUnit
         return None
     names = current_names()
     found: set[int] = set()
-    if text.isdigit():
+    if is_whole(text):
         found |= names.by_codes.get(text, set())
-        if by_id and len(text) <= 18 and text not in names.by_codes:
+        if by_id and text not in names.by_codes:
             found |= {
                 pk for pk in AdminUnit.objects.wards().valid_on().filter(pk=int(text)).values_list("pk", flat=True)
             }

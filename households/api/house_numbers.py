@@ -14,7 +14,7 @@ from rest_framework_gis.pagination import GeoJsonPagination
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from gisportal.errors import InvalidInput
-from gisportal.permissions import CanImport, ReadPublicWriteScoped, can_see_private, ward_ids
+from gisportal.permissions import CanImport, Domain, ReadPublicWriteScoped, can_see_private, sees_domain, ward_ids
 from households import editing, reports
 from households.api import params
 from households.models import HouseNumber, Street
@@ -37,9 +37,7 @@ class StreetList(generics.ListAPIView):
     def get_queryset(self):
         qs = Street.objects.all()
         if ward := self.request.query_params.get("ward"):
-            if not ward.isdigit():
-                raise InvalidInput("ward phải là số.", "ward must be an integer id.")
-            qs = qs.filter(ward_id=int(ward))
+            qs = qs.filter(ward_id=params.whole(ward, "ward"))
         return qs
 
 
@@ -100,12 +98,15 @@ class HouseNumberList(generics.ListAPIView):
         qs = HouseNumber.objects.filter(status=p.get("status") or HouseNumber.Status.ACTIVE)
         if p.get("status") and p["status"] not in HouseNumber.Status.values:
             raise InvalidInput(f"Trạng thái '{p['status']}' không có.", f"Unknown status {p['status']!r}.")
+        if (p.get("status") or HouseNumber.Status.ACTIVE) != HouseNumber.Status.ACTIVE and not sees_domain(
+            self.request.user, Domain.HOUSEHOLDS
+        ):
+            # Retired numbers (cleared lots, renumbered houses) are the ward's working records, not public.
+            raise PermissionDenied("Chỉ cán bộ xem được số nhà đã bỏ. / Only officers see retired house numbers.")
         if ward := params.ward(p.get("ward")):
             qs = qs.filter(ward=ward)
         if street := p.get("street"):
-            if not street.isdigit():
-                raise InvalidInput("street phải là số.", "street must be an integer id.")
-            qs = qs.filter(street_id=int(street))
+            qs = qs.filter(street_id=params.whole(street, "street"))
         if bbox := p.get("bbox"):
             # The box goes to the metric column (its GiST index), not the degrees column, which has none.
             box = Polygon.from_bbox(_bbox(bbox))

@@ -78,12 +78,7 @@ def _households(user):
 
 
 def _id(params_, name: str) -> int | None:
-    raw = params_.get(name)
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit():
-        raise InvalidInput(f"{name} phải là số.", f"{name} must be an integer id.")
-    return int(raw)
+    return params.identifier(params_, name)
 
 
 @extend_schema(

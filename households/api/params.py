@@ -10,12 +10,12 @@ import re
 from typing import Any
 
 from gisportal.errors import InvalidInput
-from gisportal.params import flag, integer, number
+from gisportal.params import flag, identifier, integer, is_whole, number, whole
 from layers.models import AdminUnit
 
-__all__ = ["epsg", "flag", "integer", "number", "ward"]
+__all__ = ["epsg", "flag", "identifier", "integer", "number", "ward", "whole"]
 
-_EPSG = re.compile(r"(?:epsg\s*:?\s*)?(\d{4,5})", re.IGNORECASE)
+_EPSG = re.compile(r"(?:epsg\s*:?\s*)?([0-9]{4,5})", re.IGNORECASE)
 
 
 def epsg(raw: Any) -> int | None:
@@ -38,7 +38,7 @@ def ward(raw: Any) -> AdminUnit | None:
         return None
     text = str(raw).strip()
     units = AdminUnit.objects.valid_on().wards()
-    found = units.filter(code=text).first() or (units.filter(pk=int(text)).first() if text.isdigit() else None)
+    found = units.filter(code=text).first() or (units.filter(pk=int(text)).first() if is_whole(text) else None)
     if found is None:
         raise InvalidInput(
             f"Không có phường, xã hiện hành với mã '{text}'.",

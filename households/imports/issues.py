@@ -84,7 +84,7 @@ class Issues:
 
     def __init__(self) -> None:
         self.items: dict[str, list[dict]] = defaultdict(list)
-        self.bad = set()  # row indices (0-based) with a rejection
+        self.bad: set[int] = set()  # row indices (0-based) with a rejection
 
     def add(self, code: str, index: int | None, row: int | None, **values: Any) -> None:
         vi, en = MESSAGES[code]

@@ -13,12 +13,13 @@ from gisportal.demo import copy_rows
 from households import house_rows
 from households.addresses import fuzzy, street_key
 from households.addresses.ward_names import WardNames
+from households.imports.state import ImportState
 from households.models import Street
 
 IDENTICAL_M = 1.0  # a number listed twice within this distance is one house typed twice
 
 
-class Placement:
+class Placement(ImportState):
     """The stages of an import that place rows among wards, streets and the numbers already filed."""
 
     # --- wards and streets --------------------------------------------------------------------------
@@ -35,8 +36,8 @@ class Placement:
         self.ward_names = names.names
         target = self.job.ward_id
         resolved: dict[tuple, set[int]] = {}
-        for i in idx:
-            i = int(i)
+        for k in idx:
+            i = int(k)
             lat, lon = float(self.lat[i]), float(self.lon[i])
             ward = int(self.ward[i])
             if not ward:
@@ -74,12 +75,13 @@ class Placement:
         self.streets = {s.id: s for s in by_key.values()}
         self.street = np.zeros(self.n, dtype=np.int64)
         for i in range(self.n):
-            if i in self.issues.bad or not self.ward[i] or self.street_keys[i] is None:
+            wanted = self.street_keys[i]
+            if i in self.issues.bad or not self.ward[i] or wanted is None:
                 continue
             ward = int(self.ward[i])
-            street = by_key.get((ward, self.street_keys[i]))
-            if street is None:
-                near, _ratio = fuzzy.closest(self.street_keys[i], keys_of_ward[ward], floor=0.6)
+            found = by_key.get((ward, wanted))
+            if found is None:
+                near, _ratio = fuzzy.closest(wanted, keys_of_ward[ward], floor=0.6)
                 hint = by_key[(ward, near)].name if near else None
                 self.issues.add(
                     "unknown_street",
@@ -91,13 +93,13 @@ class Placement:
                     hint_en=f" (did you mean {hint!r}?)" if hint else "",
                 )
                 continue
-            self.street[i] = street.id
+            self.street[i] = found.id
 
     def _duplicates_and_existing(self) -> None:
         """Numbers twice in the file; numbers the street already has (moved → update, else unchanged)."""
         groups: dict[tuple[int, str], list[int]] = defaultdict(list)
         for i in np.flatnonzero(self.street):
-            groups[(int(self.street[i]), self.numbers[i].canonical())].append(int(i))
+            groups[(int(self.street[i]), self.number(int(i)).canonical())].append(int(i))
         self.keep: dict[tuple[int, str], int] = {}
         for (street, number), rows in groups.items():
             first = rows[0]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from households import reports
 from households.addresses import HouseNumber as Number
+from households.imports.state import ImportState
 
 
-class Report:
+class Report(ImportState):
     """The last checks of an import, over what the touched streets will hold after it, and its report."""
 
     def _standardisation(self) -> None:
@@ -19,7 +20,7 @@ class Report:
         for key, i in self.keep.items():
             if i in self.issues.bad:
                 continue
-            placed = reports.Placed(("row", i), key[0], self.numbers[i], float(self.x[i]), float(self.y[i]))
+            placed = reports.Placed(("row", i), key[0], self.number(i), float(self.x[i]), float(self.y[i]))
             final[key] = placed
             mine.append(placed)
         streets_m = reports.streets_metric(list({s for s, _ in final}))

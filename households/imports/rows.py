@@ -18,6 +18,7 @@ from households.addresses import AddressError, parse_address, parse_house_number
 from households.addresses import HouseNumber as Number
 from households.imports import crs as import_crs
 from households.imports.issues import Issues
+from households.imports.state import ImportState
 from layers.crs import UTM48N, VIETNAM_LAT, VIETNAM_LON, WGS84, transformer
 
 MAX_LENGTH = {"number": 80, "street": 120, "address": 300, "ward": 120, "khu_pho": 120}
@@ -26,7 +27,7 @@ _HTML = re.compile(r"<\s*/?\s*[a-zA-Z!?]|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class RowChecks:
+class RowChecks(ImportState):
     """The stages of an import that read each row on its own (see ``run._Import`` for the state they fill)."""
 
     issues: Issues
@@ -180,10 +181,10 @@ class RowChecks:
             if swapped:
                 self.issues.add(reason, int(i), self.row_no[i], value=[float(east[i]), float(north[i])])
             else:
-                lat, lon = float(self.lat[i]), float(self.lon[i])
-                if not (np.isfinite(lat) and np.isfinite(lon)):
-                    lat, lon = float(north[i]), float(east[i])
-                self.issues.add("outside_vietnam", int(i), self.row_no[i], lat=lat, lon=lon)
+                at_lat, at_lon = float(self.lat[i]), float(self.lon[i])
+                if not (np.isfinite(at_lat) and np.isfinite(at_lon)):
+                    at_lat, at_lon = float(north[i]), float(east[i])
+                self.issues.add("outside_vietnam", int(i), self.row_no[i], lat=at_lat, lon=at_lon)
         self.placed = ok & inside
         self.lon[~self.placed] = np.nan
         self.lat[~self.placed] = np.nan

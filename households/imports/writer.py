@@ -9,6 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from gisportal.demo import copy_rows
 from gisportal.errors import Conflict
 from households import house_rows
+from households.imports.state import ImportState
 from households.models import HouseNumber, Street
 from layers import history as feature_history
 from layers.models import AdminUnit
@@ -16,13 +17,13 @@ from layers.models import AdminUnit
 LOCK_KEY = 0x5_0A_4E  # pg_advisory_xact_lock: one import writes at a time
 
 
-class Writer:
+class Writer(ImportState):
     """The stage of an import that writes what the checks let through."""
 
     def _address(self, i: int, street: Street) -> str:
         kp = self.kp_names.get(int(self.khu_pho[i]))
         ward = self.ward_names.get(int(self.ward[i]), "")
-        return house_rows.canonical_address(self.numbers[i].canonical(), street.name, kp, ward)
+        return house_rows.canonical_address(self.number(i).canonical(), street.name, kp, ward)
 
     def _write(self, new: list[int], moved: list[tuple[int, int]]) -> None:
         kp_ids = {int(k) for k in np.unique(self.khu_pho) if k}
@@ -33,14 +34,14 @@ class Writer:
                 with connection.cursor() as cur:
                     cur.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
                 ids = house_rows.reserve_ids(house_rows.HOUSE_TABLE, len(new))
-                geoms = house_rows.ewkb_hex(self.lon[new], self.lat[new]) if new else []
+                geoms = list(house_rows.ewkb_hex(self.lon[new], self.lat[new])) if new else []
                 rows = (
                     house_rows.house_row(
                         pk,
                         int(self.ward[i]),
                         int(self.khu_pho[i]) or None,
                         int(self.street[i]),
-                        self.numbers[i],
+                        self.number(i),
                         self._address(i, self.streets[int(self.street[i])]),
                         g,
                         HouseNumber.Source.IMPORT,
@@ -51,7 +52,7 @@ class Writer:
                 copy_rows(house_rows.HOUSE_TABLE, house_rows.HOUSE_COLUMNS, rows)
                 if moved:
                     rows_moved = [i for _, i in moved]
-                    geoms = house_rows.ewkb_hex(self.lon[rows_moved], self.lat[rows_moved])
+                    geoms = list(house_rows.ewkb_hex(self.lon[rows_moved], self.lat[rows_moved]))
                     updates = [
                         (pk, g, int(self.khu_pho[i]) or None, self._address(i, self.streets[int(self.street[i])]))
                         for (pk, i), g in zip(moved, geoms, strict=True)
@@ -92,7 +93,7 @@ def _update_moved(import_id: int, rows: list[tuple]) -> None:
 def write_history(import_id: int, user_id: int | None, reason: str) -> None:
     """One history row per number this import created ('+') or moved ('~'), in one statement."""
     historical = HouseNumber.history.model
-    columns = [f.column for f in HouseNumber._meta.concrete_fields if not f.generated]
+    columns = [str(f.column) for f in HouseNumber._meta.concrete_fields if not f.generated]
     cols = ", ".join(columns)
     with connection.cursor() as cur:
         cur.execute(

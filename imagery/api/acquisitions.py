@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gisportal.errors import InvalidInput
+from gisportal.params import is_whole
 from gisportal.permissions import Domain, edits_domain, require_edit, scope_private
 from gisportal.uploads import check_content_length, too_large
 from imagery import access, ingest
@@ -111,7 +112,7 @@ def _dates(data) -> tuple[int, dt.date]:
             {"acquired_on": raw},
         ) from None
     raw_year = str(data.get("year") or day.year)
-    if not raw_year.isdigit() or int(raw_year) != day.year or not 1940 <= day.year <= dt.date.today().year:
+    if not is_whole(raw_year, 4) or int(raw_year) != day.year or not 1940 <= day.year <= dt.date.today().year:
         raise InvalidInput(
             f"Năm chụp {raw_year} không khớp với ngày {day} (hoặc nằm ngoài 1940–nay).",
             f"The year {raw_year} does not match the date {day} (or is outside 1940–today).",
@@ -150,7 +151,7 @@ class AcquisitionList(APIView):
         params = request.query_params
         for name in ("ward", "year"):
             if raw := params.get(name):
-                if not raw.isdigit():
+                if not is_whole(raw):
                     raise InvalidInput(f"{name} phải là số nguyên.", f"{name} must be an integer.", {name: raw})
                 qs = qs.filter(**{name: int(raw)})
         if params.get("lon") or params.get("lat"):
@@ -285,7 +286,7 @@ def strip(request) -> Response:
     params = request.query_params
     parcel = None
     if raw := params.get("parcel"):
-        if not raw.isdigit():
+        if not is_whole(raw):
             raise InvalidInput("parcel phải là số.", "parcel must be an id.", {"parcel": raw})
         parcel = get_object_or_404(
             scope_private(Parcel.objects.filter(is_deleted=False), request.user, Domain.LAND), pk=int(raw)

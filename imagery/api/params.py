@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from gisportal.errors import InvalidInput
+from gisportal.params import is_whole
 from gisportal.permissions import ward_ids
 from layers.crs import check_lon_lat
 from layers.models import AdminUnit
@@ -16,7 +17,7 @@ def number(params: Mapping[str, Any], name: str) -> float:
     """A finite number from `params` (a request's GET or DRF's query_params)."""
     raw = params.get(name, "")
     try:
-        value = float(raw)
+        value = float(raw) if str(raw).isascii() else math.nan
     except (TypeError, ValueError):
         value = math.nan
     if not math.isfinite(value):
@@ -50,7 +51,7 @@ def pick_ward(user: Any, raw: Any) -> AdminUnit:
         if len(scope) == 1:
             return AdminUnit.objects.get(pk=next(iter(scope)))
         raise InvalidInput("Hãy chọn phường (ward).", "Choose the ward (ward).", code="missing_parameter")
-    ward = AdminUnit.objects.wards().filter(pk=int(raw)).first() if str(raw).isdigit() else None
+    ward = AdminUnit.objects.wards().filter(pk=int(raw)).first() if is_whole(raw) else None
     if ward is None:
         raise InvalidInput(f"Không có phường mã {raw}.", f"No ward with id {raw}.", code="unknown_ward")
     return ward

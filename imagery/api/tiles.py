@@ -18,6 +18,7 @@ from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
 
 from gisportal.errors import InvalidInput, PortalError, error_response, json_error
+from gisportal.params import is_whole
 from imagery import access, tiles
 from imagery.api.params import number, parse_bbox
 from layers.crs import check_lon_lat
@@ -124,7 +125,7 @@ def crop(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         bbox = parse_bbox(request.GET.get("bbox", ""))
         raw_size = request.GET.get("size", "256")
-        if not raw_size.isdigit() or not 16 <= int(raw_size) <= 1024:
+        if not is_whole(raw_size, 4) or not 16 <= int(raw_size) <= 1024:
             raise InvalidInput("size phải từ 16 đến 1024.", "size must be 16–1024.", {"size": raw_size})
         body = tiles.crop(found, bbox, int(raw_size))
     except PortalError as exc:
@@ -137,7 +138,7 @@ def crop(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     re_path(
-        r"^(?P<pk>\d+)/tiles/(?P<z>\d{1,2})/(?P<x>\d{1,8})/(?P<y>\d{1,8})\.(?P<fmt>png|webp)$",
+        r"^(?P<pk>[0-9]{1,18})/tiles/(?P<z>[0-9]{1,2})/(?P<x>[0-9]{1,8})/(?P<y>[0-9]{1,8})\.(?P<fmt>png|webp)$",
         tile,
         name="imagery-tile",
     ),

@@ -25,6 +25,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from gisportal.errors import InvalidInput
+from gisportal.params import is_whole
 from gisportal.permissions import Domain, edits_domain, require_edit, scope_private, sees_domain
 from imagery import tiles
 from imagery.access import visible_acquisitions
@@ -67,7 +68,7 @@ def _id(data, name: str, required: bool = True) -> int | None:
         if required:
             raise InvalidInput(f"Thiếu {name}.", f"{name} is required.", code="missing_parameter")
         return None
-    if not str(raw).isdigit():
+    if not is_whole(raw):
         raise InvalidInput(f"{name} phải là số.", f"{name} must be an id.", {name: raw})
     return int(raw)
 
@@ -212,7 +213,7 @@ def flag_list(request) -> Response:
     """Flags as a GeoJSON FeatureCollection, with `count` (all that match) beside the page returned."""
     qs = filtered_flags(request)
     raw = request.query_params.get("limit", "500")
-    if not raw.isdigit() or not 1 <= int(raw) <= 2000:
+    if not is_whole(raw) or not 1 <= int(raw) <= 2000:
         raise InvalidInput("limit phải từ 1 đến 2000.", "limit must be 1–2000.", {"limit": raw})
     data = FlagSerializer(qs[: int(raw)], many=True, context={"request": request}).data
     return Response({**data, "count": qs.count()})

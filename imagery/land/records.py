@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gisportal.errors import InvalidInput
+from gisportal.params import is_whole
 from gisportal.permissions import Domain, require_edit, scope_private
 from imagery.land import parcels
 from imagery.versioning import history, lock_current, soft_delete
@@ -76,7 +77,7 @@ def id_param(params: Any, name: str) -> int | None:
     raw = params.get(name)
     if not raw:
         return None
-    if not raw.isdigit():
+    if not is_whole(raw):
         raise InvalidInput(f"{name} phải là số.", f"{name} must be an id.", {name: raw})
     return int(raw)
 

@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from gisportal.errors import InvalidInput
+from gisportal.params import is_whole
 from gisportal.permissions import Domain, edits_domain, role_of, scope_private, sees_domain
 from layers import editing, registry
 from layers.ogc.features import parse_bbox
@@ -62,7 +63,7 @@ def layer_catalog(request: Request) -> Response:
 
 
 def _edits(user, layer: Layer) -> bool:
-    return edits_domain(user, layer.edit_domain or Domain.FEATURES)
+    return layer.editor.edits(user) if layer.editor else edits_domain(user, layer.edit_domain or Domain.FEATURES)
 
 
 @extend_schema(
@@ -81,7 +82,7 @@ def features(request: Request, layer: str) -> Response:
         raise editing.ReadOnlyLayer(
             f"Lớp '{layer}' không có trình sửa chung.", f"The layer {layer!r} has no generic editor.", {"layer": layer}
         )
-    qs = scope_private(found.model.objects.all(), request.user, found.private_domain)
+    qs = scope_private(found.rows(), request.user, found.private_domain)
     qs = qs.filter(is_deleted=request.query_params.get("deleted") in ("1", "true"))
     if raw := request.query_params.get("bbox"):
         qs = qs.filter(**{f"{found.geom_field}__bboverlaps": Polygon.from_bbox(parse_bbox(raw))})
@@ -105,7 +106,7 @@ def feature_detail(request: Request, layer: str, pk: int) -> Response:
     """One feature as the editor shows it (private fields to officers of its area), ETag = version."""
     found = _layer(layer)
     _officer(request, found)
-    obj = found.model.objects.filter(pk=pk).first()
+    obj = found.rows().filter(pk=pk).first()
     if obj is None:
         raise NotFound(f"Không có đối tượng {pk}. / No feature {pk}.")
     response = Response(editing.feature(found, obj, request.user))
@@ -130,7 +131,7 @@ def feature_revert(request: Request, layer: str, pk: int) -> Response:
     """Bring back an earlier version (`to_version`) as a new one; `version` is the one you read."""
     found = _layer(layer)
     raw = request.data.get("to_version")
-    if not str(raw).isdigit():
+    if not is_whole(raw):
         raise InvalidInput("Thiếu to_version (số nguyên).", "to_version (an integer) is missing.", code="bad_version")
     obj = editing.revert(found, request.user, pk, int(raw), _expected(request))
     return Response(editing.feature(found, obj, request.user), headers={"ETag": f'"{obj.version}"'})

@@ -9,6 +9,7 @@ from collections.abc import Collection, Mapping
 from rest_framework_gis.filters import InBBoxFilter
 
 from gisportal.errors import InvalidInput
+from gisportal.params import identifier
 
 
 def parse_date(raw: str | None, name: str) -> dt.date | None:
@@ -33,12 +34,7 @@ def choice(params: Mapping[str, str], name: str, values: Collection[str], vi: st
 
 def int_id(params: Mapping[str, str], name: str) -> int | None:
     """A parameter naming a row by its integer id: None when absent, a 400 when not digits."""
-    raw = params.get(name)
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise InvalidInput(f"{name} phải là số.", f"{name} must be an integer id.")
-    return int(raw)
+    return identifier(params, name)
 
 
 class SafeBBoxFilter(InBBoxFilter):

@@ -5,10 +5,21 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
+from rest_framework_gis.pagination import GeoJsonPagination
 
 from layers.api.params import SafeBBoxFilter, choice, int_id, parse_date
 from layers.api.serializers import AdminUnitSerializer, POISerializer
 from layers.models import POI, AdminUnit
+
+
+class UnitPages(GeoJsonPagination):
+    """Bounded pages: a whole ward's khu phố and facilities fit in the first (the map asks once), and no
+    request reads a city's every row. `next` links the following page."""
+
+    page_size = 2000
+    page_size_query_param = "page_size"
+    max_page_size = 5000
+
 
 LEVEL = OpenApiParameter("level", OpenApiTypes.STR, enum=[c for c, _ in AdminUnit.Level.choices])
 VALID_ON = OpenApiParameter("valid_on", OpenApiTypes.DATE, description="Units in force on this day (default today)")
@@ -19,6 +30,7 @@ class AdminUnitList(generics.ListAPIView):
     """Administrative units in force on a day: city, wards, khu phố (and legacy districts/wards)."""
 
     serializer_class = AdminUnitSerializer
+    pagination_class = UnitPages
     bbox_filter_field = "boundary"
     bbox_filter_include_overlapping = True
     filter_backends = [SafeBBoxFilter]
@@ -50,6 +62,7 @@ class POIList(generics.ListAPIView):
     """Public facilities: offices, schools, health facilities, markets, police."""
 
     serializer_class = POISerializer
+    pagination_class = UnitPages
     bbox_filter_field = "geom"
     filter_backends = [SafeBBoxFilter]
 

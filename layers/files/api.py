@@ -26,6 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from gisportal.errors import InvalidInput
+from gisportal.params import is_whole
 from gisportal.permissions import role_of
 from layers import registry
 from layers.files import exporter, importer
@@ -45,7 +46,7 @@ def _options(data) -> dict:
     options: dict = {}
     if raw := data.get("crs"):
         raw = str(raw).upper().removeprefix("EPSG:")
-        if not raw.isdigit():
+        if not is_whole(raw, 6):
             raise InvalidInput(
                 f"Hệ tọa độ '{raw}' không hợp lệ: ghi mã EPSG, ví dụ 9210.",
                 f"Invalid CRS {raw!r}: give an EPSG code, e.g. 9210.",
@@ -166,7 +167,7 @@ def export(request: Request, layer: str, fmt: str) -> HttpResponse:
         )
     params = request.GET.copy()
     params.setdefault("limit", str(ogc.MAX_LIMIT))
-    q = ogc.parse_query(found, params)
+    q = ogc.parse_query(found, params, max_limit=ogc.MAX_LIMIT)
     if fmt == "geojson":
         response = StreamingHttpResponse(exporter.geojson_chunks(found, q), content_type=exporter.FORMATS[fmt][0])
         name = f"{found.name}.geojson"

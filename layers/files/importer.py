@@ -32,7 +32,6 @@ from rest_framework.exceptions import APIException, PermissionDenied
 
 from gisportal import tabular
 from gisportal.errors import InvalidInput, PortalError, body
-from gisportal.permissions import edits_domain
 from layers import editing, gisfiles
 from layers.models import ImportJob
 from layers.registry import Layer
@@ -49,6 +48,8 @@ def _fold(text: str) -> str:
 
 def field_map(layer: Layer, columns: list[str]) -> tuple[dict[str, str], list[str]]:
     """(column → edit field, ignored columns)."""
+    if layer.editor is not None:  # a ward-defined layer: its definition's field names and titles
+        return layer.editor.field_map(columns)
     names: dict[str, str] = {}
     meta = layer.model._meta
     for name in layer.edit_fields:
@@ -107,7 +108,7 @@ def run(
     """Create every row through the editor's path; keep it only when `commit` and no row failed.
     `progress` is told the number of rows checked, now and then."""
     editing.editable_layer(layer)
-    if not edits_domain(user, layer.edit_domain):
+    if not editing.edits_layer(user, layer):
         raise PermissionDenied("Bạn không có quyền nhập dữ liệu vào lớp này. / You may not import into this layer.")
     mapping, ignored = field_map(layer, [str(c) for c in frame.columns])
     # A ward column ('Phường 4, Quận 3', an old code): checked against the ward the geometry lies in.
@@ -170,7 +171,7 @@ def _frame(job: ImportJob, workdir: Path):
 def preview(layer: Layer, user: Any, upload, name: str, options: dict) -> ImportJob:
     """Check the file (refusing it whole when unsafe or unreadable), store it, and report the rows."""
     editing.editable_layer(layer)
-    if not edits_domain(user, layer.edit_domain):
+    if not editing.edits_layer(user, layer):
         raise PermissionDenied("Bạn không có quyền nhập dữ liệu vào lớp này. / You may not import into this layer.")
     with tempfile.TemporaryDirectory(prefix="gis-import-") as tmp:
         src = gisfiles.save_upload(upload, name, Path(tmp), options.get("crs"))

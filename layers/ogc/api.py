@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 import orjson
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.urls import path, reverse
+from django.urls import re_path, reverse
 from django.utils.cache import get_conditional_response
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
@@ -31,6 +31,7 @@ from rest_framework.views import APIView
 from gisportal.errors import InvalidInput, exception_handler
 from layers import editing, labels, registry
 from layers.ogc import features as ogc
+from layers.ogc import openapi
 from layers.ogc.features import CRS84
 from layers.registry import Layer
 from layers.tiles import mvt as tiles
@@ -40,6 +41,7 @@ JSON = "application/json"
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
@@ -129,14 +131,21 @@ class Landing(OgcView):
                     {"rel": "conformance", "type": JSON, "href": _url(request, "ogc-conformance")},
                     {"rel": "data", "type": JSON, "href": _url(request, "ogc-collections")},
                     {
+                        # The OGC API's own document: QGIS sizes its pages from its `limit` (openapi.py).
                         "rel": "service-desc",
                         "type": "application/vnd.oai.openapi+json;version=3.0",
-                        "href": _url(request, "schema"),
+                        "href": _url(request, "ogc-api"),
                     },
                     {"rel": "service-doc", "type": "text/html", "href": _url(request, "api-docs")},
                 ],
             }
         )
+
+
+class ApiDocument(OgcView):
+    def get(self, request: Request) -> HttpResponse:
+        """The OpenAPI document of this OGC API (paths and the `limit` parameter's default and maximum)."""
+        return _json(openapi.document(_url(request, "ogc-landing")), "application/vnd.oai.openapi+json;version=3.0")
 
 
 class Conformance(OgcView):
@@ -207,6 +216,9 @@ class Schema(OgcView):
         """The features' schema: public properties (read-only unless editable) and the editable ones
         with their types, lengths and allowed values — what the web editor builds its form from."""
         layer = _layer(collection)
+        if layer.editor is not None:  # a ward-defined layer: the fields of its definition (layers/themes)
+            url = _url(request, "ogc-schema", collection=layer.name)
+            return _json(layer.editor.schema(layer, url), "application/schema+json")
         meta = layer.model._meta
         props: dict[str, dict] = {}
         for f in layer.public_fields:
@@ -410,13 +422,18 @@ class Item(OgcView):
         return _written(HttpResponse(status=204), obj)
 
 
+# Mounted at `ogc` (no slash, gisportal/urls.py). Every route answers as people type it, with or without the
+# trailing slash, and never redirects: QGIS 3.22 does not follow a 301, so `http://host/ogc` found no layer.
+# Links are built without the slash (reverse() takes the optional `/?` zero times).
+_C = r"(?P<collection>[-a-zA-Z0-9_]+)"
 urlpatterns = [
-    path("", Landing.as_view(), name="ogc-landing"),
-    path("conformance", Conformance.as_view(), name="ogc-conformance"),
-    path("collections", Collections.as_view(), name="ogc-collections"),
-    path("collections/<slug:collection>", Collection.as_view(), name="ogc-collection"),
-    path("collections/<slug:collection>/queryables", Queryables.as_view(), name="ogc-queryables"),
-    path("collections/<slug:collection>/schema", Schema.as_view(), name="ogc-schema"),
-    path("collections/<slug:collection>/items", items, name="ogc-items"),
-    path("collections/<slug:collection>/items/<str:feature_id>", Item.as_view(), name="ogc-item"),
+    re_path(r"^/?$", Landing.as_view(), name="ogc-landing"),
+    re_path(r"^/api/?$", ApiDocument.as_view(), name="ogc-api"),
+    re_path(r"^/conformance/?$", Conformance.as_view(), name="ogc-conformance"),
+    re_path(r"^/collections/?$", Collections.as_view(), name="ogc-collections"),
+    re_path(rf"^/collections/{_C}/?$", Collection.as_view(), name="ogc-collection"),
+    re_path(rf"^/collections/{_C}/queryables/?$", Queryables.as_view(), name="ogc-queryables"),
+    re_path(rf"^/collections/{_C}/schema/?$", Schema.as_view(), name="ogc-schema"),
+    re_path(rf"^/collections/{_C}/items/?$", items, name="ogc-items"),
+    re_path(rf"^/collections/{_C}/items/(?P<feature_id>[^/]+)/?$", Item.as_view(), name="ogc-item"),
 ]

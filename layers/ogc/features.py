@@ -19,7 +19,7 @@ read private fields from the editor's API (`layers/api/features.py`).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -30,19 +30,27 @@ from psycopg import sql
 from psycopg.adapt import Loader
 
 from gisportal.errors import InvalidInput
+from gisportal.params import is_whole
 from layers import registry
 from layers.registry import Layer
 
 DEFAULT_LIMIT = 1000
-MAX_LIMIT = 100_000
+MAX_LIMIT = 100_000  # a file export's ceiling (layers/files/api.py)
+# One items page: the standard's rule is to serve the maximum, not refuse, when more is asked for. Pages
+# over STREAM_OVER are streamed (memory stays flat), so the cap bounds time, not memory.
+ITEMS_MAX_LIMIT = 50_000
+# Deeper pages cost a scan of every row before them: page on with `after` (the next link does).
+MAX_OFFSET = 100_000
 STREAM_OVER = 10_000  # responses of more features are streamed
 CHUNK = 5_000
 PRECISION = 7  # decimal degrees: ~1 cm, the data's own accuracy at best
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 
 
-def _column(layer: Layer, f: registry.Field) -> sql.Identifier:
-    """A public field's column: on `t`, or on the lateral row of its foreign key (`j_<fk>`)."""
+def _column(layer: Layer, f: registry.Field) -> sql.Composable:
+    """A public field's column: on `t`, or on the lateral row of its foreign key (`j_<fk>`), or its expression."""
+    if f.expr:  # a ward-defined layer's value in the JSONB (layers/themes), cast to its type
+        return sql.SQL(f.expr)
     return sql.Identifier(f"j_{f.via}" if f.via else "t", layer.model_field(f).column)
 
 
@@ -117,8 +125,8 @@ class Query:
 
 
 @cache
-def _page_sql(name: str, bbox: bool, props: tuple[str, ...], offset: bool) -> str:
-    """One page: (features text, count, last id). Rendered once per shape of query and process."""
+def _page_sql(name: str, revision: Hashable, bbox: bool, props: tuple[str, ...], offset: bool) -> str:
+    """One page: (features text, count, last id). Rendered once per shape of query, layer revision and process."""
     layer = registry.get(name)
     source, expression = feature_sql(layer)
     pk = sql.Identifier("t", layer.id_column)
@@ -160,7 +168,7 @@ class _Utf8(Loader):
 def page(layer: Layer, q: Query, limit: int) -> tuple[bytes, int, int | None]:
     """(comma-joined Feature JSON, how many, last id) for `limit` rows after `q.after`."""
     with connection.cursor() as cur:
-        query = _page_sql(layer.name, q.bbox is not None, tuple(q.props), q.offset > 0)
+        query = _page_sql(layer.name, layer.revision, q.bbox is not None, tuple(q.props), q.offset > 0)
         cur.cursor.adapters.register_loader("text", _Utf8)  # this cursor only
         cur.execute(query, {**q.params(), "limit": limit})
         text, count, last = cur.fetchone()
@@ -182,7 +190,7 @@ def chunks(layer: Layer, q: Query) -> Iterator[tuple[bytes, int, int | None]]:
 
 
 @cache
-def _item_sql(name: str) -> str:
+def _item_sql(name: str, revision: int) -> str:
     layer = registry.get(name)
     source, expression = feature_sql(layer)
     version = sql.SQL("t.version") if hasattr(layer.model, "version") else sql.SQL("NULL")
@@ -201,10 +209,10 @@ def _item_sql(name: str) -> str:
 
 def item(layer: Layer, pk: str) -> tuple[str, int | None] | None:
     """(Feature text, version) of one public feature, or None."""
-    if not pk.isdigit() or int(pk) >= 2**63:
+    if not is_whole(pk):
         return None
     with connection.cursor() as cur:
-        cur.execute(_item_sql(layer.name), {"id": int(pk)})
+        cur.execute(_item_sql(layer.name, layer.revision), {"id": int(pk)})
         row = cur.fetchone()
     return (row[0], row[1]) if row else None
 
@@ -222,7 +230,7 @@ def _int(params: Any, name: str, default: int, hi: int) -> int:
     raw = params.get(name)
     if raw in (None, ""):
         return default
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+    if not is_whole(raw, 12):
         raise _bad(name, raw, "phải là số nguyên không âm.", "must be a non-negative integer.")
     return min(int(raw), hi)
 
@@ -248,7 +256,7 @@ def parse_bbox(raw: str) -> tuple[float, float, float, float]:
     return w, s, e, n
 
 
-def parse_query(layer: Layer, params: Any) -> Query:
+def parse_query(layer: Layer, params: Any, max_limit: int = ITEMS_MAX_LIMIT) -> Query:
     """The items query, or a 400 naming the parameter (an unknown one included, as the standard asks)."""
     by_name = {f.name: f for f in layer.public_fields}
     unknown = [k for k in params if k not in KNOWN and k not in by_name]
@@ -265,10 +273,17 @@ def parse_query(layer: Layer, params: Any) -> Query:
     if params.get("f") not in (None, "", "json", "geojson"):
         raise _bad("f", params.get("f"), "không được hỗ trợ (json).", "is not supported (json).")
     q = Query(
-        limit=max(1, _int(params, "limit", DEFAULT_LIMIT, MAX_LIMIT)),
+        limit=max(1, _int(params, "limit", DEFAULT_LIMIT, max_limit)),
         after=_int(params, "after", 0, 2**63 - 1),
-        offset=_int(params, "offset", 0, 10_000_000),
+        offset=_int(params, "offset", 0, 2**63 - 1),
     )
+    if q.offset > MAX_OFFSET:
+        raise _bad(
+            "offset",
+            str(q.offset),
+            f"tối đa {MAX_OFFSET}; dùng liên kết trang sau (after).",
+            f"is at most {MAX_OFFSET}; follow the next link (after).",
+        )
     if raw := params.get("bbox"):
         q.bbox = parse_bbox(raw)
     # `datetime`: none of the layers has a temporal extent, so it selects nothing away (the standard's rule).

@@ -24,6 +24,7 @@ fields from the detail APIs, so a tile is the same for everyone and cacheable as
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from functools import cache
 
 from django.db import connection
@@ -69,7 +70,9 @@ def detail_sql(layer: Layer) -> sql.Composed:
     aliases, join_sql = joins(layer)
     columns = [
         sql.SQL("{} AS {}").format(
-            sql.Identifier(aliases[f.via] if f.via else "t", layer.model_field(f).column), sql.Identifier(f.name)
+            # A ward-defined layer's attribute is an expression over its JSONB values (Field.expr, layers/themes).
+            sql.SQL(f.expr) if f.expr else sql.Identifier(aliases.get(f.via, "t"), layer.model_field(f).column),
+            sql.Identifier(f.name),
         )
         for f in layer.public_fields
     ]
@@ -189,8 +192,9 @@ def params(z: int, x: int, y: int) -> dict[str, int]:
 
 
 @cache
-def _query(name: str, clustered: bool) -> str:
-    # Registry entries are frozen once registered: each layer's two queries are rendered once per process.
+def _query(name: str, revision: Hashable, clustered: bool) -> str:
+    # Registry entries are frozen once registered: each layer's two queries are rendered once per process
+    # (per revision of a ward-defined layer's definition, so a changed one is served at once).
     layer = registry.get(name)
     if not clustered:
         return detail_sql(layer).as_string()
@@ -211,7 +215,7 @@ def tile(layer: Layer, z: int, x: int, y: int) -> bytes:
     if z < layer.minzoom or z > layer.maxzoom:
         return b""
     with connection.cursor() as cur:
-        cur.execute(_query(layer.name, is_clustered(layer, z)), params(z, x, y))
+        cur.execute(_query(layer.name, layer.revision, is_clustered(layer, z)), params(z, x, y))
         row = cur.fetchone()
     return bytes(row[0]) if row and row[0] is not None else b""
 
@@ -219,7 +223,7 @@ def tile(layer: Layer, z: int, x: int, y: int) -> bytes:
 def explain(layer: Layer, z: int, x: int, y: int) -> str:
     """The plan PostgreSQL picks for this tile's query as the API sends it (same driver, same binding)."""
     with connection.cursor() as cur:
-        cur.execute("EXPLAIN " + _query(layer.name, is_clustered(layer, z)), params(z, x, y))
+        cur.execute("EXPLAIN " + _query(layer.name, layer.revision, is_clustered(layer, z)), params(z, x, y))
         return "\n".join(row[0] for row in cur.fetchall())
 
 

@@ -10,7 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from gisportal.errors import InvalidInput
+from gisportal.params import identifier
 from layers.waste import counts as waste
 
 
@@ -19,10 +19,7 @@ from layers.waste import counts as waste
 @permission_classes([AllowAny])
 def waste_stats(request: Request) -> Response:
     """Waste points per khu phố and kind; fee status counts of source owners."""
-    raw = request.query_params.get("ward")
-    if raw and not raw.isdigit():
-        raise InvalidInput("ward phải là số.", "ward must be an integer id.", {"ward": raw})
-    return Response(waste.stats(int(raw) if raw else None))
+    return Response(waste.stats(identifier(request.query_params, "ward")))
 
 
 urlpatterns = [path("waste/stats", waste_stats, name="waste-stats")]

@@ -42,6 +42,9 @@ def snapshot() -> list:
 
 
 def wipe() -> None:
+    from layers.themes.models import ThemeFeature, ThemeLayer  # the ward's own layers (layers/themes/demo.py)
+
+    ThemeFeature.objects.all().delete(), ThemeLayer.objects.all().delete()
     WastePoint.objects.all().delete()
     ForestPlot.objects.all().delete()
     Business.objects.all().delete()

@@ -1,0 +1,101 @@
+"""The leaders' dashboard: their wards' figures as a choropleth, a chart and a table that sorts, exported as shown,
+and live (the page listens to /api/v1/events and reloads its figures when an officer saves an edit).
+
+Every figure comes from the registry apps fill (`gisportal/figures.py`), through `frontend/leader.py`: the page,
+its JSON and its exports read the same numbers. District leaders and administrators only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from frontend import leader
+from gisportal.errors import json_error
+from gisportal.exports import safe_text
+from gisportal.permissions import Role, role_of
+
+LEADERS = {Role.DISTRICT_LEADER, Role.ADMIN}
+
+
+def _wards(request: HttpRequest):
+    """The wards shown: all the leader follows (the district view), or the one asked for (`?ward=`)."""
+    wards = leader.leader_wards(request.user)
+    raw = request.GET.get("ward", "")
+    if raw:
+        wards = [w for w in wards if str(w.pk) == raw]
+    return wards, raw
+
+
+def _refused(request: HttpRequest) -> HttpResponse | None:
+    if not request.user.is_authenticated:
+        return json_error(401, "not_authenticated", "Bạn cần đăng nhập.", "Please log in.")
+    if role_of(request.user) not in LEADERS:
+        return json_error(
+            403, "permission_denied", "Trang này dành cho lãnh đạo.", "This dashboard is for district leaders."
+        )
+    return None
+
+
+@require_GET
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    """GET /leader/dashboard/: the page (its figures arrive as JSON, so the live update redraws the same way)."""
+    if not request.user.is_authenticated:
+        return redirect(f"/login/?next={request.get_full_path()}")
+    if role_of(request.user) not in LEADERS:
+        raise PermissionDenied("Trang này dành cho lãnh đạo. / This dashboard is for district leaders.")
+    return render(request, "frontend/leader_dashboard.html", {"wards": leader.leader_wards(request.user)})
+
+
+@require_GET
+def dashboard_data(request: HttpRequest) -> HttpResponse:
+    """GET /leader/dashboard/data: the figures per ward and for the district, and the wards' outlines."""
+    if refused := _refused(request):
+        return refused
+    wards, raw = _wards(request)
+    if raw and not wards:
+        vi, en = "Không có phường này trong phạm vi của bạn.", "No such ward in your view."
+        return json_error(400, "invalid_input", vi, en, {"ward": raw})
+    response = JsonResponse({**leader.figures(wards), "outlines": leader.outlines(wards)})
+    response["Cache-Control"] = "private, no-store"  # live figures
+    return response
+
+
+@require_GET
+def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """GET /leader/dashboard/export.csv|xlsx?ward=&sort=&dir=: the table as shown, the district's total last."""
+    if refused := _refused(request):
+        return refused
+    wards, _raw = _wards(request)
+    sort, descending = request.GET.get("sort", "name"), request.GET.get("dir") == "desc"
+    head, rows = leader.table_rows(leader.figures(wards), sort, descending)
+    name = "so-lieu-phuong"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(head)
+        for row in rows:
+            writer.writerow([safe_text(v) if isinstance(v, str) else ("" if v is None else v) for v in row])
+        response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "Số liệu"
+        sheet.append(head)
+        for row in rows:
+            sheet.append([safe_text(v) if isinstance(v, str) else v for v in row])
+        data = io.BytesIO()
+        book.save(data)
+        response = HttpResponse(
+            data.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,260 @@
+// The leaders' dashboard: one JSON of figures (frontend/leader.py via /leader/dashboard/data) drawn three ways —
+// a choropleth of the wards with quantile classes and a legend, a Chart.js bar chart, a table that sorts — and
+// exported as shown. Live: /api/v1/events says an officer saved an edit, and the figures reload (bursts coalesce).
+
+// Looked up at each call: a module can be evaluated before the /jsi18n/ catalogue script has run.
+const _ = (s) => (window.gettext ? window.gettext(s) : s);
+const $ = (id) => document.getElementById(id);
+const english = document.documentElement.lang === "en";
+const number = new Intl.NumberFormat(english ? "en" : "vi");
+// Five sequential classes (ColorBrewer OrRd), light to dark; a ward without the figure is grey.
+const COLOURS = ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"];
+const NO_DATA = "#cccccc";
+
+const state = { data: null, indicator: null, sort: "name", descending: false, latest: 0 };
+const map = L.map("dash-map", { zoomSnap: 0.25, attributionControl: false });
+const outlines = L.geoJSON(null, { style: () => ({ weight: 1, color: "#444", fillOpacity: 0.75 }) }).addTo(map);
+let chart = null;
+
+const legend = L.control({ position: "bottomright" });
+legend.onAdd = () => {
+  const div = L.DomUtil.create("div", "dash-legend");
+  div.id = "dash-legend";
+  return div;
+};
+legend.addTo(map);
+
+function show(v) {
+  if (!v || v.count === null) return _("see the report");
+  return v.of === null ? number.format(v.count) : `${number.format(v.count)} / ${number.format(v.of)}`;
+}
+
+// Quantile class breaks: the upper bound of each class, from the values themselves (fewer classes when few values).
+export function quantileBreaks(values, classes = COLOURS.length) {
+  const sorted = values.filter((v) => v !== null).sort((a, b) => a - b);
+  if (!sorted.length) return [];
+  const breaks = [];
+  for (let i = 1; i <= classes; i += 1) {
+    const at = sorted[Math.min(sorted.length - 1, Math.ceil((i * sorted.length) / classes) - 1)];
+    if (!breaks.length || at > breaks[breaks.length - 1]) breaks.push(at);
+  }
+  return breaks;
+}
+
+function classOf(value, breaks) {
+  if (value === null || value === undefined) return -1;
+  const i = breaks.findIndex((b) => value <= b);
+  return i < 0 ? breaks.length - 1 : i;
+}
+
+function colourOf(value, breaks) {
+  const k = classOf(value, breaks);
+  if (k < 0) return NO_DATA;
+  // Spread the classes over the ramp when there are fewer than five.
+  const step = breaks.length > 1 ? (COLOURS.length - 1) / (breaks.length - 1) : 0;
+  return COLOURS[Math.round(k * step)];
+}
+
+function ordered() {
+  const { data, sort, descending } = state;
+  const rows = [...data.wards];
+  const key = (w) => (sort === "name" ? w.name : w.values[sort]?.count ?? -1);
+  rows.sort((a, b) => {
+    const x = key(a);
+    const y = key(b);
+    const c = typeof x === "string" ? x.localeCompare(y, english ? "en" : "vi") : x - y;
+    return descending ? -c : c;
+  });
+  return rows;
+}
+
+function label(key) {
+  return state.data.columns.find((c) => c.key === key)?.label ?? key;
+}
+
+function drawMap(breaks) {
+  const byId = new Map(state.data.wards.map((w) => [w.id, w]));
+  if (!outlines.getLayers().length) {
+    outlines.addData(state.data.outlines);
+    if (outlines.getLayers().length) map.fitBounds(outlines.getBounds(), { padding: [10, 10] });
+  }
+  outlines.eachLayer((layer) => {
+    const ward = byId.get(layer.feature.id);
+    const value = ward?.values[state.indicator]?.count ?? null;
+    layer.setStyle({ fillColor: colourOf(value, breaks) });
+    layer.bindTooltip(`${ward?.name ?? ""}: ${show(ward?.values[state.indicator])}`);
+    layer.getElement()?.setAttribute("data-class", String(classOf(value, breaks)));
+  });
+  const div = $("dash-legend");
+  div.replaceChildren();
+  const title = document.createElement("strong");
+  title.textContent = label(state.indicator);
+  div.append(title);
+  let low = null;
+  breaks.forEach((high, k) => {
+    const row = document.createElement("div");
+    row.className = "dash-legend-class";
+    const swatch = document.createElement("i");
+    swatch.style.background = colourOf(high, breaks);
+    const from = low === null ? Math.min(...state.data.wards.map((w) => w.values[state.indicator]?.count ?? high)) : low + 1;
+    row.append(swatch, from >= high ? number.format(high) : `${number.format(from)} – ${number.format(high)}`);
+    row.dataset.upTo = String(high);
+    div.append(row);
+    low = high;
+  });
+  if (!breaks.length) div.append(document.createTextNode(` — ${_("no figures")}`));
+}
+
+function drawChart(rows) {
+  const labels = rows.map((w) => w.name);
+  const values = rows.map((w) => w.values[state.indicator]?.count ?? 0);
+  if (!chart) {
+    chart = new Chart($("dash-chart"), {
+      type: "bar",
+      data: { labels, datasets: [{ label: label(state.indicator), data: values, backgroundColor: "#0b5394" }] },
+      options: { responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { display: true } } },
+    });
+  } else {
+    chart.data.labels = labels;
+    chart.data.datasets[0].data = values;
+    chart.data.datasets[0].label = label(state.indicator);
+    chart.update();
+  }
+  $("dash-chart").dataset.values = JSON.stringify(values);
+}
+
+function headerCell(key, text, numeric) {
+  const th = document.createElement("th");
+  th.scope = "col";
+  if (numeric) th.className = "num";
+  const button = document.createElement("button");
+  button.type = "button";
+  button.dataset.sort = key;
+  button.textContent = text;
+  th.setAttribute("aria-sort", state.sort === key ? (state.descending ? "descending" : "ascending") : "none");
+  button.addEventListener("click", () => {
+    state.descending = state.sort === key ? !state.descending : key !== "name";
+    state.sort = key;
+    render();
+  });
+  th.append(button);
+  return th;
+}
+
+function drawTable(rows) {
+  const { columns, district } = state.data;
+  const head = document.querySelector("#dash-table thead tr");
+  head.replaceChildren(headerCell("name", _("Ward"), false), ...columns.map((c) => headerCell(c.key, c.label, true)));
+  const body = document.querySelector("#dash-table tbody");
+  body.replaceChildren(
+    ...rows.map((w) => {
+      const tr = document.createElement("tr");
+      tr.dataset.ward = String(w.id);
+      if (String(w.id) === $("dash-ward").value) tr.className = "chosen";
+      const th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = w.name;
+      tr.append(th);
+      for (const c of columns) {
+        const td = document.createElement("td");
+        td.className = "num";
+        td.dataset.figure = c.key;
+        const a = document.createElement("a");
+        a.href = w.links[c.key];
+        a.textContent = show(w.values[c.key]);
+        td.append(a);
+        tr.append(td);
+      }
+      return tr;
+    }),
+  );
+  const foot = document.querySelector("#dash-table tfoot tr");
+  const th = document.createElement("th");
+  th.scope = "row";
+  th.textContent = _("All the wards shown");
+  foot.replaceChildren(
+    th,
+    ...columns.map((c) => {
+      const td = document.createElement("td");
+      td.className = "num";
+      td.dataset.figure = c.key;
+      td.textContent = show(district[c.key]);
+      return td;
+    }),
+  );
+}
+
+function updateExports() {
+  const q = new URLSearchParams();
+  if ($("dash-ward").value) q.set("ward", $("dash-ward").value);
+  q.set("sort", state.sort);
+  q.set("dir", state.descending ? "desc" : "asc");
+  $("export-csv").href = `/leader/dashboard/export.csv?${q}`;
+  $("export-xlsx").href = `/leader/dashboard/export.xlsx?${q}`;
+}
+
+function render() {
+  const rows = ordered();
+  const breaks = quantileBreaks(state.data.wards.map((w) => w.values[state.indicator]?.count ?? null));
+  drawMap(breaks);
+  drawChart(rows);
+  drawTable(rows);
+  updateExports();
+}
+
+function fillIndicators() {
+  const select = $("dash-indicator");
+  if (select.options.length) return;
+  for (const c of state.data.columns) select.append(new Option(c.label, c.key));
+  state.indicator = select.value;
+}
+
+async function load() {
+  const ticket = ++state.latest; // the newest request wins when answers arrive out of order
+  const ward = $("dash-ward").value;
+  const response = await fetch(`/leader/dashboard/data${ward ? `?ward=${ward}` : ""}`, {
+    credentials: "same-origin",
+    headers: { Accept: "application/json" },
+  });
+  const body = await response.json();
+  if (ticket !== state.latest) return;
+  if (!response.ok) {
+    $("dash-error").textContent = english ? body.message_en : body.message;
+    $("dash-error").hidden = false;
+    return;
+  }
+  $("dash-error").hidden = true;
+  const wardsChanged = !state.data || state.data.wards.map((w) => w.id).join() !== body.wards.map((w) => w.id).join();
+  state.data = body;
+  if (wardsChanged) outlines.clearLayers();
+  fillIndicators();
+  render();
+  document.body.dataset.dashboardLoaded = String(state.latest);
+}
+
+$("dash-ward").addEventListener("change", load);
+$("dash-indicator").addEventListener("change", () => {
+  state.indicator = $("dash-indicator").value;
+  render();
+});
+load();
+
+// Live: an officer's save anywhere in these wards reaches the page through the event stream; reload the figures.
+if (window.EventSource) {
+  let timer = null;
+  const events = new EventSource("/api/v1/events");
+  const live = $("dash-live");
+  events.addEventListener("open", () => {
+    live.textContent = _("Live");
+  });
+  const refresh = () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      await load();
+      live.dataset.updates = String(Number(live.dataset.updates) + 1);
+      live.textContent = `${_("Live")} · ${_("updated")} ${new Date().toLocaleTimeString(english ? "en" : "vi")}`;
+    }, 150);
+  };
+  events.addEventListener("change", refresh);
+  events.addEventListener("resync", refresh);
+}

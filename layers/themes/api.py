@@ -1,0 +1,92 @@
+"""HTTP for ward-defined layers: their definitions and their statistics.
+
+GET  /api/v1/themes/                 every definition (public fields only, unless an officer or a definer)
+POST /api/v1/themes/                 define a layer (a ward's administrator: gisportal.permissions)
+GET  /api/v1/themes/schema           the JSON Schema a definition follows (the page checks with it too)
+GET  /api/v1/themes/{slug}           one definition, with its version (ETag)
+PUT  /api/v1/themes/{slug}           a new definition, based on `version`; `confirm` to remove fields with values
+GET  /api/v1/themes/{slug}/stats?by= counts by a choice or yes/no field, per ward
+
+Features are not here: they are a registry layer's (`/ogc/collections/{slug}/items`, `/tiles/{slug}/…`,
+`/api/v1/layers/{slug}/…` for the editor, imports and exports), as every other layer's.
+"""
+
+from __future__ import annotations
+
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import NotAuthenticated, NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from layers.themes import definition, services, stats
+from layers.themes.models import ThemeLayer
+
+
+def _row(slug: str) -> ThemeLayer:
+    row = ThemeLayer.objects.select_related("owner").filter(slug=slug).first()
+    if row is None:
+        raise NotFound(f"Không có lớp '{slug}'. / No layer named {slug!r}.")
+    return row
+
+
+def _signed_in(request: Request) -> None:
+    if not request.user or not request.user.is_authenticated:
+        raise NotAuthenticated("Bạn cần đăng nhập để định nghĩa lớp. / Log in to define layers.")
+
+
+@extend_schema(request=dict, responses={200: dict, 201: dict})
+@api_view(["GET", "POST"])
+def theme_list(request: Request) -> Response:
+    """Every ward-defined layer; POST defines a new one."""
+    if request.method == "POST":
+        _signed_in(request)
+        row = services.define(request.user, request.data)
+        doc = services.document(row, request.user)
+        return Response(doc, status=status.HTTP_201_CREATED, headers={"ETag": f'"{row.version}"'})
+    rows = ThemeLayer.objects.select_related("owner").all()
+    return Response([services.document(row, request.user) for row in rows])
+
+
+@api_view(["GET"])
+def theme_schema(request: Request) -> Response:
+    """The JSON Schema of a definition, and the field types with their names in both languages."""
+    types = [{"type": k, "title": vi, "title_en": en} for k, (vi, en) in definition.FIELD_TYPES.items()]
+    return Response(
+        {
+            "schema": definition.DEFINITION_SCHEMA,
+            "field_types": types,
+            "reserved": sorted(definition.RESERVED),
+            "symbols": definition.SYMBOLS,
+        }
+    )
+
+
+@extend_schema(request=dict, responses={200: dict})
+@api_view(["GET", "PUT"])
+def theme_detail(request: Request, slug: str) -> Response:
+    """One definition; PUT replaces it (send the `version` you read; `confirm` to drop fields with values)."""
+    if request.method == "PUT":
+        _signed_in(request)
+        row = services.change(request.user, slug, request.data)
+    else:
+        row = _row(slug)
+    return Response(services.document(row, request.user), headers={"ETag": f'"{row.version}"'})
+
+
+@extend_schema(parameters=[OpenApiParameter("by", OpenApiTypes.STR, description="a choice or yes/no field")])
+@api_view(["GET"])
+def theme_stats(request: Request, slug: str) -> Response:
+    """Features by the values of a choice field, and by ward."""
+    return Response(stats.counts(_row(slug), request.query_params.get("by", ""), request.user))
+
+
+urlpatterns = [
+    path("themes/", theme_list, name="theme-list"),
+    path("themes/schema", theme_schema, name="theme-schema"),
+    path("themes/<slug:slug>", theme_detail, name="theme-detail"),
+    path("themes/<slug:slug>/stats", theme_stats, name="theme-stats"),
+]

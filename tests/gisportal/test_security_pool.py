@@ -1,0 +1,41 @@
+"""20 concurrent clients against a threaded server: every answer a 200, connections bounded by the pool.
+
+The live server closes each request thread's connections itself, so this does not replay gunicorn's leak
+(connections kept per thread under CONN_MAX_AGE); it checks that the pool is on, that requests wait for a
+pooled connection rather than fail, and that the server never holds more than the pool's size."""
+
+from __future__ import annotations
+
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+from django.conf import settings
+from django.db import connection
+
+
+def _connections_to(db_name: str) -> int:
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [db_name])
+        return cur.fetchone()[0]
+
+
+def test_twenty_concurrent_clients_share_a_bounded_pool(live_server, transactional_db):
+    pool = settings.DATABASES["default"]["OPTIONS"]["pool"]
+    assert settings.DATABASES["default"]["CONN_MAX_AGE"] == 0
+    db_name = connection.settings_dict["NAME"]
+    url = live_server.url + "/api/v1/admin-units/"
+
+    def get(_: int) -> int:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return response.status
+
+    peak = 0
+    with ThreadPoolExecutor(max_workers=20) as clients:
+        futures = [clients.submit(get, i) for i in range(200)]
+        for _ in range(20):
+            peak = max(peak, _connections_to(db_name))
+        statuses = [f.result() for f in futures]
+    peak = max(peak, _connections_to(db_name))
+    assert statuses == [200] * 200
+    # The server's pool, this test's own connection, and the pool's connection to this test process.
+    assert peak <= pool["max_size"] + 2, peak

@@ -1,0 +1,75 @@
+"""Production settings: DEBUG off unless asked for, `check --deploy` clean, cookies locked down, a pool."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# What docker/.env.example and docker/compose.yml give the web container behind TLS (BEHIND_TLS_PROXY=1).
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "gis.phuong.example.vn,127.0.0.1",
+    "CSRF_TRUSTED_ORIGINS": "https://gis.phuong.example.vn",
+    "BEHIND_TLS_PROXY": "1",
+    "WHITENOISE_USE_FINDERS": "0",
+}
+
+
+def _django(code: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "PYTEST_VERSION"}
+    }
+    clean.update(env)
+    clean.pop("PYTEST_XDIST_WORKER", None)
+    cmd = [sys.executable, "manage.py", *args] if args else [sys.executable, "-c", code]
+    return subprocess.run(cmd, cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120)
+
+
+_SHOW = (
+    "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'gisportal.settings'); django.setup();"
+    "from django.conf import settings as s; db = s.DATABASES['default'];"
+    "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY,"
+    " s.SESSION_COOKIE_SAMESITE, bool(db['OPTIONS'].get('pool')), db['CONN_MAX_AGE'])"
+)
+
+
+def test_debug_is_off_unless_the_development_switch_is_on():
+    out = _django(_SHOW, {"SECRET_KEY": secrets.token_urlsafe(50)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[0] == "False"
+    out = _django(_SHOW, {"DEBUG": "1"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[0] == "True"
+
+
+def test_without_debug_a_secret_key_is_required(tmp_path):
+    # SECRET_KEY_FILE pointing at an empty file: no key, and (DEBUG off, not under pytest) start-up stops.
+    empty = tmp_path / "secret-key"
+    empty.write_text("")
+    out = _django(_SHOW, {"DEBUG": "0", "SECRET_KEY_FILE": str(empty)})
+    assert out.returncode != 0
+    assert "SECRET_KEY" in out.stderr
+
+
+def test_production_cookies_are_secure_httponly_samesite_and_connections_pooled():
+    out = _django(_SHOW, PRODUCTION_ENV)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "True", "True", "True", "Lax", "True", "0"]
+
+
+def test_check_deploy_has_no_warnings():
+    out = _django("", PRODUCTION_ENV, "check", "--deploy")
+    assert out.returncode == 0, out.stdout + out.stderr
+    # drf-spectacular's warnings (W001 operationId collisions, W002 unguessable serializers) are the OpenAPI
+    # schema's own item of issue 17, not deployment settings: every other check must be silent.
+    issues = [line for line in (out.stdout + out.stderr).splitlines() if re.match(r"^\?: \(|^\S+: \(", line)]
+    # urls.W002 on the OGC routes: /ogc answers with and without its slash on purpose (gisportal/urls.py).
+    intended = [i for i in issues if "(urls.W002)" in i and "[name='ogc-" in i]
+    assert [i for i in issues if "(drf_spectacular." not in i and i not in intended] == []
