@@ -232,6 +232,12 @@ def get(name: str) -> Layer | None:
     return found
 
 
+def builtin_layers() -> list[Layer]:
+    """The layers the portal's code declares, without those wards define in the database."""
+    _discover()
+    return sorted(_layers.values(), key=lambda layer: layer.name)
+
+
 def all_layers() -> list[Layer]:
     _discover()
     layers = dict(_layers)

@@ -23,7 +23,8 @@ is_root() { [ "$(id -u)" = 0 ]; }
 
 # Runs a command as the database owner: postgres refuses to run as root.
 as_pg() {
-    if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
+    # From /: postgres may not be allowed into the checkout, and would say so on every call.
+    if is_root; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -7,6 +7,15 @@ source "$(dirname "$0")/common.sh"
 PGDATA="${GISPORTAL_PGDATA:-$VAR/pg}"
 PGSOCK="${GISPORTAL_PGSOCK:-$VAR/pgsock}"
 PGLOG="$VAR/log/postgres.log"
+# As root the server runs as 'postgres', which must be able to walk into the cluster's folder. A checkout
+# under a locked parent (/root is mode 700) gets its cluster, socket and log in /var/lib/gisportal/<checkout
+# hash> instead: still one per checkout, still never shared, and nothing to set by hand.
+if is_root && [ -z "${GISPORTAL_PGDATA:-}" ] && ! runuser -u postgres -- test -x "$VAR" 2>/dev/null; then
+    PGHOME="/var/lib/gisportal/$(echo "$ROOT" | sha256sum | cut -c1-12)"
+    mkdir -p "$PGHOME"; chmod 755 /var/lib/gisportal; chown postgres:postgres "$PGHOME"
+    PGDATA="$PGHOME/pg"; PGSOCK="${GISPORTAL_PGSOCK:-$PGHOME/sock}"; PGLOG="$PGHOME/postgres.log"
+    mkdir -p "$VAR"; echo "$PGHOME" >"$VAR/pg-location"
+fi
 # Unix socket paths are capped at 107 bytes; a deep checkout gets a short one in /tmp.
 if [ $(( ${#PGSOCK} + 20 )) -gt 107 ]; then
     PGSOCK="/tmp/gisportal-$(echo "$ROOT" | sha256sum | cut -c1-8)"
@@ -14,10 +23,10 @@ fi
 
 check_owner_access() {
     is_root || return 0
-    local d="$VAR"
+    local d; d="$(dirname "$PGDATA")"
     if ! runuser -u postgres -- test -x "$d"; then
-        die "Người dùng 'postgres' không vào được $d (một thư mục cha bị khóa, ví dụ /root có quyền 700). Hãy clone dự án vào thư mục khác, ví dụ /srv, hoặc đặt GISPORTAL_PGDATA." \
-            "the 'postgres' user cannot reach $d (a parent folder is locked, e.g. /root is mode 700). Clone the project elsewhere, e.g. /srv, or set GISPORTAL_PGDATA."
+        die "Người dùng 'postgres' không vào được $d (một thư mục cha bị khóa). Hãy đặt GISPORTAL_PGDATA vào một thư mục mà 'postgres' vào được, hoặc bỏ biến này để dự án tự chọn /var/lib/gisportal." \
+            "the 'postgres' user cannot reach $d (a parent folder is locked). Point GISPORTAL_PGDATA at a folder 'postgres' can reach, or unset it and the project picks /var/lib/gisportal."
     fi
 }
 
@@ -33,7 +42,7 @@ wait_ready() {
         sleep 0.1
     done
     tail -n 20 "$PGLOG" >&2
-    die "PostgreSQL không khởi động được (xem var/log/postgres.log)." "PostgreSQL did not start (see var/log/postgres.log)."
+    die "PostgreSQL không khởi động được (xem $PGLOG)." "PostgreSQL did not start (see $PGLOG)."
 }
 
 sql() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"; }
@@ -92,7 +101,7 @@ start() {
         fi
         touch "$PGLOG"; if is_root; then chown postgres "$PGLOG"; fi
         as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PGLOG" -o "-p $PG_PORT -k $PGSOCK" -w -t 30 start >/dev/null \
-            || { tail -n 20 "$PGLOG" >&2; die "PostgreSQL không khởi động được (xem var/log/postgres.log)." "PostgreSQL did not start (see var/log/postgres.log)."; }
+            || { tail -n 20 "$PGLOG" >&2; die "PostgreSQL không khởi động được (xem $PGLOG)." "PostgreSQL did not start (see $PGLOG)."; }
         wait_ready
     fi
     # Django builds test databases from template1, so the extensions live there too.

@@ -66,5 +66,5 @@ cat <<MSG
 
 MSG
 "$VENV/bin/gunicorn" gisportal.asgi:application --bind "127.0.0.1:$WEB_PORT" \
-    --workers "${WEB_WORKERS:-2}" --worker-class uvicorn.workers.UvicornWorker --timeout 120 --graceful-timeout 10 \
+    --workers "${WEB_WORKERS:-2}" --worker-class uvicorn_worker.UvicornWorker --timeout 120 --graceful-timeout 10 \
     --access-logfile "$VAR/log/access.log" --error-logfile - --log-level warning

@@ -62,7 +62,8 @@ def english_phrases() -> tuple[set[str], str]:
                     vi, en = str(label).split(" / ", 1)
                     english.add(en)
                     vietnamese.append(vi)
-    for layer in registry.all_layers():
+    # A ward's own theme layers are its words, not the portal's.
+    for layer in registry.builtin_layers():
         english.add(layer.title_en)
         vietnamese.append(layer.title)
         for f in layer.public_fields:
