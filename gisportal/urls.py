@@ -25,6 +25,7 @@ urlpatterns = [
     path("imagery/", include("imagery.api.tiles")),
     path("land/", include("imagery.pages")),
     path("land/detection/", include("imagery.detection.views")),
+    path("", include("layers.reports.urls")),
     path("api/health/", health.health, name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -422,3 +422,6 @@ class BasemapFeature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.name or self.pk}"
+
+
+from layers.reports.models import Report, ReportPhoto  # noqa: E402,F401  (citizen reports)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("layers.waste.api")),
     path("", include("layers.files.api")),
     path("", include("layers.forest.api")),
+    path("", include("layers.reports.api")),
 ]
