@@ -337,3 +337,58 @@ def edits_theme(user: Any, editor_roles: list[str]) -> bool:
 def reads_theme_private(user: Any, obj: Any, editor_roles: list[str], edit_scope: str) -> bool:
     """A feature's private values: the features domain's readers in their area, and its own editors."""
     return can_see_private(user, obj, Domain.FEATURES) or can_edit_theme(user, editor_roles, edit_scope, *obj.scope())
+
+# --- citizen reports (layers.reports) ---
+
+# Who works a report through (triage, assign, answer, resolve, close, reopen, merge): the officers of its ward, the
+# khu phố officer of its khu phố, admins. Leaders read the queues and the counts of every ward; nobody else.
+REPORT_HANDLERS = frozenset({Role.KHU_PHO_OFFICER, Role.WARD_OFFICER, Role.ADMIN})
+REPORT_READERS = REPORT_HANDLERS | {Role.DISTRICT_LEADER}
+
+
+def reads_reports(user: Any) -> bool:
+    """Whether the user has a report queue at all (officers, leaders, admins)."""
+    return role_of(user) in REPORT_READERS
+
+
+def can_handle_report(user: Any, report: Any) -> bool:
+    """Whether the user may take a step on this report (its ward's officers, its khu phố's officer, admins)."""
+    role = role_of(user)
+    if role not in REPORT_HANDLERS:
+        return False
+    ward_id, khu_pho_id = report.scope()
+    return _in_scope(user, role, ward_id, khu_pho_id)
+
+
+def can_read_report(user: Any, report: Any) -> bool:
+    """Whether the user reads the officers' side of this report (its internal note): handlers, and leaders."""
+    return role_of(user) == Role.DISTRICT_LEADER or can_handle_report(user, report)
+
+
+def sees_reporter(user: Any, report: Any) -> bool:
+    """The citizen's contact is for those who handle the report, not for leaders' lists."""
+    return can_handle_report(user, report)
+
+
+def scope_reports(qs: QuerySet, user: Any) -> QuerySet:
+    """The reports in the user's queue."""
+    role = role_of(user)
+    if role not in REPORT_READERS:
+        return qs.none()
+    if role in _GLOBAL:
+        return qs
+    if role == Role.KHU_PHO_OFFICER:
+        return qs.filter(khu_pho_id=user.profile.khu_pho_id)
+    return qs.filter(ward_id__in=ward_ids(user))
+
+
+def report_assignees(user_model: Any, report: Any) -> QuerySet:
+    """Colleagues a report may be assigned to: ward officers of its ward, the khu phố officer of its khu phố."""
+    return (
+        user_model.objects.filter(is_active=True)
+        .filter(
+            Q(profile__role=Role.WARD_OFFICER, profile__wards=report.ward_id)
+            | Q(profile__role=Role.KHU_PHO_OFFICER, profile__khu_pho_id=report.khu_pho_id or -1)
+        )
+        .distinct()
+    )

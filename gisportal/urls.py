@@ -23,11 +23,12 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("tiles/", include("layers.basemap.api")),
     path("tiles/", include("layers.tiles.api")),
-    path("ogc", include("layers.ogc.api")),  # with and without the slash: layers/ogc/api.py
+    path("", include("layers.ogc.api")),  # with and without the slash: layers/ogc/api.py
     path("imagery/", include("imagery.api.tiles")),
     path("land/", include("imagery.pages")),
     path("layers/themes/", include("layers.themes.pages")),
     path("land/detection/", include("imagery.detection.views")),
+    path("", include("layers.reports.urls")),
     path("api/health/", health.health, name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -7,5 +7,7 @@ class LayersConfig(AppConfig):
     def ready(self) -> None:
         from gisportal import figures
         from layers.figures import FIGURES
+        from layers.reports.figures import FIGURES as REPORT_FIGURES
 
         figures.register(FIGURES)
+        figures.register(REPORT_FIGURES)

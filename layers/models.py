@@ -425,4 +425,5 @@ class BasemapFeature(models.Model):
 
 
 # Layers a ward defines itself (layers/themes): imported here so Django finds their models in this app.
+from layers.reports.models import Report, ReportPhoto  # noqa: E402,F401  (citizen reports)
 from layers.themes.models import ThemeFeature, ThemeLayer  # noqa: E402, F401

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("layers.files.api")),
     path("", include("layers.forest.api")),
     path("", include("layers.themes.api")),
+    path("", include("layers.reports.api")),
 ]

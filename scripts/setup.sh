@@ -12,7 +12,7 @@ bash "$ROOT/scripts/pg.sh" start
 bash "$ROOT/scripts/redis.sh" start
 cd "$ROOT"
 # Compiled catalogues are build output (git-ignored); rebuild when a .po is newer.
-for po in locale/*/LC_MESSAGES/*.po; do
+for po in locale/*/LC_MESSAGES/*.po */locale/*/LC_MESSAGES/*.po; do
     mo="${po%.po}.mo"
     [ "$mo" -nt "$po" ] || msgfmt --check-format -o "$mo" "$po" || die "Không biên dịch được $po." "could not compile $po."
 done

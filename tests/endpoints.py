@@ -74,7 +74,26 @@ SAMPLE_KWARGS: dict[str, Callable] = {
     "my-token": lambda w: {"pk": 1},
     "theme-detail": lambda w: {"slug": _theme(w)},
     "theme-stats": lambda w: {"slug": _theme(w)},
+    "report-detail": lambda w: {"code": _report(w)},
+    "report-follow": lambda w: {"code": _report(w)},
+    "report-step": lambda w: {"code": _report(w)},
+    "report-history": lambda w: {"code": _report(w)},
+    "report-page": lambda w: {"code": _report(w)},
+    "report-print": lambda w: {"code": _report(w)},
+    "report-qr": lambda w: {"code": _report(w)},
+    "report-photo": lambda w: {"code": _report(w), "position": 1},
+    "open311-service": lambda w: {"service_code": "flooding", "fmt": "json"},
+    "open311-services": lambda w: {"fmt": "json"},
+    "open311-requests": lambda w: {"fmt": "json"},
+    "open311-request": lambda w: {"request_id": _report(w), "fmt": "xml"},
 }
+
+
+def _report(world) -> str:
+    """A citizen's report in khu phố A1 whose reporter left a contact (private), filed once per world."""
+    from tests.layers.reports.samples import report_with_contact
+
+    return report_with_contact(world)
 
 
 def _detection(world) -> dict:

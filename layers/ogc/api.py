@@ -422,18 +422,19 @@ class Item(OgcView):
         return _written(HttpResponse(status=204), obj)
 
 
-# Mounted at `ogc` (no slash, gisportal/urls.py). Every route answers as people type it, with or without the
-# trailing slash, and never redirects: QGIS 3.22 does not follow a 301, so `http://host/ogc` found no layer.
+# Mounted at the root (gisportal/urls.py), so each pattern names `ogc` itself. Every route answers as people
+# type it, with or without the trailing slash, and never redirects: QGIS 3.22 does not follow a 301, so
+# `http://host/ogc` found no layer.
 # Links are built without the slash (reverse() takes the optional `/?` zero times).
 _C = r"(?P<collection>[-a-zA-Z0-9_]+)"
 urlpatterns = [
-    re_path(r"^/?$", Landing.as_view(), name="ogc-landing"),
-    re_path(r"^/api/?$", ApiDocument.as_view(), name="ogc-api"),
-    re_path(r"^/conformance/?$", Conformance.as_view(), name="ogc-conformance"),
-    re_path(r"^/collections/?$", Collections.as_view(), name="ogc-collections"),
-    re_path(rf"^/collections/{_C}/?$", Collection.as_view(), name="ogc-collection"),
-    re_path(rf"^/collections/{_C}/queryables/?$", Queryables.as_view(), name="ogc-queryables"),
-    re_path(rf"^/collections/{_C}/schema/?$", Schema.as_view(), name="ogc-schema"),
-    re_path(rf"^/collections/{_C}/items/?$", items, name="ogc-items"),
-    re_path(rf"^/collections/{_C}/items/(?P<feature_id>[^/]+)/?$", Item.as_view(), name="ogc-item"),
+    re_path(r"^ogc/?$", Landing.as_view(), name="ogc-landing"),
+    re_path(r"^ogc/api/?$", ApiDocument.as_view(), name="ogc-api"),
+    re_path(r"^ogc/conformance/?$", Conformance.as_view(), name="ogc-conformance"),
+    re_path(r"^ogc/collections/?$", Collections.as_view(), name="ogc-collections"),
+    re_path(rf"^ogc/collections/{_C}/?$", Collection.as_view(), name="ogc-collection"),
+    re_path(rf"^ogc/collections/{_C}/queryables/?$", Queryables.as_view(), name="ogc-queryables"),
+    re_path(rf"^ogc/collections/{_C}/schema/?$", Schema.as_view(), name="ogc-schema"),
+    re_path(rf"^ogc/collections/{_C}/items/?$", items, name="ogc-items"),
+    re_path(rf"^ogc/collections/{_C}/items/(?P<feature_id>[^/]+)/?$", Item.as_view(), name="ogc-item"),
 ]
