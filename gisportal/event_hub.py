@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 import psycopg
 
+from gisportal.params import is_whole
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "portal_changes"
@@ -92,7 +94,7 @@ class Hub:
     def since(self, last_id: str, scope: set[int] | None) -> list[bytes] | None:
         """The relevant events after `last_id`, or None when this hub cannot tell (the client must resync)."""
         boot, _, raw = last_id.partition("-")
-        if boot != self.boot or not raw.isdigit():
+        if boot != self.boot or not is_whole(raw):
             return None
         last = int(raw)
         if last > self.seq:

@@ -29,6 +29,7 @@ from django.http.response import HttpResponseBase
 from gisportal import event_hub
 from gisportal.errors import json_error
 from gisportal.event_hub import CHANNEL, RESYNC, relevant
+from gisportal.params import is_whole
 from gisportal.permissions import follows_changes, ward_ids
 
 __all__ = ["CHANNEL", "events", "relevant", "stream"]
@@ -105,7 +106,7 @@ async def events(request: HttpRequest) -> HttpResponseBase:
             403, "permission_denied", "Vai trò này không theo dõi thay đổi.", "This role does not follow live changes."
         )
     raw = request.GET.get("max_seconds", "60")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_SECONDS:
+    if not is_whole(raw) or not 1 <= int(raw) <= MAX_SECONDS:
         return json_error(
             400,
             "invalid_input",

@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from rest_framework.request import Request
 
 from gisportal.errors import InvalidInput, TooLarge
+from gisportal.params import is_whole
 
 Source = str | Path | IO[bytes]
 
@@ -56,7 +57,7 @@ def check_upload_size(size: int, max_mb: float | None = None) -> None:
 def check_content_length(request: HttpRequest | Request, max_mb: float | None = None) -> None:
     """Refuse by the declared Content-Length, before the body is read: a huge upload is never spooled to disk."""
     length = request.META.get("CONTENT_LENGTH") or ""
-    if length.isdigit():
+    if is_whole(length, 15):
         check_upload_size(int(length), max_mb)
 
 

@@ -66,6 +66,8 @@ class Layer:
     private_domain: Domain = Domain.FEATURES  # who reads `private_fields` (through the detail APIs, never tiles)
     edit_domain: Domain | None = Domain.FEATURES  # None: nobody edits it through the portal
     public: bool = True  # listed in /tiles/ and served to everyone
+    # Drawn when the home map opens; a ward's own theme layers are listed but left for the reader to turn on.
+    on_at_first: bool = True
     # Model fields the generic editor and OGC API Features Part 4 write (layers/editing.py). Empty: the
     # layer is read-only there (businesses keep their own editor, with the registration-number rules).
     # An editable model has `ward`, `khu_pho`, `version`, `is_deleted` and simple-history.

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from gisportal.errors import InvalidInput, NotFound
+from gisportal.params import whole
 from gisportal.permissions import can_read_report, reads_reports, role_of, scope_reports
 from gisportal.uploads import check_content_length
 from layers.models import AdminUnit
@@ -117,9 +118,7 @@ def queue_of(user, params) -> list[Report]:
     qs = scope_reports(Report.objects.select_related("ward", "khu_pho", "assignee", "duplicate_of"), user)
     ward = params.get("ward")
     if ward:
-        if not str(ward).isdigit():
-            raise InvalidInput("ward phải là số.", "ward must be an integer id.", {"ward": ward})
-        qs = qs.filter(ward_id=int(ward))
+        qs = qs.filter(ward_id=whole(str(ward).strip(), "ward"))
     wanted = params.get("status") or "open"
     groups = {"open": OPEN_STATUSES, "done": DONE_STATUSES, "all": tuple(Status.values), "merged": (Status.MERGED,)}
     if wanted not in groups and wanted not in Status.values:

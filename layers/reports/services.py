@@ -20,6 +20,7 @@ from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
 from gisportal.errors import Conflict, InvalidInput, NotFound
+from gisportal.params import is_whole
 from gisportal.permissions import can_handle_report, report_assignees
 from gisportal.text import nfc
 from layers.reports import codes, photos
@@ -191,7 +192,7 @@ def _wrong_state(step: str, report: Report) -> Conflict:
 
 
 def _version(raw: Any) -> int:
-    if raw is None or not str(raw).isdigit():
+    if raw is None or not is_whole(raw):
         raise InvalidInput(
             "Thiếu phiên bản đã đọc (version).",
             "The version you read is missing (version).",
@@ -268,8 +269,8 @@ def step(code: str, user: Any, name: str, data: dict, now: dt.datetime | None = 
 
 def _colleague(report: Report, raw: Any):
     users = report_assignees(get_user_model(), report)
-    found = users.filter(username=raw).first() if isinstance(raw, str) and not raw.isdigit() else None
-    if found is None and raw is not None and str(raw).isdigit():
+    found = users.filter(username=raw).first() if isinstance(raw, str) and not is_whole(raw) else None
+    if found is None and raw is not None and is_whole(raw):
         found = users.filter(pk=int(str(raw))).first()
     if found is None:
         raise InvalidInput(

@@ -119,6 +119,7 @@ def entry(row: ThemeLayer) -> DefinedLayer:
         public_filter=f"NOT t.is_deleted AND t.layer_id = {int(row.pk)}::bigint",
         minzoom=row.minzoom,
         detail_minzoom=detail,
+        on_at_first=False,
         style=style(row),
         private_domain=Domain.FEATURES,
         edit_domain=Domain.FEATURES,

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from gisportal.errors import InvalidInput
+from gisportal.params import is_whole
 from gisportal.text import nfc
 from layers.editing import ECHOED, parse_date
 
@@ -104,7 +105,7 @@ def convert(f: dict, raw: Any, today: dt.date | None = None) -> Any:
     if kind in LINK_MODELS:
         text = str(raw).strip()
         model = apps.get_model(LINK_MODELS[kind])
-        if not text.isdigit() or not model.objects.filter(pk=int(text)).exists():
+        if not is_whole(text) or not model.objects.filter(pk=int(text)).exists():
             raise Refused(
                 f"'{vi}': không có {'số nhà' if kind == 'house_number' else 'hộ kinh doanh'} mã {text}.",
                 f"{en!r}: there is no {'house number' if kind == 'house_number' else 'business'} {text}.",

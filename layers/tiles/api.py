@@ -61,6 +61,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
             "detail_minzoom": layer.detail_minzoom,
             "maxzoom": layer.maxzoom,
             "style": layer.style,
+            "on_at_first": layer.on_at_first,
             "fields": [{"name": f.name, "title": f.title, "title_en": f.title_en} for f in layer.public_fields],
         }
         for layer in registry.public_layers()

@@ -29,6 +29,8 @@ def test_twenty_concurrent_clients_share_a_bounded_pool(live_server, transaction
         with urllib.request.urlopen(url, timeout=60) as response:
             return response.status
 
+    # Others may hold connections to this database already (this worker's Celery worker, earlier pools).
+    before = _connections_to(db_name)
     peak = 0
     with ThreadPoolExecutor(max_workers=20) as clients:
         futures = [clients.submit(get, i) for i in range(200)]
@@ -37,5 +39,5 @@ def test_twenty_concurrent_clients_share_a_bounded_pool(live_server, transaction
         statuses = [f.result() for f in futures]
     peak = max(peak, _connections_to(db_name))
     assert statuses == [200] * 200
-    # The server's pool, this test's own connection, and the pool's connection to this test process.
-    assert peak <= pool["max_size"] + 2, peak
+    # At most the pool's size more than before: twenty clients, never twenty connections.
+    assert peak - before <= pool["max_size"], (before, peak)

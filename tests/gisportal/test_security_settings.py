@@ -24,7 +24,10 @@ PRODUCTION_ENV = {
 
 def _django(code: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     clean = {
-        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "PYTEST_VERSION"}
+        k: v
+        for k, v in os.environ.items()
+        # The browser tests' async switch is theirs: `check --deploy` rightly refuses it in production.
+        if k not in {"DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "PYTEST_VERSION", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     clean.update(env)
     clean.pop("PYTEST_XDIST_WORKER", None)

@@ -144,7 +144,7 @@ async function tileOverlay(entry) {
   layer.tileUrl = tj.tiles[0];
   layer.layerName = entry.name;
   layer.legend = legendOf(entry, en ? entry.title_en : entry.title, layer);
-  return [en ? entry.title_en : entry.title, layer];
+  return [en ? entry.title_en : entry.title, layer, entry.on_at_first !== false];
 }
 
 // Live map for those who follow changes (officers, leaders): when a layer changes in their wards
@@ -222,8 +222,8 @@ async function load() {
   overlays[_("Ward boundary")] = wardLayer;
   overlays[_("Neighbourhoods (khu phố)")] = khuPhoLayer;
   overlays[_("Public facilities")] = poiLayer;
-  for (const [title, layer] of tileLayers) {
-    overlays[title] = OFF_AT_FIRST.has(layer.layerName) ? layer : layer.addTo(map);
+  for (const [title, layer, onAtFirst] of tileLayers) {
+    overlays[title] = OFF_AT_FIRST.has(layer.layerName) || !onAtFirst ? layer : layer.addTo(map);
   }
   // On a phone the list folds into Leaflet's layers button: open, it would cover a third of the map.
   L.control.layers(baseLayers, overlays, { collapsed: PHONE }).addTo(map);
