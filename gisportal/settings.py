@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "gisportal.errors.DatabaseUnavailableMiddleware",
     "gisportal.params.RefuseNul",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "frontend.middleware.PortalLocaleMiddleware",
@@ -251,7 +252,7 @@ CACHES = {
     },
     "imagery": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "gisportal.cache.FailOpenRedisCache",  # Redis down: tiles are remade, not refused
             "LOCATION": IMAGERY_TILE_CACHE_URL,
             "KEY_PREFIX": "imagery",
             "TIMEOUT": IMAGERY_TILE_CACHE_SECONDS,
