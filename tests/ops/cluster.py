@@ -118,7 +118,9 @@ class Cluster:
 class PortalServer:
     """The portal as scripts/run.sh serves it (gunicorn, uvicorn workers, DEBUG off), in a process of its own."""
 
-    def __init__(self, log_path: Path, workers: int = 1, probe: str | None = "/api/v1/businesses/industries", **env: str):
+    def __init__(
+        self, log_path: Path, workers: int = 1, probe: str | None = "/api/v1/businesses/industries", **env: str
+    ) -> None:
         """`probe`: a path that answers once the portal is up; None waits for the port only (no database)."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"

@@ -103,3 +103,46 @@ def test_a_page_while_the_database_is_down_is_a_503_page(tmp_path):
         assert status == 503 and json.loads(body)["error"] == "database_unavailable"
     finally:
         server.close()
+
+
+def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
+    import math
+
+    n = 2**z
+    return int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+
+
+def test_redis_down_the_portal_still_serves(live_world, tmp_path):
+    """Redis on a closed port: throttles fail open, pages, API reads and tiles answer; health names Redis."""
+    db = connection.settings_dict
+    server = PortalServer(
+        tmp_path / "web.log",
+        DATABASE_URL=f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",
+    )
+    try:
+        status, body, _ = server.get("/tiles/")
+        assert status == 200
+        layer = json.loads(body)["layers"][0]["name"] if "layers" in json.loads(body) else "businesses"
+        x, y = tile_xy(106.695, 10.781, 14)
+        for path in [*PUBLIC, "/", "/businesses/", f"/tiles/{layer}/14/{x}/{y}.mvt", "/ogc/collections"]:
+            status, body, _ = server.get(path, headers={"Accept": "text/html,application/json"})
+            assert status == 200, (path, status, body[:300])
+        status, body, _ = server.get("/api/health/")
+        checks = json.loads(body)["checks"]
+        assert status == 503 and checks["redis"]["ok"] is False and checks["database"]["ok"] is True
+    finally:
+        server.close()
+
+
+def test_imagery_cache_without_redis_misses_instead_of_failing(settings):
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "imagery": {"BACKEND": "gisportal.cache.FailOpenRedisCache", "LOCATION": f"redis://127.0.0.1:{free_port()}/0"},
+    }
+    cache = caches["imagery"]
+    cache.set("tile:x", b"png")  # dropped, not raised
+    assert cache.get("tile:x") is None
+    assert cache.get("tile:x", "default") == "default"
