@@ -87,7 +87,7 @@ class ReplicaMiddleware:
         # The hot paths run raw SQL on `django.db.connection` (radius, tiles), which no router sees: for this
         # request, this thread's "default" connection *is* the replica's. Django keeps connections per thread
         # (ConnectionHandler._connections), and a request's sync code runs in one thread under WSGI and ASGI.
-        local = connections._connections
+        local = connections._connections  # type: ignore[attr-defined]  # Django keeps no public handle on it
         saved = getattr(local, "default", None)
         token = _replica.set(alias)
         local.default = connections[alias]
