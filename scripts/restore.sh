@@ -43,14 +43,17 @@ tables=0
 if [ "$exists" = 1 ]; then
     tables="$("$PG_BIN/psql" -X -tA --dbname="$DB_URL" -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'")"
 fi
-busy=()
-[ "$tables" -gt 0 ] && busy+=("cơ sở dữ liệu / database $DBNAME ($tables tables)")
+busy_vi=(); busy_en=()
+if [ "$tables" -gt 0 ]; then
+    busy_vi+=("cơ sở dữ liệu $DBNAME ($tables bảng)"); busy_en+=("the database $DBNAME ($tables tables)")
+fi
 for d in "$MEDIA_DIR" "$IMAGERY_DIR"; do
-    [ -d "$d" ] && [ -n "$(find "$d" -type f -print -quit)" ] && busy+=("$d")
+    if [ -d "$d" ] && [ -n "$(find "$d" -type f -print -quit)" ]; then busy_vi+=("thư mục $d"); busy_en+=("the folder $d"); fi
 done
-if [ ${#busy[@]} -gt 0 ] && [ $FORCE = 0 ]; then
-    die "Khôi phục sẽ ghi đè dữ liệu đang có: ${busy[*]}. Không ghi đè gì. Nếu chắc chắn, chạy lại với --force (make restore FROM=… FORCE=1)." \
-        "restoring would overwrite existing data: ${busy[*]}. Nothing was overwritten. If you are sure, run again with --force (make restore FROM=… FORCE=1)."
+joined() { local IFS=";"; echo "$*" | sed 's/;/, /g'; }
+if [ ${#busy_en[@]} -gt 0 ] && [ $FORCE = 0 ]; then
+    die "Khôi phục sẽ ghi đè dữ liệu đang có: $(joined "${busy_vi[@]}"). Không ghi đè gì. Nếu chắc chắn, chạy lại với --force (make restore FROM=… FORCE=1)." \
+        "restoring would overwrite existing data: $(joined "${busy_en[@]}"). Nothing was overwritten. If you are sure, run again with --force (make restore FROM=… FORCE=1)."
 fi
 
 say "Khôi phục cơ sở dữ liệu / restoring the database $DBNAME"
