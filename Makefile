@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export WEB_PORT ?= 8000
 
-.PHONY: help run test setup lint format stop bench
+.PHONY: help run test setup lint format stop bench backup restore
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -33,3 +33,9 @@ format: ## ruff fix and format
 bench: ## Benchmarks at scale in their own database (gisportal_bench): radius scan and name check
 	@bash scripts/setup.sh
 	@bash scripts/bench.sh
+
+backup: ## Database + media + COGs into one archive: var/backups/gisportal-<date>.tar (or TO=path)
+	@bash scripts/backup.sh $(TO)
+
+restore: ## Restore FROM=archive; refuses to overwrite data unless FORCE=1 (docs/operations.md)
+	@bash scripts/restore.sh $(FROM) $(if $(filter 1,$(FORCE)),--force)

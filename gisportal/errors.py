@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import translation
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -130,3 +130,55 @@ def _default_message(exc: Exception, context: dict) -> str:
         return template.format(method=getattr(request, "method", ""), media_type=getattr(request, "content_type", ""))
     except (KeyError, IndexError):
         return template
+
+
+# PostgreSQL unreachable (restarted, failed over, the pool out of connections past its timeout): a 503 the client
+# may retry, never a 500. The pool drops broken connections and reconnects by itself, so the portal recovers
+# without a restart (tests/ops/test_faults.py).
+DB_UNAVAILABLE = (
+    "Cơ sở dữ liệu tạm thời không phản hồi. Vui lòng thử lại sau ít giây.",
+    "The database is not answering for the moment. Please try again in a few seconds.",
+)
+
+
+def _database_down(exc: BaseException) -> bool:
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def database_unavailable_response(request) -> HttpResponse:
+    """JSON for API, tile and OGC callers; a bare page (no template: its context would query the database) else."""
+    vi, en = DB_UNAVAILABLE
+    accept = request.headers.get("Accept", "")
+    if "text/html" in accept and not request.path.startswith(("/api/", "/tiles/", "/imagery/", "/ogc/")):
+        page = (
+            '<!doctype html><html lang="vi"><meta charset="utf-8"><title>503</title>'
+            f'<meta name="viewport" content="width=device-width"><p>{vi}</p><p lang="en">{en}</p></html>'
+        )
+        response: HttpResponse = HttpResponse(page, status=503, content_type="text/html; charset=utf-8")
+    else:
+        response = json_error(503, "database_unavailable", vi, en)
+    response["Retry-After"] = "5"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Turns a database connection failure raised by any view into the 503 above."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exc: Exception) -> HttpResponse | None:
+        if not _database_down(exc):
+            return None
+        from django.db import connections
+
+        # Hand the broken connection back now: the pool discards it instead of giving it to the next request.
+        for conn in connections.all(initialized_only=True):
+            conn.close_if_unusable_or_obsolete()
+        return database_unavailable_response(request)

@@ -1,4 +1,4 @@
-"""`/api/health/`: is the database, Redis and a Celery worker answering?"""
+"""`/api/health/`: is the database, Redis and a Celery worker answering, and are the read replicas close behind?"""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ import time
 
 import redis
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.http import JsonResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 
 from gisportal.celery import app as celery_app
+from gisportal.db_router import replica_aliases
 
 
 def check_database() -> dict:
@@ -35,7 +36,23 @@ def check_worker(timeout: float = 2.0) -> dict:
     return {"ok": True, "workers": len(replies)}
 
 
-CHECKS = {"database": check_database, "redis": check_redis, "worker": check_worker}
+def check_replicas() -> dict:
+    """Each read replica (gisportal/db_router.py): in recovery (a standby) and how far behind the primary it is."""
+    found = {}
+    for alias in replica_aliases():
+        with connections[alias].cursor() as cur:
+            # 0 when everything received is replayed; else the age of the last transaction replayed.
+            cur.execute(
+                "SELECT pg_is_in_recovery(), CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
+                " ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END"
+            )
+            standby, lag = cur.fetchone()
+        found[alias] = {"standby": standby, "lag_s": round(float(lag or 0), 3)}
+    ok = all(r["standby"] and r["lag_s"] <= settings.REPLICA_MAX_LAG_S for r in found.values())
+    return {"ok": ok, "replicas": found}
+
+
+CHECKS = {"database": check_database, "redis": check_redis, "worker": check_worker, "replicas": check_replicas}
 
 
 @extend_schema(responses={200: dict, 503: dict})

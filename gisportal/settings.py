@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 from pathlib import Path
@@ -82,6 +83,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "gisportal.errors.DatabaseUnavailableMiddleware",
+    "gisportal.db_router.ReplicaMiddleware",
     "gisportal.params.RefuseNul",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "frontend.middleware.PortalLocaleMiddleware",
@@ -135,6 +138,16 @@ if envbool("DATABASE_POOL", True):
         "timeout": envint("DATABASE_POOL_TIMEOUT", 10),
         "max_idle": 300,
     }
+# Read replicas (gisportal/db_router.py): public read endpoints read from these PostgreSQL streaming replicas.
+for _n, _url in enumerate(envlist("REPLICA_URLS", [])):
+    DATABASES[f"replica_{_n}"] = {**database_from_url(_url), "OPTIONS": copy.deepcopy(DATABASES["default"]["OPTIONS"])}
+    DATABASES[f"replica_{_n}"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES[f"replica_{_n}"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["gisportal.db_router.ReplicaRouter"]
+# After a write, a client reads from the primary for this many seconds (above the replicas' usual lag).
+REPLICA_PIN_SECONDS = envint("REPLICA_PIN_SECONDS", 5)
+# /api/health/ reports a replica further behind than this (seconds) as failing.
+REPLICA_MAX_LAG_S = envint("REPLICA_MAX_LAG_S", 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:63790/0")
@@ -251,7 +264,7 @@ CACHES = {
     },
     "imagery": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "gisportal.cache.FailOpenRedisCache",  # Redis down: tiles are remade, not refused
             "LOCATION": IMAGERY_TILE_CACHE_URL,
             "KEY_PREFIX": "imagery",
             "TIMEOUT": IMAGERY_TILE_CACHE_SECONDS,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import shutil
 import time
 import uuid
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.move import file_move_safe
 from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from rasterio.errors import RasterioError
 from rio_tiler.errors import RioTilerError
@@ -133,18 +134,34 @@ def run_job(job_id: int, on_progress: Callable[[int], None] | None = None) -> In
     `on_progress` (the CLI's bar when it runs the job inline) gets the same 0–100 as the job row.
     """
     job = IngestJob.objects.select_related("ward").get(pk=job_id)
-    # Claimed by one conditional update: a redelivered task (acks_late), or two workers given the same job,
-    # find it no longer queued and leave it to the one that claimed it (or to its done/refused result).
-    claimed = IngestJob.objects.filter(pk=job.pk, status=IngestJob.Status.QUEUED).update(
-        status=IngestJob.Status.RUNNING, stage="checking", progress=1, started_at=timezone.now()
-    )
-    if not claimed:
+    reap_abandoned()
+    # The job's lock first, then the claim: a running job whose lock is free has lost its worker.
+    if not _lock(job.pk):
         job.refresh_from_db()
         return job
+    try:
+        # Claimed by one conditional update: a redelivered task (acks_late), or two workers given the same job,
+        # find it no longer queued and leave it to the one that claimed it (or to its done/refused result).
+        claimed = IngestJob.objects.filter(pk=job.pk, status=IngestJob.Status.QUEUED).update(
+            status=IngestJob.Status.RUNNING, stage="checking", progress=1, started_at=timezone.now()
+        )
+        if claimed:
+            _convert(job, on_progress)
+    finally:
+        _unlock(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def _convert(job: IngestJob, on_progress: Callable[[int], None] | None) -> None:
     src = Path(job.source_path)
-    name = f"{uuid.uuid4().hex}.tif"
+    # Every file a job makes starts with its id, so the files of a job whose worker died can be found.
+    name = f"{_prefix(job.pk)}{uuid.uuid4().hex}.tif"
     final = cogs_dir() / name
-    part = final.with_suffix(".part.tif")
+    # The COG is written, with rio-cogeo's intermediate file beside it, in the job's own folder.
+    work = cogs_dir() / f"{_prefix(job.pk)}work"
+    work.mkdir(exist_ok=True)
+    part = work / "cog.part.tif"
     kept = False
     try:
         info = cog.inspect(src)  # again: the CLI's inline path, and a file may change between queue and run
@@ -207,14 +224,69 @@ def run_job(job_id: int, on_progress: Callable[[int], None] | None = None) -> In
         log.exception("ingest job %s failed", job.pk)
         raise
     finally:
-        part.unlink(missing_ok=True)
+        shutil.rmtree(work, ignore_errors=True)
         if not kept:
             final.unlink(missing_ok=True)
         if job.source_is_upload:
             # Our temporary copy: the COG is what is kept (the officer keeps the original in the archive).
             src.unlink(missing_ok=True)
-    job.refresh_from_db()
-    return job
+
+
+# A worker killed mid-conversion (OOM, a container stopped, a machine lost) never reaches `finally`: its job stays
+# "running", with a half-written COG. The worker holds a PostgreSQL advisory lock on the job while it runs it; the
+# server drops it when the worker's connection dies, which is how a dead job is told from a slow one on any machine.
+_LOCK_CLASS = 0x1C06  # the advisory-lock namespace of ingest jobs (two-int form: class, job id)
+
+WORKER_LOST = PortalError(
+    "Tiến trình xử lý ảnh bị dừng giữa chừng; ảnh chưa được lưu. Vui lòng tải lên lại.",
+    "The worker converting the image stopped part-way; nothing was kept. Please upload the image again.",
+    code="worker_lost",
+)
+
+
+def _prefix(job_id: int) -> str:
+    return f"j{job_id}-"
+
+
+def _lock(job_id: int) -> bool:
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_CLASS, job_id])
+        return bool(cur.fetchone()[0])
+
+
+def _unlock(job_id: int) -> None:
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_CLASS, job_id])
+
+
+def reap_abandoned() -> list[int]:
+    """Fail every running job whose worker is gone, removing its partial files; the ids failed.
+
+    Run when a worker starts (imagery/tasks.py) and before each job: a job is never left half-registered —
+    either its Acquisition and COG both exist, or the job is failed and neither does.
+    """
+    reaped = []
+    for job in IngestJob.objects.filter(status=IngestJob.Status.RUNNING):
+        if not _lock(job.pk):
+            continue  # its worker is alive and converting
+        try:
+            job.refresh_from_db()
+            if job.status != IngestJob.Status.RUNNING:
+                continue  # finished between the query and the lock
+            kept = Acquisition.objects.filter(ingest_job=job).values_list("cog_name", flat=True).first()
+            for path in cogs_dir().glob(f"{_prefix(job.pk)}*"):
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                elif path.name != kept:
+                    path.unlink(missing_ok=True)
+            if job.source_is_upload:
+                Path(job.source_path).unlink(missing_ok=True)
+            _fail(job, WORKER_LOST)
+            reaped.append(job.pk)
+            log.warning("ingest job %s: its worker stopped mid-conversion; failed and cleaned", job.pk)
+        finally:
+            _unlock(job.pk)
+    return reaped
 
 
 def delete_acquisition(acquisition: Acquisition) -> None:

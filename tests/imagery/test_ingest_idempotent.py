@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import psycopg
+from django.db import connection
+
 from imagery import ingest
 from imagery.models import Acquisition, IngestJob
 from tests.imagery.rasters import write_geotiff
@@ -19,9 +22,13 @@ def _job(world, tmp_path) -> IngestJob:
 
 def test_a_second_delivery_while_the_first_runs_does_nothing(world, imagery_root, tmp_path):
     job = _job(world, tmp_path)
-    # The first delivery has claimed the job and is converting it (acks_late: the broker may deliver again).
+    # The first delivery has claimed the job and is converting it (acks_late: the broker may deliver again):
+    # its worker holds the job's lock on its own connection.
     IngestJob.objects.filter(pk=job.pk).update(status=IngestJob.Status.RUNNING)
-    again = ingest.run_job(job.pk)
+    db = connection.settings_dict
+    with psycopg.connect(f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}") as first:
+        first.execute("SELECT pg_advisory_lock(%s, %s)", [ingest._LOCK_CLASS, job.pk])
+        again = ingest.run_job(job.pk)
     assert again.status == IngestJob.Status.RUNNING
     assert Acquisition.objects.count() == 0
 

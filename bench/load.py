@@ -1,0 +1,204 @@
+"""A bounded load run on loopback against the production server configuration (gunicorn + uvicorn workers).
+
+usage: nice -n 10 .venv/bin/python bench/load.py [--seconds 60] [--clients 8,32,128] [--workers 2] [--base URL]
+
+Without --base it starts the portal as scripts/run.sh does (gunicorn gisportal.asgi, uvicorn workers, DEBUG off)
+on DATABASE_URL's database, which must hold the demo ward (`make run` or `manage.py seed_demo`); the anonymous
+throttle is raised for the run (one loopback address would otherwise be refused after 300 calls a minute).
+Each endpoint — the public map page, the 500 m radius scan, the name check, a z14 vector tile — is loaded alone
+by N closed-loop clients (threads, one keep-alive connection each) for --seconds, and printed as requests/s,
+p50, p99 and errors, beside the anchor: a static file served by the same workers (the server and client floor).
+The client shares the machine's cores with the server: figures are a floor for the server, not a ceiling.
+Prints numbers; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import math
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
+    n = 2**z
+    return int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, workers: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "THROTTLE_ANON": "10000000/min",
+        "SECRET_KEY_FILE": os.environ.get("SECRET_KEY_FILE", str(ROOT / "var" / "secret-key")),
+    }
+    # As scripts/run.sh: static files collected once (compressed copies for whitenoise; DEBUG off reads no app folder).
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "gisportal.asgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--worker-class", "uvicorn_worker.UvicornWorker", "--timeout", "120",
+         "--graceful-timeout", "10", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/businesses/industries", timeout=2).read()
+            return proc
+        except OSError:
+            if proc.poll() is not None:
+                sys.exit(f"gunicorn exited with {proc.returncode}")
+            time.sleep(0.2)
+    proc.terminate()
+    sys.exit("gunicorn did not answer in 60 s")
+
+
+def get(base: str, path: str) -> bytes:
+    with urllib.request.urlopen(base + path, timeout=30) as response:
+        return response.read()
+
+
+def endpoints(base: str) -> dict[str, str]:
+    """The paths, placed in the demo ward (its centre from the public admin units) and one static file."""
+    import json
+
+    wards = json.loads(get(base, "/api/v1/admin-units/?level=ward"))
+    feats = wards.get("features") or wards.get("results", {}).get("features") or []
+    if not feats:
+        sys.exit("no ward in the database: run `make run` once, or manage.py seed_demo")
+    ward = next((f for f in feats if f.get("properties", {}).get("code") == os.environ.get("PORTAL_HOME_WARDS")), None)
+    ward = ward or feats[0]
+    xs, ys = [], []
+
+    def walk(c):
+        if isinstance(c[0], (int, float)):
+            xs.append(c[0])
+            ys.append(c[1])
+        else:
+            for part in c:
+                walk(part)
+
+    walk(ward["geometry"]["coordinates"])
+    lon, lat = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    x, y = tile_xy(lon, lat, 14)
+    page = get(base, "/").decode()
+    static = page.split('src="/static/', 1)[1].split('"', 1)[0] if 'src="/static/' in page else ""
+    return {
+        "anchor": f"/static/{static}",
+        "page": "/",
+        "radius": f"/api/v1/businesses/radius?lat={lat:.6f}&lon={lon:.6f}&radius_m=500",
+        "namecheck": f"/api/v1/businesses/name-check?name={urllib.parse.quote('Phở Hòa')}&area=city",
+        "tile": f"/tiles/businesses/14/{x}/{y}.mvt",
+    }
+
+
+def load(host: str, port: int, path: str, clients: int, seconds: float) -> dict:
+    """`clients` threads, each a closed loop on its own keep-alive connection, for `seconds`."""
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    errors = [0] * clients
+    kinds: dict[str, int] = {}
+    start = threading.Barrier(clients + 1)
+    stop_at = [0.0]
+
+    def client(i: int) -> None:
+        conn = http.client.HTTPConnection(host, port, timeout=30)
+        start.wait()
+        mine = latencies[i]
+        while True:
+            t = time.perf_counter()
+            if t >= stop_at[0]:
+                break
+            try:
+                conn.request("GET", path, headers={"Accept": "text/html,*/*", "Accept-Encoding": "gzip"})
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+                if not ok:
+                    kinds[str(response.status)] = kinds.get(str(response.status), 0) + 1
+            except (OSError, http.client.HTTPException) as exc:
+                ok = False
+                kinds[type(exc).__name__] = kinds.get(type(exc).__name__, 0) + 1
+                conn.close()
+                conn = http.client.HTTPConnection(host, port, timeout=30)
+            if ok:
+                mine.append((time.perf_counter() - t) * 1000)
+            else:
+                errors[i] += 1
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    for t in threads:
+        t.start()
+    stop_at[0] = time.perf_counter() + seconds
+    began = time.perf_counter()
+    start.wait()
+    for t in threads:
+        t.join(timeout=seconds + 60)
+    elapsed = time.perf_counter() - began
+    done = sorted(v for mine in latencies for v in mine)
+
+    def q(p: float) -> float:
+        return done[min(len(done) - 1, int(p * len(done)))] if done else float("nan")
+
+    return {"rps": len(done) / elapsed, "p50": q(0.50), "p99": q(0.99), "errors": sum(errors), "kinds": kinds}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--clients", default="8,32,128")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+    parser.add_argument("--base", help="an already running portal (its throttles apply)")
+    parser.add_argument("--only", help="comma-separated endpoint names (anchor,page,radius,namecheck,tile)")
+    args = parser.parse_args()
+
+    proc = None
+    if args.base:
+        base = args.base.rstrip("/")
+    else:
+        port = free_port()
+        proc = start_server(port, args.workers)
+        base = f"http://127.0.0.1:{port}"
+    try:
+        paths = endpoints(base)
+        if args.only:
+            paths = {k: v for k, v in paths.items() if k in args.only.split(",")}
+        parts = urllib.parse.urlsplit(base)
+        print(f"server {base} ({args.workers} gunicorn/uvicorn workers)" if proc else f"server {base}")
+        print(f"cores {os.cpu_count()}, {args.seconds:g} s per row, client threads on the same machine")
+        for name, path in paths.items():
+            print(f"  {name:9} {path}")
+        print(f"{'endpoint':10} {'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+        for clients in (int(c) for c in args.clients.split(",")):
+            for name, path in paths.items():
+                for _ in range(3):  # warm-up: connections, caches
+                    get(base, path)
+                r = load(parts.hostname, parts.port or 80, path, clients, args.seconds)
+                kinds = f"  {r['kinds']}" if r["kinds"] else ""
+                print(
+                    f"{name:10} {clients:7d} {r['rps']:8.1f} {r['p50']:8.1f} {r['p99']:8.1f} {r['errors']:7d}{kinds}",
+                    flush=True,
+                )
+    finally:
+        if proc:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
