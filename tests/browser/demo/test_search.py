@@ -7,7 +7,6 @@ import math
 
 import pytest
 
-from gisportal.demo import DemoContext, run
 from gisportal.text import fold
 from households.models import HouseNumber
 from layers.demo import WARD_CODE
@@ -17,9 +16,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def demo(transactional_db, settings):
+def demo(demo_ward, settings):
     settings.PORTAL_HOME_WARDS = [WARD_CODE]
-    run(DemoContext(password="pw-demo-1", log=lambda _m: None))
 
 
 def ring_on(page, lat: float, lon: float) -> float:

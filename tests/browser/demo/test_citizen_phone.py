@@ -10,7 +10,6 @@ from django.contrib.gis.db.models import Collect
 from django.contrib.gis.db.models.functions import Distance
 
 from businesses.models import Business
-from gisportal.demo import DemoContext, run
 from gisportal.text import fold
 from households.models import HouseNumber, Street
 from layers.demo import WARD_CODE
@@ -21,9 +20,8 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def demo(transactional_db, settings):
+def demo(demo_ward, settings):
     settings.PORTAL_HOME_WARDS = [WARD_CODE]  # as `make run` does: open on the ward, not on Cần Giờ too
-    run(DemoContext(password="pw-demo-1", log=lambda _m: None))
 
 
 def phone_page(browser, live_server, width: int = 390):

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from gisportal.demo import DemoContext, run
 from layers.demo import WARD_CODE
 
 pytestmark = pytest.mark.browser
 
 
-def test_name_check_and_radius_scan(transactional_db, live_server, page, settings):
+def test_name_check_and_radius_scan(live_server, page, settings):
     settings.PORTAL_HOME_WARDS = [WARD_CODE]  # as `make run` does: open on the ward, not on Cần Giờ too
-    run(DemoContext(password="pw-demo-1", log=lambda _m: None))
     page.goto("/businesses/")
     page.wait_for_selector("#map[data-loaded='true']")
 
