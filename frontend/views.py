@@ -25,15 +25,17 @@ def leader_home(request):
 @login_required
 def layers_editor_page(request):
     """Officers draw, move, reshape, edit, delete and restore features of the editable thematic layers."""
-    from gisportal.permissions import edits_domain, ward_ids
+    from gisportal.permissions import ward_ids
     from layers import registry
+    from layers.editing import edits_layer
 
     name = request.GET.get("layer", "waste_points")
     layer = registry.get(name)
     if layer is None or not layer.editable:
-        name = "waste_points"
+        name, layer = "waste_points", registry.get("waste_points")
+    # A ward-defined layer names its own editors (a khu phố officer may edit streetlights but no waste point).
     scope = sorted(ward_ids(request.user) or [])
-    context = {"can_edit": edits_domain(request.user), "ward_scope": scope, "layer": name}
+    context = {"can_edit": layer is not None and edits_layer(request.user, layer), "ward_scope": scope, "layer": name}
     return render(request, "frontend/layers_editor.html", context)
 
 

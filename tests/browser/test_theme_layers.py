@@ -89,3 +89,46 @@ def test_administrator_defines_a_layer_and_an_officer_draws_its_first_feature(wa
     assert lamp.history.get().history_user == officer
     # The browser logs the 400 of the refused definition, meant to happen; nothing else may fail.
     assert [e for e in page.console_errors if "400 (Bad Request)" not in e] == []
+
+
+def test_an_officer_draws_a_line_in_a_line_layer(ward, live_server, page):
+    """A layer of lines (drains, alleys lit at night) gets Geoman's line tool, and the line is saved as drawn."""
+    from layers.themes import services
+
+    ward, admin, officer = ward
+    services.define(
+        admin,
+        {
+            "slug": "cong_thoat_nuoc",
+            "name_vi": "Cống thoát nước",
+            "name_en": "Drains",
+            "geometry_type": "LineString",
+            "owner": ward.pk,
+            "editor_roles": ["ward_officer"],
+            "edit_scope": "ward",
+            "style": {"color": "#0e7490", "symbol": "circle"},
+            "minzoom": 12,
+            "fields": [{"name": "ma", "title": "Mã cống", "title_en": "Drain code", "type": "text", "public": True}],
+        },
+    )
+    page.set_viewport_size({"width": 1366, "height": 800})
+    logged_in(page, officer, live_server.url)
+    page.goto("/layers/edit/?layer=cong_thoat_nuoc")
+    page.wait_for_selector("#map[data-loaded='true']")
+    assert page.locator(".leaflet-pm-icon-marker").count() == 0  # no point tool on a layer of lines
+    assert page.locator(".leaflet-pm-icon-polygon").count() == 0
+    page.click(".leaflet-pm-icon-polyline")
+    box = page.locator("#map").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    for dx, dy in ((-60, 0), (0, 30), (60, 10)):
+        page.mouse.click(x + dx, y + dy)
+    page.mouse.click(x + 60, y + 10)  # the last vertex again ends the line
+    page.wait_for_selector("#feature-form[data-state=ready]:not([hidden])")
+    page.fill("[name=ma]", "CTN-01")
+    page.click("#save")
+    page.wait_for_selector("#status.ok, #status.error")
+    assert "ok" in page.get_attribute("#status", "class"), page.inner_text("#status")
+    drain = ThemeFeature.objects.get()
+    assert drain.geom.geom_type == "LineString" and drain.geom.num_points == 3
+    assert drain.values == {"ma": "CTN-01"} and drain.ward_id == ward.pk
+    assert page.console_errors == []

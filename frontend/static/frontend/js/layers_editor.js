@@ -43,6 +43,7 @@ function failed(err) {
 
 const editable = () => Object.entries(schema.properties).filter(([, p]) => !p.readOnly);
 const isPoint = () => schema["x-geometry-type"] === "Point";
+const isLine = () => /LineString$/.test(schema["x-geometry-type"] || "");
 
 // --- the form, from the layer's schema (/ogc/collections/{layer}/schema)
 function buildForm() {
@@ -97,9 +98,15 @@ function shapeOf(feature) {
     const [lon, lat] = feature.geometry.coordinates;
     return L.marker([lat, lon], { ...options, title: feature.properties.name || feature.properties.code || "" });
   }
-  const latlngs = L.GeoJSON.coordsToLatLngs(feature.geometry.coordinates, 1);
-  return L.polygon(latlngs, { ...options, color: schema["x-style"].color || "#166534", weight: 2 });
+  const latlngs = L.GeoJSON.coordsToLatLngs(feature.geometry.coordinates, nesting(feature.geometry));
+  const style = { ...options, color: schema["x-style"].color || "#166534" };
+  return /LineString$/.test(feature.geometry.type)
+    ? L.polyline(latlngs, { ...style, weight: 4 })
+    : L.polygon(latlngs, { ...style, weight: 2 });
 }
+
+// How deep a geometry's coordinates nest below one position: a line 0, a polygon or lines 1, polygons 2.
+const nesting = (geometry) => ({ LineString: 0, MultiLineString: 1, Polygon: 1, MultiPolygon: 2 })[geometry.type] ?? 1;
 
 function track(shape) {
   shape.on("click", () => openForm(shape));
@@ -223,7 +230,7 @@ async function save(properties, geometry, version, repair = false) {
 }
 
 function redraw(shape, feature) {
-  if (shape.setLatLngs) shape.setLatLngs(L.GeoJSON.coordsToLatLngs(feature.geometry.coordinates, 1));
+  if (shape.setLatLngs) shape.setLatLngs(L.GeoJSON.coordsToLatLngs(feature.geometry.coordinates, nesting(feature.geometry)));
 }
 
 form.addEventListener("submit", (ev) => {
@@ -403,17 +410,19 @@ async function loadStats() {
 function tools() {
   if (!canEdit) return;
   const point = isPoint();
+  const line = isLine();
   if (document.documentElement.lang === "vi") {
     map.pm.setLang("vi", {
       tooltips: { placeMarker: "Bấm vào bản đồ để đặt điểm", firstVertex: "Bấm để đặt đỉnh đầu tiên",
-        continueLine: "Bấm để vẽ tiếp", finishPoly: "Bấm vào đỉnh đầu để khép vùng" },
+        continueLine: "Bấm để vẽ tiếp", finishLine: "Bấm vào đỉnh cuối để kết thúc đường",
+        finishPoly: "Bấm vào đỉnh đầu để khép vùng" },
       actions: { finish: "Xong", cancel: "Hủy", removeLastVertex: "Xóa đỉnh cuối" },
-      buttonTitles: { drawMarkerButton: "Thêm điểm", drawPolyButton: "Vẽ vùng", editButton: "Sửa hình",
+      buttonTitles: { drawMarkerButton: "Thêm điểm", drawPolyButton: "Vẽ vùng", drawLineButton: "Vẽ đường", editButton: "Sửa hình",
         dragButton: "Dời (kéo thả)", deleteButton: "Xóa" },
     }, "en");
   }
   map.pm.addControls({
-    position: "topleft", drawMarker: point, drawPolygon: !point, drawCircleMarker: false, drawPolyline: false,
+    position: "topleft", drawMarker: point, drawPolygon: !point && !line, drawCircleMarker: false, drawPolyline: line,
     drawRectangle: false, drawCircle: false, drawText: false, editMode: !point, dragMode: true, cutPolygon: false,
     removalMode: true, rotateMode: false,
   });
