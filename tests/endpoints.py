@@ -74,6 +74,8 @@ SAMPLE_KWARGS: dict[str, Callable] = {
     "my-token": lambda w: {"pk": 1},
     "theme-detail": lambda w: {"slug": _theme(w)},
     "theme-stats": lambda w: {"slug": _theme(w)},
+    "theme-photo-upload": lambda w: {"slug": _theme(w)},
+    "theme-photo": lambda w: {"slug": _theme(w), "token": "0" * 24},
     "report-detail": lambda w: {"code": _report(w)},
     "report-follow": lambda w: {"code": _report(w)},
     "report-step": lambda w: {"code": _report(w)},

@@ -4,7 +4,7 @@
 // History with revert, and restore of soft-deleted features, through /api/v1/layers/.
 import { showVersions, shown } from "./conflict.js";
 import { setupImport } from "./layer_import.js";
-import { ApiError, request } from "./request.js";
+import { ApiError, csrfToken, request } from "./request.js";
 import { dateInput, dateValue, formatDateTime, formatNumber, setDate } from "./i18n_format.js";
 import { addBasemap } from "./basemap.js";
 import { addSearch } from "./search.js";
@@ -70,14 +70,59 @@ function buildForm() {
     input.name = name;
     input.disabled = !canEdit;
     label.append(input);
+    if (prop["x-field-type"] === "photo") label.append(...photoPicker(input));
     box.append(label);
   }
+}
+
+// A photo field: the photo's address in the text box, a camera / file button that uploads one (checked and
+// stripped of EXIF by the server, layers/themes/photos.py), and the photo itself.
+function photoPicker(input) {
+  const preview = document.createElement("img");
+  preview.className = "photo-preview";
+  preview.alt = "";
+  preview.hidden = true;
+  input.addEventListener("change", () => showPhoto(input));
+  input.photoPreview = preview;
+  if (!canEdit) return [preview];
+  const file = document.createElement("input");
+  file.type = "file";
+  file.accept = "image/jpeg,image/png,image/webp";
+  file.setAttribute("capture", "environment"); // a phone opens its camera
+  file.className = "photo-file";
+  file.setAttribute("aria-label", _("Take or choose a photo"));
+  file.addEventListener("change", async () => {
+    if (!file.files.length) return;
+    const data = new FormData();
+    data.append("photo", file.files[0]);
+    say(_("Uploading the photo…"), "");
+    const response = await fetch(`/api/v1/themes/${layerName}/photos`, {
+      method: "POST", body: data, credentials: "same-origin", headers: { "X-CSRFToken": csrfToken() },
+    });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      failed(new ApiError(response.status, body));
+      return;
+    }
+    input.value = body.url;
+    showPhoto(input);
+    say(_("Photo ready: save the feature to keep it."));
+  });
+  return [file, preview];
+}
+
+function showPhoto(input) {
+  const preview = input.photoPreview;
+  if (!preview) return;
+  preview.hidden = !input.value;
+  if (input.value) preview.src = input.value;
 }
 
 function fill(props) {
   for (const [name, prop] of editable()) {
     if (prop.format === "date") setDate(form.elements[name], props[name]);
     else form.elements[name].value = props[name] ?? "";
+    if (prop["x-field-type"] === "photo") showPhoto(form.elements[name]);
   }
   $("version").textContent = props.version ?? "—";
 }
@@ -457,7 +502,8 @@ async function start() {
   schema = await request(`/ogc/collections/${layerName}/schema`);
   buildForm();
   tools();
-  if (canEdit) setupImport(layerName, () => Promise.all([loadInView(), loadStats()]).catch(failed));
+  const fields = editable().map(([name, prop]) => [name, prop.title]);
+  if (canEdit) setupImport(layerName, () => Promise.all([loadInView(), loadStats()]).catch(failed), fields);
   $("export-links").replaceChildren(_("Export:"), ...["geojson", "gpkg", "shp", "kml", ...(isPoint() ? ["gpx"] : []), "csv", "xlsx"].map((fmt) => {
     const a = document.createElement("a");
     a.href = `/api/v1/layers/${layerName}/export.${fmt}`;
