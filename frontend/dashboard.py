@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from frontend import leader
 from gisportal.errors import json_error
 from gisportal.exports import safe_text
-from gisportal.permissions import Role, role_of
+from gisportal.permissions import Role, hides_small_counts, role_of
 
 LEADERS = {Role.DISTRICT_LEADER, Role.ADMIN}
 
@@ -61,7 +61,9 @@ def dashboard_data(request: HttpRequest) -> HttpResponse:
     if raw and not wards:
         vi, en = "Không có phường này trong phạm vi của bạn.", "No such ward in your view."
         return json_error(400, "invalid_input", vi, en, {"ward": raw})
-    response = JsonResponse({**leader.figures(wards), "outlines": leader.outlines(wards)})
+    response = JsonResponse(
+        {**leader.figures(wards, hides_small_counts(request.user)), "outlines": leader.outlines(wards)}
+    )
     response["Cache-Control"] = "private, no-store"  # live figures
     return response
 
@@ -73,7 +75,7 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
         return refused
     wards, _raw = _wards(request)
     sort, descending = request.GET.get("sort", "name"), request.GET.get("dir") == "desc"
-    head, rows = leader.table_rows(leader.figures(wards), sort, descending)
+    head, rows = leader.table_rows(leader.figures(wards, hides_small_counts(request.user)), sort, descending)
     name = "so-lieu-phuong"
     if fmt == "csv":
         out = io.StringIO()

@@ -45,10 +45,10 @@ def leader_wards(user: Any) -> list[AdminUnit]:
     return list(wards)
 
 
-def rows(wards: list[AdminUnit]) -> tuple[list[registry.Figure], list[WardRow]]:
+def rows(wards: list[AdminUnit], hide_small: bool = False) -> tuple[list[registry.Figure], list[WardRow]]:
     """The registered columns, and one row of cells per ward."""
     columns = registry.columns()
-    values = registry.per_ward([w.pk for w in wards])
+    values = registry.per_ward([w.pk for w in wards], hide_small)
     out = [
         WardRow(
             ward=w,
@@ -63,19 +63,27 @@ def rows(wards: list[AdminUnit]) -> tuple[list[registry.Figure], list[WardRow]]:
 
 
 def total(values: list[registry.Value]) -> registry.Value:
-    """A district's figure: the sum of its wards' (unknown when a ward's is)."""
+    """A district's figure: the sum of its wards' (unknown when a ward's is). Withheld when a ward's is: the
+    total minus the shown wards would give a withheld count back."""
+    if any(v.hidden for v in values):
+        return registry.Value(None, hidden=True)
     if any(v.count is None for v in values):
         return registry.Value(None)
     of = None if any(v.of is None for v in values) else sum(v.of or 0 for v in values)
     return registry.Value(sum(v.count or 0 for v in values), of)
 
 
-def figures(wards: list[AdminUnit]) -> dict:
+def figures(wards: list[AdminUnit], hide_small: bool = False) -> dict:
     """Every registered figure of each ward and of the district (all the wards shown): the dashboard's one source,
     for its table, map, chart and exports alike."""
     columns = registry.columns()
-    values = registry.per_ward([w.pk for w in wards])
-    as_json = lambda v: {"count": v.count, "of": v.of}  # noqa: E731
+    values = registry.per_ward([w.pk for w in wards], hide_small)
+    as_json = lambda v: {"count": v.count, "of": v.of, "hidden": v.hidden}  # noqa: E731
+    own_totals = registry.protected_totals([w.pk for w in wards]) if hide_small else {}
+
+    def district(key: str) -> registry.Value:
+        return own_totals.get(key) or total([values[w.pk][key] for w in wards])
+
     return {
         "columns": [{"key": c.key, "label": str(c.label)} for c in columns],
         "wards": [
@@ -88,7 +96,7 @@ def figures(wards: list[AdminUnit]) -> dict:
             }
             for w in wards
         ],
-        "district": {c.key: as_json(total([values[w.pk][c.key] for w in wards])) for c in columns},
+        "district": {c.key: as_json(district(c.key)) for c in columns},
     }
 
 

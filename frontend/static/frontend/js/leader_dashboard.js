@@ -25,6 +25,7 @@ legend.onAdd = () => {
 legend.addTo(map);
 
 function show(v) {
+  if (v?.hidden) return "—"; // withheld: a small count could single a family out
   if (!v || v.count === null) return _("see the report");
   return v.of === null ? number.format(v.count) : `${number.format(v.count)} / ${number.format(v.of)}`;
 }
@@ -162,6 +163,7 @@ function drawTable(rows) {
         const a = document.createElement("a");
         a.href = w.links[c.key];
         a.textContent = show(w.values[c.key]);
+        if (w.values[c.key]?.hidden) a.title = _("Withheld: a small count could single a family out");
         td.append(a);
         tr.append(td);
       }
