@@ -31,6 +31,11 @@ class WardRow:
     cells: list[Cell]
 
 
+def classified_wards() -> list[AdminUnit]:
+    """Every ward levels classify: the wards any leader may follow."""
+    return list(AdminUnit.objects.valid_on().wards().exclude(code__startswith="BENCH-"))
+
+
 def leader_wards(user: Any) -> list[AdminUnit]:
     """The wards a leader follows: those on their profile, else the portal's home wards, else every ward."""
     wards = AdminUnit.objects.valid_on().wards().exclude(code__startswith="BENCH-").order_by("name")
@@ -97,6 +102,14 @@ def figures(wards: list[AdminUnit], hide_small: bool = False) -> dict:
             for w in wards
         ],
         "district": {c.key: as_json(district(c.key)) for c in columns},
+    }
+
+
+def values_from(data: dict) -> dict[int, dict[str, registry.Value]]:
+    """The figures of `figures()`'s JSON back as values, per ward."""
+    return {
+        w["id"]: {k: registry.Value(v["count"], v["of"], v["hidden"]) for k, v in w["values"].items()}
+        for w in data["wards"]
     }
 
 

@@ -17,6 +17,7 @@ class Figure:
     key: str
     label: Any  # a lazily translated string
     link: str  # the page behind the figure; "{ward}" is the ward's id
+    sensitive: bool = False  # a count withheld when small (never a level's indicator, whose level would tell it)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,19 @@ def columns() -> list[Figure]:
 
 def figure(key: str) -> Figure | None:
     return next((f for f in columns() if f.key == key), None)
+
+
+def values_of(keys: set[str], ward_ids: list[int]) -> dict[int, dict[str, Value]]:
+    """Only the figures named (the apps that own none of them are not asked), true counts."""
+    out: dict[int, dict[str, Value]] = {w: {} for w in ward_ids}
+    for entry in _REGISTERED:
+        wanted = [f.key for f in entry.figures if f.key in keys]
+        if wanted:
+            counted = entry.count(ward_ids)
+            for ward in ward_ids:
+                for key in wanted:
+                    out[ward][key] = counted.get(ward, {}).get(key, Value(0))
+    return out
 
 
 def per_ward(ward_ids: list[int], hide_small: bool = False) -> dict[int, dict[str, Value]]:

@@ -22,6 +22,7 @@ def _tile_of(point, z: int) -> dict:
 
 # url name → function(world) → kwargs for reverse().
 SAMPLE_KWARGS: dict[str, Callable] = {
+    "leader-level": lambda w: {"pk": _level_scheme(w)},
     "adminunit-detail": lambda w: {"pk": w.kp_a1.pk},
     "poi-detail": lambda w: {"pk": w.ward_a.pois.first().pk},
     "tiles-tilejson": lambda w: {"layer": "businesses"},
@@ -154,6 +155,14 @@ def _land(world) -> dict:
     from tests.imagery.samples import land
 
     return land(world)
+
+
+def _level_scheme(world) -> int:
+    """A leader's levels on suspended businesses, for the scheme's own URL."""
+    from frontend.models import LevelScheme
+
+    levels = [{"key": "green", "label": "Xanh", "colour": "#2ca25f", "min": 0, "max": 5}]
+    return LevelScheme.objects.get_or_create(name="Mẫu", indicator="suspended", levels=levels)[0].pk
 
 
 def _sync_run(world) -> int:

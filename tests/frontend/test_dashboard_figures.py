@@ -43,7 +43,8 @@ def shown(data: dict) -> dict[int, dict]:
 def test_new_businesses_house_numbers_waste_forest_and_flags_are_the_tables_counts(world):
     today = dt.date.today()
     a, b = world.ward_a, world.ward_b
-    for days, ward in [(0, a), (3, a), (29, a), (30, b), (10, b), (31, a), (400, b), (-2, b)]:  # -2: a future date is not new
+    # -2: a date in the future is not "new"
+    for days, ward in [(0, a), (3, a), (29, a), (30, b), (10, b), (31, a), (400, b), (-2, b)]:
         BusinessFactory(ward=ward, registered_on=today - dt.timedelta(days=days), geom=Point(106.7, 10.78, srid=4326))
     BusinessFactory(ward=a, registered_on=today, is_deleted=True)
     street = Street.objects.create(

@@ -2,6 +2,8 @@
 // a choropleth of the wards with quantile classes and a legend, a Chart.js bar chart, a table that sorts — and
 // exported as shown. Live: /api/v1/events says an officer saved an edit, and the figures reload (bursts coalesce).
 
+import { drawLevelChanges, drawLevelColumns } from "./leader_levels.js";
+
 // Looked up at each call: a module can be evaluated before the /jsi18n/ catalogue script has run.
 const _ = (s) => (window.gettext ? window.gettext(s) : s);
 const $ = (id) => document.getElementById(id);
@@ -201,6 +203,8 @@ function render() {
   drawMap(breaks);
   drawChart(rows);
   drawTable(rows);
+  drawLevelColumns(state.data.levels);
+  drawLevelChanges(state.data.levels, new Map(state.data.wards.map((w) => [w.id, w.name])));
   updateExports();
 }
 
