@@ -176,6 +176,7 @@ def _sync_run(world) -> int:
 # url name → query string that makes the endpoint return real data, not a 400.
 SAMPLE_QUERY: dict[str, str] = {
     "events": "?max_seconds=1",
+    "leader-dashboard-history": "?figure=active",
     "business-radius": "?lat=10.78&lon=106.70&radius_m=5000&page_size=200",
     "business-name-check": "?name=Phở Hòa&area=city",
     "business-stats": "?group_by=khu_pho&group_by2=status",

@@ -2,6 +2,7 @@
 // a choropleth of the wards with quantile classes and a legend, a Chart.js bar chart, a table that sorts — and
 // exported as shown. Live: /api/v1/events says an officer saved an edit, and the figures reload (bursts coalesce).
 
+import { drawHistory, snapshotNow } from "./leader_history.js";
 import { drawLevelChanges, drawLevelColumns } from "./leader_levels.js";
 
 // Looked up at each call: a module can be evaluated before the /jsi18n/ catalogue script has run.
@@ -239,11 +240,16 @@ async function load() {
 }
 
 $("dash-ward").addEventListener("change", load);
+const names = () => new Map(state.data.wards.map((w) => [w.id, w.name]));
+const redrawHistory = () => drawHistory(state.indicator, $("dash-ward").value, names());
 $("dash-indicator").addEventListener("change", () => {
   state.indicator = $("dash-indicator").value;
   render();
+  redrawHistory();
 });
-load();
+$("dash-ward").addEventListener("change", () => state.data && redrawHistory());
+$("dash-snapshot").addEventListener("click", () => snapshotNow(redrawHistory));
+load().then(redrawHistory);
 
 // Live: an officer's save anywhere in these wards reaches the page through the event stream; reload the figures.
 if (window.EventSource) {
