@@ -76,7 +76,10 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
         return refused
     wards, _raw = _wards(request)
     sort, descending = request.GET.get("sort", "name"), request.GET.get("dir") == "desc"
-    head, rows = leader.table_rows(leader.figures(wards, hides_small_counts(request.user)), sort, descending)
+    data = leader.figures(wards, hides_small_counts(request.user))
+    ids = [w.pk for w in wards]
+    levels.classify(ids, leader.values_from(data))
+    head, rows = leader.table_rows(data, sort, descending, levels.dashboard(ids))
     name = "so-lieu-phuong"
     if fmt == "csv":
         out = io.StringIO()

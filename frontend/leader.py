@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from frontend.breaks import breaks_for
 from gisportal import figures as registry
 from layers.models import AdminUnit
 
@@ -102,6 +104,8 @@ def figures(wards: list[AdminUnit], hide_small: bool = False) -> dict:
             for w in wards
         ],
         "district": {c.key: as_json(district(c.key)) for c in columns},
+        # The choropleth's classes per figure, by either method (frontend/breaks.py), on the counts shown.
+        "breaks": {c.key: breaks_for(values[w.pk][c.key].count for w in wards) for c in columns},
     }
 
 
@@ -131,8 +135,9 @@ def outlines(wards: list[AdminUnit]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def table_rows(data: dict, sort: str, descending: bool) -> tuple[list[str], list[list]]:
-    """The dashboard's table as shown (sorted by a column, the district's total last), for the exports."""
+def table_rows(data: dict, sort: str, descending: bool, levels: dict | None = None) -> tuple[list[str], list[list]]:
+    """The dashboard's table as shown (sorted by a column, the district's total last), for the exports; one
+    column more per level scheme: each ward's level, as the page shows it."""
     keys = [c["key"] for c in data["columns"]]
     if sort in keys:
         order = sorted(
@@ -142,11 +147,22 @@ def table_rows(data: dict, sort: str, descending: bool) -> tuple[list[str], list
         )
     else:
         order = sorted(data["wards"], key=lambda w: w["name"], reverse=descending and sort == "name")
-    head = [str(_("Ward")), *(c["label"] for c in data["columns"])]
+    schemes = (levels or {}).get("schemes", [])
+    english = (get_language() or "vi").startswith("en")
+    head = [
+        str(_("Ward")),
+        *(c["label"] for c in data["columns"]),
+        *(f"{_('Level')}: {s['name']}" for s in schemes),
+    ]
 
     def cell(v: dict):
         return None if v["count"] is None else v["count"]
 
-    rows = [[w["name"], *(cell(w["values"][k]) for k in keys)] for w in order]
-    rows.append([str(_("All the wards shown")), *(cell(data["district"][k]) for k in keys)])
+    def level(scheme: dict, ward: int) -> str:
+        key = scheme["wards"].get(ward, {}).get("level", "")
+        found = next((lv for lv in scheme["levels"] if lv["key"] == key), None)
+        return "" if found is None else found["label_en" if english else "label"]
+
+    rows = [[w["name"], *(cell(w["values"][k]) for k in keys), *(level(s, w["id"]) for s in schemes)] for w in order]
+    rows.append([str(_("All the wards shown")), *(cell(data["district"][k]) for k in keys), *("" for _s in schemes)])
     return head, rows

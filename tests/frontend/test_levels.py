@@ -4,11 +4,14 @@ Vietnamese and English."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
 from django.contrib.gis.geos import Point
 from django.test import Client
+from openpyxl import load_workbook
 
 from frontend.models import AreaLevel, LevelChange
 from tests.factories import BusinessFactory
@@ -109,3 +112,20 @@ def test_only_leaders_define_levels(world):
     assert post(client_as(world.users["admin"]), body).status_code == 201
     assert client_as(world.users["ward_officer"]).get(LEVELS).status_code == 403
     assert post(client_as(world.users["district_leader"]), body).status_code == 201
+
+
+def test_the_exports_carry_each_wards_level(world):
+    suspended(world.ward_a, 5)
+    leader = client_as(world.users["district_leader"])
+    assert post(leader, {"name": "Tạm ngừng", "indicator": "suspended", "levels": TRAFFIC}).status_code == 201
+    rows = list(csv.reader(io.StringIO(leader.get("/leader/dashboard/export.csv").content.decode("utf-8-sig"))))
+    assert rows[0][-1] == "Mức: Tạm ngừng"
+    levels = {r[0]: r[-1] for r in rows[1:]}
+    assert levels[world.ward_a.name] == "Cam" and levels[world.ward_b.name] == "Xanh"
+    english = Client(headers={"Accept-Language": "en"})
+    english.force_login(world.users["district_leader"])
+    english.cookies["django_language"] = "en"
+    sheet = load_workbook(io.BytesIO(english.get("/leader/dashboard/export.xlsx").content)).active
+    values = list(sheet.values)
+    assert values[0][-1] == "Level: Tạm ngừng"
+    assert {r[0]: r[-1] for r in values[1:]}[world.ward_a.name] == "Orange"

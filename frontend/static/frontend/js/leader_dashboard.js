@@ -1,8 +1,9 @@
 // The leaders' dashboard: one JSON of figures (frontend/leader.py via /leader/dashboard/data) drawn three ways —
-// a choropleth of the wards with quantile classes and a legend, a Chart.js bar chart, a table that sorts — and
+// a choropleth of the wards with quantile or natural-breaks classes and a legend, a Chart.js bar chart, a table that sorts — and
 // exported as shown. Live: /api/v1/events says an officer saved an edit, and the figures reload (bursts coalesce).
 
 import { drawHistory, snapshotNow } from "./leader_history.js";
+import { downloadPng } from "./leader_png.js";
 import { drawLevelChanges, drawLevelColumns } from "./leader_levels.js";
 
 // Looked up at each call: a module can be evaluated before the /jsi18n/ catalogue script has run.
@@ -33,25 +34,13 @@ function show(v) {
   return v.of === null ? number.format(v.count) : `${number.format(v.count)} / ${number.format(v.of)}`;
 }
 
-// Quantile class breaks: the upper bound of each class, from the values themselves (fewer classes when few values).
-export function quantileBreaks(values, classes = COLOURS.length) {
-  const sorted = values.filter((v) => v !== null).sort((a, b) => a - b);
-  if (!sorted.length) return [];
-  const breaks = [];
-  for (let i = 1; i <= classes; i += 1) {
-    const at = sorted[Math.min(sorted.length - 1, Math.ceil((i * sorted.length) / classes) - 1)];
-    if (!breaks.length || at > breaks[breaks.length - 1]) breaks.push(at);
-  }
-  return breaks;
-}
-
 function classOf(value, breaks) {
   if (value === null || value === undefined) return -1;
   const i = breaks.findIndex((b) => value <= b);
   return i < 0 ? breaks.length - 1 : i;
 }
 
-function colourOf(value, breaks) {
+export function colourOf(value, breaks) {
   const k = classOf(value, breaks);
   if (k < 0) return NO_DATA;
   // Spread the classes over the ramp when there are fewer than five.
@@ -200,7 +189,9 @@ function updateExports() {
 
 function render() {
   const rows = ordered();
-  const breaks = quantileBreaks(state.data.wards.map((w) => w.values[state.indicator]?.count ?? null));
+  // Quantiles or natural breaks (Jenks), worked out by the server (frontend/breaks.py) for every figure.
+  const breaks = state.data.breaks[state.indicator]?.[$("dash-breaks").value] ?? [];
+  state.breaks = breaks;
   drawMap(breaks);
   drawChart(rows);
   drawTable(rows);
@@ -249,6 +240,19 @@ $("dash-indicator").addEventListener("change", () => {
 });
 $("dash-ward").addEventListener("change", () => state.data && redrawHistory());
 $("dash-snapshot").addEventListener("click", () => snapshotNow(redrawHistory));
+$("dash-breaks").addEventListener("change", () => state.data && render());
+$("export-png").addEventListener("click", () => {
+  const byId = new Map(state.data.wards.map((w) => [w.id, w]));
+  downloadPng({
+    outlines: state.data.outlines,
+    title: label(state.indicator),
+    colour: (id) => colourOf(byId.get(id)?.values[state.indicator]?.count ?? null, state.breaks),
+    legend: [...document.querySelectorAll("#dash-legend .dash-legend-class")].map((row) => ({
+      colour: row.querySelector("i").style.background,
+      text: row.textContent,
+    })),
+  });
+});
 load().then(redrawHistory);
 
 // Live: an officer's save anywhere in these wards reaches the page through the event stream; reload the figures.
