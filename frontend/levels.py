@@ -69,7 +69,8 @@ def validate(body: Any) -> dict:
         raise InvalidInput(
             f"Cần từ 1 đến {MAX_LEVELS} mức.", f"From 1 to {MAX_LEVELS} levels are needed.", {"field": "levels"}
         )
-    levels, keys = [], set()
+    levels: list[dict[str, Any]] = []
+    keys: set[str] = set()
     for i, raw in enumerate(raw_levels):
         where = f"levels[{i}]"
         if not isinstance(raw, dict):

@@ -16,6 +16,7 @@ DEBOUNCE_S = 0.2
 _pending: set[int] = set()
 _everything = False
 _scheduled = False
+_tasks: set[asyncio.Task] = set()  # the loop keeps only weak references to its tasks
 
 
 def _classify(wards: set[int], everything: bool) -> None:
@@ -50,4 +51,6 @@ def on_change(payload: dict) -> None:
         _pending.update(w for w in wards if isinstance(w, int))
     if not _scheduled:
         _scheduled = True
-        asyncio.get_running_loop().create_task(_flush())
+        task = asyncio.get_running_loop().create_task(_flush())
+        _tasks.add(task)
+        task.add_done_callback(_tasks.discard)
