@@ -94,6 +94,10 @@ def test_the_dashboard_draws_its_wards_and_follows_an_officers_save_live(prepare
 
     level = f"#dash-table tbody tr[data-ward='{ward_a}'] td[data-scheme='{prepared['scheme']}'] .level-badge"
     assert page.locator(level).get_attribute("data-level") == "green"
+    # The map coloured by the wards' levels, its legend the scheme's levels.
+    page.select_option("#dash-map-by", str(prepared["scheme"]))
+    assert page.locator("#dash-map path[data-level='green']").count() == 2
+    assert page.locator("#dash-legend .dash-legend-class").all_inner_texts() == ["Green", "Red"]
     before = int(cell(page, ward_a, "active"))
     officer = context_of(browser, asgi_server.url, prepared["officer"])
     saved = officer.request.post(
@@ -121,6 +125,7 @@ def test_the_dashboard_draws_its_wards_and_follows_an_officers_save_live(prepare
     elapsed = time.monotonic() - t
     assert elapsed < 2.0
     print(f"edit to screen (figure and level): {elapsed:.2f} s")
+    assert page.locator("#dash-map path[data-level='red']").count() == 1  # the map follows
     change = page.locator(f"#dash-level-changes li[data-ward='{ward_a}']").first
     assert change.get_attribute("data-to") == "red" and "Red" in change.inner_text()
     assert int(page.locator("#dash-live").get_attribute("data-updates")) >= 1
@@ -152,7 +157,8 @@ def test_the_dashboard_on_a_phone_and_a_desk_classes_chart_and_png(prepared, asg
     assert page.locator("#dash-legend .dash-legend-class").count() >= 2
     assert page.locator("#dash-legend strong").inner_text() in quantile
     # The chart over time: no snapshot yet, and the page says so.
-    assert page.locator("#dash-history-note").is_visible()
+    page.wait_for_selector("#dash-history-note", state="visible")
+    assert page.locator("#dash-history").get_attribute("data-points") == "0"
     with page.expect_download() as download:
         page.click("#export-png")
     path = download.value.path()

@@ -65,37 +65,78 @@ function label(key) {
   return state.data.columns.find((c) => c.key === key)?.label ?? key;
 }
 
+// The map colours wards by the indicator's classes, or by their level in a scheme the leader chose.
+function levelScheme() {
+  const id = $("dash-map-by").value;
+  return id ? state.data.levels.schemes.find((s) => String(s.id) === id) ?? null : null;
+}
+
+function fillOf(ward, breaks) {
+  const scheme = levelScheme();
+  if (scheme) {
+    const key = scheme.wards[ward?.id]?.level;
+    return scheme.levels.find((l) => l.key === key)?.colour ?? NO_DATA;
+  }
+  return colourOf(ward?.values[state.indicator]?.count ?? null, breaks);
+}
+
+function legendRow(colour, text) {
+  const row = document.createElement("div");
+  row.className = "dash-legend-class";
+  const swatch = document.createElement("i");
+  swatch.style.background = colour;
+  row.append(swatch, text);
+  return row;
+}
+
+function drawLegend(breaks) {
+  const div = $("dash-legend");
+  div.replaceChildren();
+  const title = document.createElement("strong");
+  const scheme = levelScheme();
+  title.textContent = scheme ? `${_("Level")}: ${scheme.name}` : label(state.indicator);
+  div.append(title);
+  if (scheme) {
+    for (const level of scheme.levels) div.append(legendRow(level.colour, english ? level.label_en : level.label));
+    return;
+  }
+  let low = null;
+  breaks.forEach((high) => {
+    const from = low === null ? Math.min(...state.data.wards.map((w) => w.values[state.indicator]?.count ?? high)) : low + 1;
+    const row = legendRow(colourOf(high, breaks), from >= high ? number.format(high) : `${number.format(from)} – ${number.format(high)}`);
+    row.dataset.upTo = String(high);
+    div.append(row);
+    low = high;
+  });
+  if (!breaks.length) div.append(document.createTextNode(` — ${_("no figures")}`));
+}
+
 function drawMap(breaks) {
   const byId = new Map(state.data.wards.map((w) => [w.id, w]));
   if (!outlines.getLayers().length) {
     outlines.addData(state.data.outlines);
     if (outlines.getLayers().length) map.fitBounds(outlines.getBounds(), { padding: [10, 10] });
   }
+  const scheme = levelScheme();
   outlines.eachLayer((layer) => {
     const ward = byId.get(layer.feature.id);
     const value = ward?.values[state.indicator]?.count ?? null;
-    layer.setStyle({ fillColor: colourOf(value, breaks) });
-    layer.bindTooltip(`${ward?.name ?? ""}: ${show(ward?.values[state.indicator])}`);
+    layer.setStyle({ fillColor: fillOf(ward, breaks) });
+    const level = scheme?.wards[ward?.id]?.level;
+    layer.bindTooltip(`${ward?.name ?? ""}: ${show(ward?.values[state.indicator])}${level ? ` · ${level}` : ""}`);
     layer.getElement()?.setAttribute("data-class", String(classOf(value, breaks)));
+    layer.getElement()?.setAttribute("data-level", level ?? "");
   });
-  const div = $("dash-legend");
-  div.replaceChildren();
-  const title = document.createElement("strong");
-  title.textContent = label(state.indicator);
-  div.append(title);
-  let low = null;
-  breaks.forEach((high, k) => {
-    const row = document.createElement("div");
-    row.className = "dash-legend-class";
-    const swatch = document.createElement("i");
-    swatch.style.background = colourOf(high, breaks);
-    const from = low === null ? Math.min(...state.data.wards.map((w) => w.values[state.indicator]?.count ?? high)) : low + 1;
-    row.append(swatch, from >= high ? number.format(high) : `${number.format(from)} – ${number.format(high)}`);
-    row.dataset.upTo = String(high);
-    div.append(row);
-    low = high;
-  });
-  if (!breaks.length) div.append(document.createTextNode(` — ${_("no figures")}`));
+  drawLegend(breaks);
+}
+
+function fillMapBy() {
+  const select = $("dash-map-by");
+  const chosen = select.value;
+  const first = select.options[0];
+  select.replaceChildren(first);
+  for (const s of state.data.levels.schemes) select.append(new Option(`${_("Level")}: ${s.name}`, String(s.id)));
+  select.value = [...select.options].some((o) => o.value === chosen) ? chosen : "";
 }
 
 function drawChart(rows) {
@@ -192,6 +233,7 @@ function render() {
   // Quantiles or natural breaks (Jenks), worked out by the server (frontend/breaks.py) for every figure.
   const breaks = state.data.breaks[state.indicator]?.[$("dash-breaks").value] ?? [];
   state.breaks = breaks;
+  fillMapBy();
   drawMap(breaks);
   drawChart(rows);
   drawTable(rows);
@@ -241,12 +283,13 @@ $("dash-indicator").addEventListener("change", () => {
 $("dash-ward").addEventListener("change", () => state.data && redrawHistory());
 $("dash-snapshot").addEventListener("click", () => snapshotNow(redrawHistory));
 $("dash-breaks").addEventListener("change", () => state.data && render());
+$("dash-map-by").addEventListener("change", () => state.data && render());
 $("export-png").addEventListener("click", () => {
   const byId = new Map(state.data.wards.map((w) => [w.id, w]));
   downloadPng({
     outlines: state.data.outlines,
-    title: label(state.indicator),
-    colour: (id) => colourOf(byId.get(id)?.values[state.indicator]?.count ?? null, state.breaks),
+    title: $("dash-legend").querySelector("strong").textContent,
+    colour: (id) => fillOf(byId.get(id), state.breaks),
     legend: [...document.querySelectorAll("#dash-legend .dash-legend-class")].map((row) => ({
       colour: row.querySelector("i").style.background,
       text: row.textContent,
