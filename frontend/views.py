@@ -17,7 +17,8 @@ def map_page(request):
 def leader_home(request):
     from frontend import leader
 
-    columns, rows = leader.rows(leader.leader_wards(request.user))
+    # leader_home is only reached by district leaders, who never see small household counts
+    columns, rows = leader.rows(leader.leader_wards(request.user), hide_small=True)
     return render(request, "frontend/leader_home.html", {"columns": columns, "rows": rows})
 
 

@@ -338,6 +338,7 @@ def reads_theme_private(user: Any, obj: Any, editor_roles: list[str], edit_scope
     """A feature's private values: the features domain's readers in their area, and its own editors."""
     return can_see_private(user, obj, Domain.FEATURES) or can_edit_theme(user, editor_roles, edit_scope, *obj.scope())
 
+
 # --- citizen reports (layers.reports) ---
 
 # Who works a report through (triage, assign, answer, resolve, close, reopen, merge): the officers of its ward, the
@@ -392,3 +393,18 @@ def report_assignees(user_model: Any, report: Any) -> QuerySet:
         )
         .distinct()
     )
+
+
+# --- the leaders' dashboard (frontend) ---
+
+_LEADERS = {Role.DISTRICT_LEADER, Role.ADMIN}
+
+
+def reads_dashboard(user: Any) -> bool:
+    """The operations dashboard, its levels and its figures over time: district leaders and administrators."""
+    return role_of(user) in _LEADERS
+
+
+def defines_levels(user: Any) -> bool:
+    """A leader sets the levels wards are classified by; officers, whose wards are classified, do not."""
+    return role_of(user) in _LEADERS

@@ -162,6 +162,12 @@ CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The leaders' figures over time (frontend/snapshots.py): one snapshot every FIGURE_SNAPSHOT_EVERY_S, run by the
+# beat scheduler (scripts/worker.sh's worker -B; docker/compose.yml's beat service).
+FIGURE_SNAPSHOT_EVERY_S = envint("FIGURE_SNAPSHOT_EVERY_S", 6 * 3600)
+CELERY_BEAT_SCHEDULE = {
+    "figure-snapshots": {"task": "frontend.snapshot", "schedule": float(FIGURE_SNAPSHOT_EVERY_S)},
+}
 
 # django-axes first: it counts every password check (login page, admin, HTTP Basic where allowed) and
 # refuses one for a locked account before the password is even compared.
