@@ -1,7 +1,7 @@
 """Area levels that classify themselves: a leader's levels on an indicator, each ward's current level, the log.
 
-A scheme's levels are ranges [min, max) of one figure (gisportal/figures.py), optionally per 1,000 resident
-households. `classify` puts each ward in the level its value falls in and logs every change; it runs whenever the
+A scheme's levels are ranges [min, max) of one figure (gisportal/figures.py), optionally per 1,000
+residents. `classify` puts each ward in the level its value falls in and logs every change; it runs whenever the
 figures may have changed: on the change events that make the dashboard live (frontend/apps.py hooks the event
 hub), when the dashboard reloads its figures, and with every snapshot (frontend/tasks.py). Concurrent runs are
 serialised by a transaction-level advisory lock, so a change is logged once.
@@ -20,7 +20,7 @@ from frontend.models import AreaLevel, LevelChange, LevelScheme
 from gisportal import figures as registry
 from gisportal.errors import InvalidInput
 
-PER_1000_OF = "hh_households"
+PER_1000_OF = "hh_people"  # e.g. overdue reports per 1,000 residents
 MAX_LEVELS = 8
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _LOCK = 0x6C65_7665  # advisory lock key: "leve"

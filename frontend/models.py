@@ -17,7 +17,7 @@ class LevelScheme(models.Model):
 
     name = models.CharField(max_length=120)
     indicator = models.CharField(max_length=60, help_text="A figure's key (gisportal/figures.py)")
-    per_1000 = models.BooleanField(default=False, help_text="Per 1,000 resident households")
+    per_1000 = models.BooleanField(default=False, help_text="Per 1,000 residents")
     levels = models.JSONField()
     active = models.BooleanField(default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -1,9 +1,10 @@
 """House numbers and households per ward for the leaders' pages (registered in apps.py).
 
 House numbers: those in use (stored in the standard form: parsed, canonical text) and those the standardisation
-report finds problems with. Households: resident households and the poor / near-poor among them, summed from the
-khu phố table; for readers who must not single a family out, small counts are withheld with the pattern chosen
-on every ward's khu phố at once (`households/suppression.py`), so the dashboard hides what the household tables do.
+report finds problems with. Households: resident households, their people, and the poor / near-poor among them,
+summed from the khu phố table; for readers who must not single a family out, small counts are withheld with the
+pattern chosen on every ward's khu phố at once (`households/suppression.py`), so the dashboard hides what the
+household tables do.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from gisportal.figures import Figure, Value, WardFigures
 MAX_REPORTED_WARDS = 6
 PROBLEMS = ("duplicates", "unparseable", "outside_ward", "far_from_street", "out_of_sequence")
 # Sensitive household counts shown per ward (household_stats.SENSITIVE names them all).
-HOUSEHOLD_COUNTS = ("households", "poor", "near_poor")
+HOUSEHOLD_COUNTS = ("households", "people", "poor", "near_poor")
 
 _HOUSE_NUMBERS = """
 SELECT ward_id, count(*) FROM households_housenumber
@@ -112,8 +113,9 @@ FIGURES = WardFigures(
         Figure("house_numbers", _("House numbers standardised"), "/households/report/?ward={ward}"),
         Figure("house_problems", _("House numbers with problems"), "/households/report/?ward={ward}"),
         Figure("hh_households", _("Resident households"), "/api/v1/households/stats?ward={ward}"),
-        Figure("hh_poor", _("Poor households"), "/api/v1/households/stats?ward={ward}"),
-        Figure("hh_near_poor", _("Near-poor households"), "/api/v1/households/stats?ward={ward}"),
+        Figure("hh_people", _("Residents"), "/api/v1/households/stats?ward={ward}"),
+        Figure("hh_poor", _("Poor households"), "/api/v1/households/stats?ward={ward}", sensitive=True),
+        Figure("hh_near_poor", _("Near-poor households"), "/api/v1/households/stats?ward={ward}", sensitive=True),
     ),
     count=count,
     protected=protected,

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=120)),
                 ('indicator', models.CharField(help_text="A figure's key (gisportal/figures.py)", max_length=60)),
-                ('per_1000', models.BooleanField(default=False, help_text='Per 1,000 resident households')),
+                ('per_1000', models.BooleanField(default=False, help_text='Per 1,000 residents')),
                 ('levels', models.JSONField()),
                 ('active', models.BooleanField(default=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from frontend.models import AreaLevel, LevelChange
 from tests.factories import BusinessFactory
+from tests.frontend.test_dashboard_figures import fill, three_wards
 
 LEVELS = "/leader/levels/"
 TRAFFIC = [
@@ -64,8 +65,8 @@ def test_a_leader_defines_levels_and_wards_reclassify_when_their_figures_change(
     log = leader.get(f"{LEVELS}{scheme}").json()["changes"]
     assert log[0]["to"] == "orange"
 
-    # Per 1,000 resident households: no households, no value, no level.
-    per = post(leader, {"name": "Theo hộ", "indicator": "suspended", "per_1000": True, "levels": TRAFFIC})
+    # Per 1,000 residents: no residents, no value, no level.
+    per = post(leader, {"name": "Theo dân", "indicator": "suspended", "per_1000": True, "levels": TRAFFIC})
     assert per.status_code == 201
     assert set(AreaLevel.objects.filter(scheme_id=per.json()["id"]).values_list("level", flat=True)) == {""}
 
@@ -129,3 +130,16 @@ def test_the_exports_carry_each_wards_level(world):
     values = list(sheet.values)
     assert values[0][-1] == "Level: Tạm ngừng"
     assert {r[0]: r[-1] for r in values[1:]}[world.ward_a.name] == "Orange"
+
+
+def test_levels_per_1000_residents(world):
+    place = three_wards(world)
+    # Two households of one person in each khu phố: ward A (two khu phố) has 4 residents.
+    fill(place, {kp.pk: 0 for units in place["kps"].values() for kp in units})
+    suspended(world.ward_a, 1)
+    leader = client_as(world.users["district_leader"])
+    per = [{**lv, "min": lv["min"] * 100, "max": lv["max"] and lv["max"] * 100} for lv in TRAFFIC]
+    scheme = post(leader, {"name": "Theo dân", "indicator": "suspended", "per_1000": True, "levels": per}).json()
+    held = AreaLevel.objects.get(scheme_id=scheme["id"], ward=world.ward_a)
+    assert held.value == 1 * 1000 / 4 and held.level == "yellow"  # 250 per 1,000: [200, 400)
+    assert AreaLevel.objects.get(scheme_id=scheme["id"], ward=world.ward_b).value == 0
