@@ -82,6 +82,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First after the security headers: every answer, an error page or a 503 included, carries the policy.
+    "gisportal.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "gisportal.errors.DatabaseUnavailableMiddleware",
     "gisportal.db_router.ReplicaMiddleware",
