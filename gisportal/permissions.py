@@ -198,6 +198,14 @@ def may_hold_api_tokens(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and role_of(user) != Role.CITIZEN
 
 
+# --- the audit log (gisportal/audit.py) ---
+
+
+def reads_audit(user: Any) -> bool:
+    """Administrators read the audit log; nobody writes it but the portal itself."""
+    return role_of(user) == Role.ADMIN
+
+
 # --- households ---
 
 
@@ -337,6 +345,7 @@ def edits_theme(user: Any, editor_roles: list[str]) -> bool:
 def reads_theme_private(user: Any, obj: Any, editor_roles: list[str], edit_scope: str) -> bool:
     """A feature's private values: the features domain's readers in their area, and its own editors."""
     return can_see_private(user, obj, Domain.FEATURES) or can_edit_theme(user, editor_roles, edit_scope, *obj.scope())
+
 
 # --- citizen reports (layers.reports) ---
 
