@@ -86,6 +86,9 @@ MIDDLEWARE = [
     "gisportal.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "gisportal.errors.DatabaseUnavailableMiddleware",
+    # Outside the replica switch, so its entries are written to the primary even for a public read served by a
+    # replica; outside CSRF and authentication, so it sees their 403s and (on the way out) the user an answer was for.
+    "gisportal.audit.AuditMiddleware",
     "gisportal.db_router.ReplicaMiddleware",
     "gisportal.params.RefuseNul",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -93,8 +96,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Inside CSRF and authentication: it sees their 403s and the user an answer was for (gisportal/audit.py).
-    "gisportal.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -214,3 +214,12 @@ def test_the_django_admin_shows_it_read_only(world):
     assert admin.get("/admin/gisportal/auditentry/add/").status_code == 403
     entry.refresh_from_db()
     assert entry.username == "officer_a"
+
+
+def test_entries_are_written_outside_the_replica_switch():
+    """A public read served by a replica (gisportal/db_router.py) swaps this thread's connection for the replica's,
+    where an INSERT fails: the audit middleware must write after the switch is undone, so it wraps it."""
+    from django.conf import settings
+
+    order = settings.MIDDLEWARE
+    assert order.index("gisportal.audit.AuditMiddleware") < order.index("gisportal.db_router.ReplicaMiddleware")
