@@ -26,16 +26,18 @@ with no path.
 from __future__ import annotations
 
 import contextvars
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.db import models
+from django.db import DatabaseError, models, transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from simple_history.signals import post_create_historical_record
 
+logger = logging.getLogger(__name__)
 _request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar("audit_request", default=None)
 _changes: contextvars.ContextVar[list[dict] | None] = contextvars.ContextVar("audit_changes", default=None)
 MAX_LISTED_CHANGES = 50  # an import's row lists its first changes and counts them all
@@ -136,13 +138,23 @@ class AuditMiddleware:
                     detail={"count": len(changes), "changes": changes[:MAX_LISTED_CHANGES]},
                 )
             if response.status_code == 403:
-                record(Kind.DENIED, status=403)
+                self._denied()
             elif response.status_code == 200 and response.get("Content-Disposition", "").startswith("attachment"):
                 record(Kind.EXPORT, status=200, detail=_export_detail(request, response))
             return response
         finally:
             _changes.reset(changes_token)
             _request.reset(req_token)
+
+    @staticmethod
+    def _denied() -> None:
+        # A refusal has already refused: if its entry cannot be written (the database went away mid-request), the
+        # client still gets its 403, not a 500. Edits and exports fail closed instead: no entry, no answer.
+        try:
+            with transaction.atomic():
+                record(Kind.DENIED, status=403)
+        except DatabaseError:
+            logger.exception("audit: a 403 could not be logged")
 
 
 def _export_detail(request: HttpRequest, response: HttpResponse) -> dict:
