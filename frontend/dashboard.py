@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from frontend import leader, levels
 from gisportal.errors import json_error
 from gisportal.exports import safe_text
-from gisportal.permissions import hides_small_counts, reads_dashboard
+from gisportal.permissions import hides_small_counts, reads_leader_figures
 
 
 def _wards(request: HttpRequest):
@@ -33,7 +33,7 @@ def _wards(request: HttpRequest):
 def _refused(request: HttpRequest) -> HttpResponse | None:
     if not request.user.is_authenticated:
         return json_error(401, "not_authenticated", "Bạn cần đăng nhập.", "Please log in.")
-    if not reads_dashboard(request.user):
+    if not reads_leader_figures(request.user):
         return json_error(
             403, "permission_denied", "Trang này dành cho lãnh đạo.", "This dashboard is for district leaders."
         )
@@ -45,7 +45,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     """GET /leader/dashboard/: the page (its figures arrive as JSON, so the live update redraws the same way)."""
     if not request.user.is_authenticated:
         return redirect(f"/login/?next={request.get_full_path()}")
-    if not reads_dashboard(request.user):
+    if not reads_leader_figures(request.user):
         raise PermissionDenied("Trang này dành cho lãnh đạo. / This dashboard is for district leaders.")
     return render(request, "frontend/leader_dashboard.html", {"wards": leader.leader_wards(request.user)})
 

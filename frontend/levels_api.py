@@ -11,13 +11,13 @@ from django.views.decorators.http import require_http_methods
 from frontend import leader, levels
 from frontend.models import LevelChange, LevelScheme
 from gisportal.errors import InvalidInput, PortalError, error_response, json_error
-from gisportal.permissions import defines_levels, reads_dashboard
+from gisportal.permissions import defines_levels, reads_leader_figures
 
 
 def _refused(request: HttpRequest, write: bool) -> HttpResponse | None:
     if not request.user.is_authenticated:
         return json_error(401, "not_authenticated", "Bạn cần đăng nhập.", "Please log in.")
-    if not (defines_levels(request.user) if write else reads_dashboard(request.user)):
+    if not (defines_levels(request.user) if write else reads_leader_figures(request.user)):
         return json_error(
             403, "permission_denied", "Chỉ lãnh đạo mới đặt được mức phân loại.", "Only leaders define levels."
         )

@@ -7,9 +7,9 @@ from django.views.decorators.http import require_GET
 def map_page(request):
     """The map shell: ward, khu phố and POI layers, open to everyone; a district leader's home is their wards in
     figures (frontend/leader.py), with the map one link away (`?view=map`)."""
-    from gisportal.permissions import Role, role_of
+    from gisportal.permissions import opens_on_figures
 
-    if role_of(request.user) == Role.DISTRICT_LEADER and request.GET.get("view") != "map":
+    if opens_on_figures(request.user) and request.GET.get("view") != "map":
         return leader_home(request)
     return render(request, "frontend/map.html")
 

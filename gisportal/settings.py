@@ -82,8 +82,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First after the security headers: every answer, an error page or a 503 included, carries the policy.
+    "gisportal.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "gisportal.errors.DatabaseUnavailableMiddleware",
+    # Outside the replica switch, so its entries are written to the primary even for a public read served by a
+    # replica; outside CSRF and authentication, so it sees their 403s and (on the way out) the user an answer was for.
+    "gisportal.audit.AuditMiddleware",
     "gisportal.db_router.ReplicaMiddleware",
     "gisportal.params.RefuseNul",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -30,7 +30,7 @@ from rest_framework.response import Response
 
 from gisportal.errors import InvalidInput
 from gisportal.params import is_whole
-from gisportal.permissions import role_of
+from gisportal.permissions import handles_import_job
 from layers import registry
 from layers.files import exporter, importer
 from layers.models import ImportJob
@@ -114,7 +114,7 @@ def import_preview(request: Request, layer: str) -> Response:
 def _own_job(request: Request, layer: Layer, pk: int, lock: bool = False) -> ImportJob:
     jobs = ImportJob.objects.select_for_update() if lock else ImportJob.objects
     job = get_object_or_404(jobs, pk=pk, layer=layer.name)
-    if job.user_id != request.user.pk and role_of(request.user) != "admin":
+    if not handles_import_job(request.user, job):
         raise PermissionDenied("Đây là lần nhập của người khác. / This import belongs to someone else.")
     return job
 

@@ -79,7 +79,7 @@ def test_the_dashboard_draws_its_wards_and_follows_an_officers_save_live(prepare
     page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
     page.goto("/leader/dashboard/")
     page.wait_for_selector("#dash-table tbody tr")
-    page.wait_for_function("document.getElementById('dash-live').textContent.length > 0")  # the stream is open
+    page.wait_for_function("() => document.getElementById('dash-live').textContent.length > 0")  # the stream is open
 
     # The choropleth: one shape per ward, a legend of quantile classes for the chosen indicator.
     page.select_option("#dash-indicator", "suspended")
@@ -116,7 +116,7 @@ def test_the_dashboard_draws_its_wards_and_follows_an_officers_save_live(prepare
     t = time.monotonic()
     assert saved.status == 201, saved.text()
     page.wait_for_function(
-        f"document.querySelector(\"#dash-table tbody tr[data-ward='{ward_a}'] td[data-figure='active']\")"
+        f"() => document.querySelector(\"#dash-table tbody tr[data-ward='{ward_a}'] td[data-figure='active']\")"
         f".textContent.trim() === '{before + 1}'",
         timeout=2_000,
     )

@@ -32,7 +32,7 @@ def test_name_check_and_radius_scan(live_server, page, settings):
     assert page.locator("path.scan-circle").count() == 1
     page.locator("#radius").fill("800")
     page.locator("#radius").dispatch_event("change")
-    page.wait_for_function(f"Number(document.getElementById('scan-total').textContent) > {small}")
+    page.wait_for_function(f"() => Number(document.getElementById('scan-total').textContent) > {small}")
     assert page.locator("#industry-chart li").count() >= 5
     assert page.locator("#poi-list li").count() >= 5
     assert page.locator("path.hit").count() > 0
