@@ -442,7 +442,6 @@ def report_assignees(user_model: Any, report: Any) -> QuerySet:
 # --- the leaders' dashboard (frontend) ---
 
 
-
 def defines_levels(user: Any) -> bool:
     """A leader sets the levels wards are classified by; officers, whose wards are classified, do not."""
     return role_of(user) in LEADERS
