@@ -17,7 +17,7 @@ def test_a_citizen_on_a_phone_sees_street_names_and_nothing_leaves_the_portal(br
         base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="vi-VN", is_mobile=True
     )
     page = context.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(40_000)  # the first page of a fresh live server on a busy 2-core machine
     requested = []
     page.on("request", lambda req: requested.append(req.url))
     errors = []

@@ -81,22 +81,30 @@ window.portalMap = map;
 const WARDS = "/api/v1/admin-units/?level=ward";
 const portalEarly = window.portalEarly || { data: {} };
 const wardsAnswer = portalEarly.data[WARDS] || import("./request.js").then(({ request }) => request(WARDS));
-// The basemap comes once the map is where it opens (the home wards), so its tiles are fetched for that view only.
+// The basemap comes once the map is where it opens (the home wards), so its tiles are fetched for that view only;
+// the page carries the home wards' extent, so that is before the wards' outlines answer.
+let basemap = null;
+const placed = (portalEarly.viewReady || Promise.resolve(null)).then((view) => {
+  if (!view) return false;
+  map.setView(view.center, view.zoom, { animate: false });
+  basemap = addBasemap(map);
+  return true;
+});
 const wardsLoaded = wardsAnswer.then(async (wards) => {
   const layer = L.geoJSON(wards, { style: { color: "#0b5394", weight: 2, fill: false, className: "ward-boundary" } }).addTo(map);
-  const view = await portalEarly.viewReady;
-  if (view) map.setView(view.center, view.zoom, { animate: false });
-  else if (layer.getLayers().length) {
-    const { homeBounds } = await import("./home.js");
-    map.fitBounds(homeBounds(layer), { animate: false });
+  if (!(await placed)) {
+    if (layer.getLayers().length) {
+      const { homeBounds } = await import("./home.js");
+      map.fitBounds(homeBounds(layer), { animate: false });
+    }
+    basemap = addBasemap(map);
   }
-  const basemap = addBasemap(map);
   mapEl.dataset.loaded = "true";
   // Once the basemap's first tiles are drawn (at most 3 s): before that, the phone's connections and CPU are theirs.
   if (basemap && basemap.isLoading()) await new Promise((drawn) => { basemap.once("load", drawn); setTimeout(drawn, 3000); });
   return layer;
-}, (err) => {
-  addBasemap(map);
+}, async (err) => {
+  if (!(await placed)) addBasemap(map);
   throw err;
 });
 // What the first view does not need, asked for once it is drawn (or failed).

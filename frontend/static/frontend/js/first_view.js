@@ -27,16 +27,21 @@ const unproject = ([x, y], z) => {
   const s = 256 * 2 ** z;
   return [(x / s - 0.5) * 360, (2 * Math.atan(Math.exp((0.5 - y / s) * 2 * Math.PI)) - Math.PI / 2) * 180 / Math.PI];
 };
-early.viewReady = Promise.all([early.data[WARDS], ...stylesheets]).then(([wards]) => {
+// The home wards' extent, written into the page by the server (frontend/context.py): no wait for the wards' JSON.
+const HOME = JSON.parse(document.body.dataset.homeBounds || "null");
+early.viewReady = Promise.all([HOME ? null : early.data[WARDS], ...stylesheets]).then(([wards]) => {
   const el = document.getElementById("map");
-  const codes = JSON.parse(document.body.dataset.homeWards || "[]");
-  const features = (wards && wards.features) || [];
-  const home = features.filter((f) => codes.includes(f.properties.code));
   let w = 180, s = 90, e = -180, n = -90;
-  const extend = (c) => (typeof c[0] === "number"
-    ? ([w, s, e, n] = [Math.min(w, c[0]), Math.min(s, c[1]), Math.max(e, c[0]), Math.max(n, c[1])])
-    : c.forEach(extend));
-  for (const f of home.length ? home : features) if (f.geometry) extend(f.geometry.coordinates);
+  if (HOME) [w, s, e, n] = HOME;
+  else {
+    const codes = JSON.parse(document.body.dataset.homeWards || "[]");
+    const features = (wards && wards.features) || [];
+    const home = features.filter((f) => codes.includes(f.properties.code));
+    const extend = (c) => (typeof c[0] === "number"
+      ? ([w, s, e, n] = [Math.min(w, c[0]), Math.min(s, c[1]), Math.max(e, c[0]), Math.max(n, c[1])])
+      : c.forEach(extend));
+    for (const f of home.length ? home : features) if (f.geometry) extend(f.geometry.coordinates);
+  }
   if (!el || w > e || !el.clientWidth || !el.clientHeight) return null;
   // Leaflet 1.9's getBoundsZoom (zoomSnap 1) and fitBounds' centre, for symmetric padding.
   const pad = 2 * Number(SELF?.dataset.padding || 0);

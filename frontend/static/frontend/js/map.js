@@ -171,7 +171,20 @@ function followChanges(tileLayers) {
   });
 }
 
+// A layer of the catalogue drawn when the map opens (the others wait in the layer list).
+const drawnAtFirst = ([, layer, onAtFirst]) => onAtFirst && !OFF_AT_FIRST.has(layer.layerName);
+
 async function load() {
+  // Where the map opens, before any tile is asked for: the basemap's and the layers' tiles come once, for this view
+  // (the view first_view.html worked out from the home wards' extent in the page, whose basemap tiles are already
+  // on their way). The layers' tiles are asked for as soon as the catalogue answers, not after the outlines.
+  const view = await portalEarly.viewReady;
+  const tiles = asked.catalog.then((entries) => Promise.all(entries.map(tileOverlay)));
+  if (view) {
+    map.setView(view.center, view.zoom, { animate: false });
+    startBasemap();
+    tiles.then((layers) => layers.filter(drawnAtFirst).forEach(([, layer]) => layer.addTo(map))).catch(() => {});
+  }
   const wards = await asked.wards;
   const wardLayer = L.geoJSON(wards, {
     style: (f) => approximateStyle({ color: "#0b5394", weight: 3, fill: false, className: "ward-boundary" }, f),
@@ -186,20 +199,14 @@ async function load() {
       layer.bindPopup(div);
     },
   }).addTo(map);
-  // Where the map opens, before any tile is asked for: the basemap's and the layers' tiles come once, for this view
-  // (the view first_view.html worked out, whose basemap tiles are already on their way).
-  const view = await portalEarly.viewReady;
-  if (view) map.setView(view.center, view.zoom, { animate: false });
-  else if (wardLayer.getLayers().length) {
-    const { homeBounds } = await import("./home.js");
-    map.fitBounds(homeBounds(wardLayer), { animate: false });
+  if (!view) {
+    if (wardLayer.getLayers().length) {
+      const { homeBounds } = await import("./home.js");
+      map.fitBounds(homeBounds(wardLayer), { animate: false });
+    }
+    startBasemap();
   }
-  startBasemap();
-  const [khuPho, pois, tileLayers] = await Promise.all([
-    asked.khuPho,
-    asked.pois,
-    asked.catalog.then((entries) => Promise.all(entries.map(tileOverlay))),
-  ]);
+  const [khuPho, pois, tileLayers] = await Promise.all([asked.khuPho, asked.pois, tiles]);
   const khuPhoLayer = L.geoJSON(khuPho, {
     style: { color: "#6aa84f", weight: 1.5, dashArray: "4 4", fillOpacity: 0.05, className: "khu-pho-boundary" },
     onEachFeature: (f, layer) => {
@@ -222,8 +229,9 @@ async function load() {
   overlays[_("Ward boundary")] = wardLayer;
   overlays[_("Neighbourhoods (khu phố)")] = khuPhoLayer;
   overlays[_("Public facilities")] = poiLayer;
-  for (const [title, layer, onAtFirst] of tileLayers) {
-    overlays[title] = OFF_AT_FIRST.has(layer.layerName) || !onAtFirst ? layer : layer.addTo(map);
+  for (const entry of tileLayers) {
+    const [title, layer] = entry;
+    overlays[title] = drawnAtFirst(entry) && !map.hasLayer(layer) ? layer.addTo(map) : layer;
   }
   // On a phone the list folds into Leaflet's layers button: open, it would cover a third of the map.
   L.control.layers(baseLayers, overlays, { collapsed: PHONE }).addTo(map);
