@@ -338,6 +338,7 @@ def reads_theme_private(user: Any, obj: Any, editor_roles: list[str], edit_scope
     """A feature's private values: the features domain's readers in their area, and its own editors."""
     return can_see_private(user, obj, Domain.FEATURES) or can_edit_theme(user, editor_roles, edit_scope, *obj.scope())
 
+
 # --- citizen reports (layers.reports) ---
 
 # Who works a report through (triage, assign, answer, resolve, close, reopen, merge): the officers of its ward, the
