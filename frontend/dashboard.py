@@ -15,12 +15,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from frontend import leader
+from frontend import leader, levels
 from gisportal.errors import json_error
 from gisportal.exports import safe_text
-from gisportal.permissions import Role, role_of
-
-LEADERS = {Role.DISTRICT_LEADER, Role.ADMIN}
+from gisportal.permissions import hides_small_counts, reads_leader_figures
 
 
 def _wards(request: HttpRequest):
@@ -35,7 +33,7 @@ def _wards(request: HttpRequest):
 def _refused(request: HttpRequest) -> HttpResponse | None:
     if not request.user.is_authenticated:
         return json_error(401, "not_authenticated", "Bạn cần đăng nhập.", "Please log in.")
-    if role_of(request.user) not in LEADERS:
+    if not reads_leader_figures(request.user):
         return json_error(
             403, "permission_denied", "Trang này dành cho lãnh đạo.", "This dashboard is for district leaders."
         )
@@ -47,7 +45,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     """GET /leader/dashboard/: the page (its figures arrive as JSON, so the live update redraws the same way)."""
     if not request.user.is_authenticated:
         return redirect(f"/login/?next={request.get_full_path()}")
-    if role_of(request.user) not in LEADERS:
+    if not reads_leader_figures(request.user):
         raise PermissionDenied("Trang này dành cho lãnh đạo. / This dashboard is for district leaders.")
     return render(request, "frontend/leader_dashboard.html", {"wards": leader.leader_wards(request.user)})
 
@@ -61,7 +59,12 @@ def dashboard_data(request: HttpRequest) -> HttpResponse:
     if raw and not wards:
         vi, en = "Không có phường này trong phạm vi của bạn.", "No such ward in your view."
         return json_error(400, "invalid_input", vi, en, {"ward": raw})
-    response = JsonResponse({**leader.figures(wards), "outlines": leader.outlines(wards)})
+    data = leader.figures(wards, hides_small_counts(request.user))
+    # The figures just counted may have moved a ward to another level (the event that made the page reload
+    # them is the change); indicators are never withheld counts, so these values are the true ones.
+    ids = [w.pk for w in wards]
+    levels.classify(ids, leader.values_from(data))
+    response = JsonResponse({**data, "levels": levels.dashboard(ids), "outlines": leader.outlines(wards)})
     response["Cache-Control"] = "private, no-store"  # live figures
     return response
 
@@ -73,7 +76,10 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
         return refused
     wards, _raw = _wards(request)
     sort, descending = request.GET.get("sort", "name"), request.GET.get("dir") == "desc"
-    head, rows = leader.table_rows(leader.figures(wards), sort, descending)
+    data = leader.figures(wards, hides_small_counts(request.user))
+    ids = [w.pk for w in wards]
+    levels.classify(ids, leader.values_from(data))
+    head, rows = leader.table_rows(data, sort, descending, levels.dashboard(ids))
     name = "so-lieu-phuong"
     if fmt == "csv":
         out = io.StringIO()

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from businesses import pages as business_pages
-from frontend import dashboard, views
+from frontend import dashboard, history_api, levels_api, views
 
 urlpatterns = [
     path("", views.map_page, name="map"),
@@ -15,5 +15,9 @@ urlpatterns = [
     path("leader/dashboard/", dashboard.dashboard_page, name="leader-dashboard"),
     path("leader/dashboard/data", dashboard.dashboard_data, name="leader-dashboard-data"),
     path("leader/dashboard/export.csv", dashboard.dashboard_export, {"fmt": "csv"}, name="leader-dashboard-csv"),
+    path("leader/dashboard/history", history_api.figure_history, name="leader-dashboard-history"),
+    path("leader/dashboard/snapshots", history_api.take_snapshot, name="leader-dashboard-snapshots"),
+    path("leader/levels/", levels_api.scheme_list, name="leader-levels"),
+    path("leader/levels/<int:pk>", levels_api.scheme_detail, name="leader-level"),
     path("leader/dashboard/export.xlsx", dashboard.dashboard_export, {"fmt": "xlsx"}, name="leader-dashboard-xlsx"),
 ]

@@ -7,9 +7,9 @@ from django.views.decorators.http import require_GET
 def map_page(request):
     """The map shell: ward, khu phố and POI layers, open to everyone; a district leader's home is their wards in
     figures (frontend/leader.py), with the map one link away (`?view=map`)."""
-    from gisportal.permissions import Role, role_of
+    from gisportal.permissions import opens_on_figures
 
-    if role_of(request.user) == Role.DISTRICT_LEADER and request.GET.get("view") != "map":
+    if opens_on_figures(request.user) and request.GET.get("view") != "map":
         return leader_home(request)
     return render(request, "frontend/map.html")
 
@@ -17,7 +17,8 @@ def map_page(request):
 def leader_home(request):
     from frontend import leader
 
-    columns, rows = leader.rows(leader.leader_wards(request.user))
+    # leader_home is only reached by district leaders, who never see small household counts
+    columns, rows = leader.rows(leader.leader_wards(request.user), hide_small=True)
     return render(request, "frontend/leader_home.html", {"columns": columns, "rows": rows})
 
 
@@ -25,15 +26,17 @@ def leader_home(request):
 @login_required
 def layers_editor_page(request):
     """Officers draw, move, reshape, edit, delete and restore features of the editable thematic layers."""
-    from gisportal.permissions import edits_domain, ward_ids
+    from gisportal.permissions import ward_ids
     from layers import registry
+    from layers.editing import edits_layer
 
     name = request.GET.get("layer", "waste_points")
     layer = registry.get(name)
     if layer is None or not layer.editable:
-        name = "waste_points"
+        name, layer = "waste_points", registry.get("waste_points")
+    # A ward-defined layer names its own editors (a khu phố officer may edit streetlights but no waste point).
     scope = sorted(ward_ids(request.user) or [])
-    context = {"can_edit": edits_domain(request.user), "ward_scope": scope, "layer": name}
+    context = {"can_edit": layer is not None and edits_layer(request.user, layer), "ward_scope": scope, "layer": name}
     return render(request, "frontend/layers_editor.html", context)
 
 

@@ -46,6 +46,16 @@ class Subscriber:
     dropped: bool = False
 
 
+# Callbacks told of every notification this process hears (frontend's area levels re-classify on them). They run
+# on the event loop: each must only schedule its work.
+_listeners: list[Callable[[dict], None]] = []
+
+
+def on_change(listener: Callable[[dict], None]) -> None:
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
 def relevant(payload: dict, scope: set[int] | None) -> bool:
     """Whether a change concerns the wards this listener serves (None = every ward)."""
     wards = payload.get("wards")
@@ -120,6 +130,11 @@ class Hub:
         for sub in list(self.subscribers):
             if relevant(payload, sub.scope):
                 self._offer(sub, item)
+        for listener in _listeners:
+            try:
+                listener(payload)
+            except Exception:
+                log.warning("event hub: a change listener failed", exc_info=True)
 
     def _offer(self, sub: Subscriber, item: tuple[int, dict | str, bytes]) -> None:
         try:

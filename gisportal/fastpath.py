@@ -22,6 +22,7 @@ JSON is encoded with orjson: the same bytes as DRF's compact renderer, ~10× fas
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -33,14 +34,17 @@ from django.conf import settings
 from django.core import signals
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.request import split_domain_port, validate_host
+from django.urls import resolve
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from gisportal import db_router, errors, throttles
+from gisportal import csp, db_router, errors, throttles
 from gisportal.params import has_nul, nul_refused
+
+CSP_MIDDLEWARE = "gisportal.csp.ContentSecurityPolicyMiddleware"
 
 # A handler gets the request and the route's named groups; it answers a dict (a DRF view's 200 JSON) or a
 # ready HttpResponse (a plain Django view's), or raises a PortalError.
@@ -51,12 +55,20 @@ Handler = Callable[[HttpRequest, Mapping[str, str]], "dict | list | HttpResponse
 class Route:
     pattern: re.Pattern[str]  # on the path, as Django's URL pattern of the same view
     handler: Handler
-    drf: bool  # a DRF view: throttled, JSON negotiated, `Vary: Accept, Cookie` and `Allow: OPTIONS, GET`
+    drf: bool  # a DRF view: throttled, JSON negotiated, `Vary: Accept, Cookie` and DRF's `Allow`
+    path: str = ""  # a DRF view's path, whose view says what `Allow` lists
 
 
 def exact(path: str, handler: Handler) -> Route:
     """A DRF JSON view at exactly this path."""
-    return Route(re.compile(re.escape(path) + r"\Z"), handler, drf=True)
+    return Route(re.compile(re.escape(path) + r"\Z"), handler, drf=True, path=path)
+
+
+@functools.cache
+def _drf_headers(path: str) -> list[tuple[bytes, bytes]]:
+    """What DRF's view and the session middleware add to its answers (DRF's authentication reads the session)."""
+    view = resolve(path).func.cls()  # type: ignore[attr-defined]  # an @api_view function's APIView class
+    return [(b"vary", b"Accept, Cookie"), (b"allow", ", ".join(view.allowed_methods).encode())]
 
 
 @extend_schema(responses={200: dict})
@@ -182,12 +194,8 @@ def answer(scope: dict, route: Route, groups: dict[str, str]) -> tuple[int, list
         if "Content-Length" not in response:  # CommonMiddleware's
             out.append((b"content-length", str(len(body)).encode()))
     else:
-        out += _security_headers(secure)
+        out += _security_headers(response, secure)
     return response.status_code, out, body
-
-
-# What DRF's view and the session middleware add to a DRF view's answer (DRF's authentication reads the session).
-_DRF = [(b"vary", b"Accept, Cookie"), (b"allow", b"OPTIONS, GET")]
 
 
 def _respond(request: HttpRequest, route: Route, groups: dict[str, str]) -> tuple[HttpResponse, list, bool]:
@@ -213,15 +221,15 @@ def _respond(request: HttpRequest, route: Route, groups: dict[str, str]) -> tupl
         for name, value in drf.items():
             if name != "Content-Type":  # an unrendered Response's default; DRF renders it as JSON
                 response[name] = value
-        return response, _DRF, True
+        return response, _drf_headers(route.path), True
     except Exception as exc:
         if errors.database_down(exc):
             # Raised through DRF (which has no answer for it) to DatabaseUnavailableMiddleware.
             return errors.database_unavailable_response(request), [(b"vary", b"Cookie")] if route.drf else [], True
         raise
     if isinstance(result, HttpResponse):
-        return result, _DRF if route.drf else [], True
-    return _json(result, 200), _DRF if route.drf else [], True
+        return result, _drf_headers(route.path) if route.drf else [], True
+    return _json(result, 200), _drf_headers(route.path) if route.drf else [], True
 
 
 def _json(data: Any, status: int) -> HttpResponse:
@@ -235,12 +243,15 @@ def _stack_headers(response: HttpResponse, lang: str, secure: bool) -> list[tupl
         out.append((b"x-frame-options", settings.X_FRAME_OPTIONS.upper().encode()))
     if "Content-Language" not in response:
         out.append((b"content-language", lang.encode()))
-    return out + _security_headers(secure)
+    return out + _security_headers(response, secure)
 
 
-def _security_headers(secure: bool) -> list[tuple[bytes, bytes]]:
-    """SecurityMiddleware's headers, from the settings it reads."""
+def _security_headers(response: HttpResponse, secure: bool) -> list[tuple[bytes, bytes]]:
+    """SecurityMiddleware's headers, from the settings it reads, and the Content-Security-Policy (gisportal/csp.py),
+    both outside RefuseNul: every answer carries them."""
     out = []
+    if CSP_MIDDLEWARE in settings.MIDDLEWARE and csp.HEADER not in response:
+        out.append((b"content-security-policy", csp.policy(getattr(settings, "BASEMAP_URL", "") or "").encode()))
     if settings.SECURE_HSTS_SECONDS and secure:
         sts = f"max-age={settings.SECURE_HSTS_SECONDS}"
         if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:

@@ -27,5 +27,7 @@ class Profile(models.Model):
         return f"{self.user} ({self.role})"
 
 
-# Personal API tokens live beside their authentication class; imported here so Django registers the model.
+# Personal API tokens live beside their authentication class, the audit log beside its writers; imported here so
+# Django registers the models.
+from gisportal.audit import AuditEntry  # noqa: E402, F401
 from gisportal.tokens import ApiToken  # noqa: E402, F401

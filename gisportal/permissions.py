@@ -190,12 +190,56 @@ def follows_changes(user: Any) -> bool:
     return role_of(user) in WATCHERS
 
 
+# --- pages and menus (frontend) ---
+
+# The leaders' figures (the home page that opens on them, the operations dashboard and its exports).
+LEADERS = frozenset({Role.DISTRICT_LEADER, Role.ADMIN})
+# The house-number standardisation report: ward officers for their wards, leaders and admins for all.
+HOUSE_REPORT_READERS = frozenset({Role.WARD_OFFICER, Role.DISTRICT_LEADER, Role.ADMIN})
+
+
+def reads_leader_figures(user: Any) -> bool:
+    return role_of(user) in LEADERS
+
+
+def opens_on_figures(user: Any) -> bool:
+    """A district leader's home is their wards in figures, the map one link away; everyone else's is the map."""
+    return role_of(user) == Role.DISTRICT_LEADER
+
+
+def reads_house_report(user: Any) -> bool:
+    return role_of(user) in HOUSE_REPORT_READERS
+
+
+def khu_pho_bound(user: Any) -> int | None:
+    """The one khu phố a khu phố officer serves (their filters offer only it); None for every other role."""
+    if role_of(user) != Role.KHU_PHO_OFFICER:
+        return None
+    return user.profile.khu_pho_id
+
+
 # --- accounts (gisportal) ---
 
 
 def may_hold_api_tokens(user: Any) -> bool:
     """Personal API tokens (desktop clients: QGIS, GDAL) are for officers, leaders and admins, not citizens."""
     return bool(getattr(user, "is_authenticated", False)) and role_of(user) != Role.CITIZEN
+
+
+# --- GIS file imports (layers/files) ---
+
+
+def handles_import_job(user: Any, job: Any) -> bool:
+    """An import job is its uploader's to read, commit or cancel; administrators may handle anyone's."""
+    return job.user_id == getattr(user, "pk", None) or role_of(user) == Role.ADMIN
+
+
+# --- the audit log (gisportal/audit.py) ---
+
+
+def reads_audit(user: Any) -> bool:
+    """Administrators read the audit log; nobody writes it but the portal itself."""
+    return role_of(user) == Role.ADMIN
 
 
 # --- households ---
@@ -393,3 +437,12 @@ def report_assignees(user_model: Any, report: Any) -> QuerySet:
         )
         .distinct()
     )
+
+
+# --- the leaders' dashboard (frontend) ---
+
+
+
+def defines_levels(user: Any) -> bool:
+    """A leader sets the levels wards are classified by; officers, whose wards are classified, do not."""
+    return role_of(user) in LEADERS

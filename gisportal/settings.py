@@ -82,8 +82,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First after the security headers: every answer, an error page or a 503 included, carries the policy.
+    "gisportal.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "gisportal.errors.DatabaseUnavailableMiddleware",
+    # Outside the replica switch, so its entries are written to the primary even for a public read served by a
+    # replica; outside CSRF and authentication, so it sees their 403s and (on the way out) the user an answer was for.
+    "gisportal.audit.AuditMiddleware",
     "gisportal.db_router.ReplicaMiddleware",
     "gisportal.params.RefuseNul",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -162,6 +167,12 @@ CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The leaders' figures over time (frontend/snapshots.py): one snapshot every FIGURE_SNAPSHOT_EVERY_S, run by the
+# beat scheduler (scripts/worker.sh's worker -B; docker/compose.yml's beat service).
+FIGURE_SNAPSHOT_EVERY_S = envint("FIGURE_SNAPSHOT_EVERY_S", 6 * 3600)
+CELERY_BEAT_SCHEDULE = {
+    "figure-snapshots": {"task": "frontend.snapshot", "schedule": float(FIGURE_SNAPSHOT_EVERY_S)},
+}
 
 # django-axes first: it counts every password check (login page, admin, HTTP Basic where allowed) and
 # refuses one for a locked account before the password is even compared.

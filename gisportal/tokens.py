@@ -15,6 +15,8 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import authentication, exceptions
 
 PREFIX_LEN = 8
@@ -93,3 +95,21 @@ class OptionalBasicAuthentication(authentication.BasicAuthentication):
 
     def authenticate_header(self, request) -> str | None:
         return super().authenticate_header(request) if settings.API_BASIC_AUTH else None
+
+
+# How the OpenAPI schema (drf-spectacular) describes these two ways in; without them every operation warned.
+class TokenScheme(OpenApiAuthenticationExtension):
+    target_class = "gisportal.tokens.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema) -> dict:
+        keyword = TokenAuthentication.keyword
+        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix=keyword)
+
+
+class OptionalBasicScheme(OpenApiAuthenticationExtension):
+    target_class = "gisportal.tokens.OptionalBasicAuthentication"
+    name = "basicAuth"  # only accepted where API_BASIC_AUTH is on
+
+    def get_security_definition(self, auto_schema) -> dict:
+        return {"type": "http", "scheme": "basic"}

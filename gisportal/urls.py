@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from gisportal import accounts, events, fastpath, health
+from gisportal import accounts, audit_api, events, fastpath, health
 
 api_v1: list[URLPattern | URLResolver] = [
     path("me/", accounts.me, name="me"),
@@ -12,6 +12,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("me/tokens/<int:pk>", accounts.my_token, name="my-token"),
     path("events", events.events, name="events"),
     path("ping", fastpath.ping, name="ping"),
+    path("audit/", audit_api.audit_log, name="audit-log"),
     path("", include("layers.urls")),
     path("", include("households.urls")),
     path("", include("businesses.urls")),
@@ -32,7 +33,12 @@ urlpatterns = [
     path("", include("layers.reports.urls")),
     path("api/health/", health.health, name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file (?script): the CSP runs no inline script.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="gisportal/swagger_ui.html"),
+        name="api-docs",
+    ),
     path("login/", auth_views.LoginView.as_view(template_name="frontend/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/tokens/", accounts.tokens_page, name="account-tokens"),

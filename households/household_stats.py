@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import connection
 
@@ -72,39 +71,3 @@ def household_stats(
 # What a count says about the few families behind it: a khu phố with one poor household names that family to
 # anyone who knows the street. Households and people per group are population figures and stay shown.
 SENSITIVE = tuple(c for c in COUNTS if c not in ("households", "people"))
-
-
-def suppress_small(rows: list[dict], totals: dict, k: int) -> None:
-    """Hide (None) every sensitive count from 1 to k-1, in rows and totals, as statistics offices do for
-    published tables. When a column would hide a single cell, the total minus the shown cells would give it
-    back: the smallest shown non-zero cell of that column is hidden too (a zero would tell that the hidden
-    pair is one family and nothing), else a zero, or, with none left, the total.
-
-    Khu phố rows are suppressed ward by ward, each ward's total being the margin: a leader also reads the
-    ward's total (group_by=ward) and the ward alone (?ward=), so two wards hiding one khu phố each must not
-    leave each ward's hidden cell equal to its total minus its shown cells. The pattern depends on the
-    ward's own counts only, so every request that shows a ward's khu phố hides the same cells."""
-    if rows and "khu_pho_id" in rows[0]:
-        by_ward: dict[Any, list[dict]] = {}
-        for row in rows:
-            by_ward.setdefault(row["ward_id"], []).append(row)
-        for ward_rows in by_ward.values():
-            margin = {c: sum(r[c] for r in ward_rows) for c in SENSITIVE}
-            _suppress(ward_rows, margin, k)
-    _suppress(rows, totals, k)
-
-
-def _suppress(rows: list[dict], totals: dict, k: int) -> None:
-    for column in SENSITIVE:
-        small = [r for r in rows if r[column] is not None and 0 < r[column] < k]
-        for row in small:
-            row[column] = None
-        if column in totals and totals[column] is not None and 0 < totals[column] < k:
-            totals[column] = None
-        hidden = [r for r in rows if r[column] is None]
-        if len(hidden) == 1 and totals.get(column) is not None:
-            shown = [r for r in rows if r[column] is not None]
-            if shown:
-                min(shown, key=lambda r: (r[column] == 0, r[column]))[column] = None
-            else:
-                totals[column] = None

@@ -1,32 +1,71 @@
-"""Waste points overflowing or damaged per ward, for the leaders' pages."""
+"""Waste points by kind and by condition, and forest change between each plot's last two surveys, per ward, for
+the leaders' pages (registered in apps.py). The SQL is here, once."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from gisportal.figures import Figure, Value, WardFigures
 
+WASTE_KINDS = ("bin", "toilet", "transfer_station", "dump_hotspot")
+WASTE_CONDITIONS = ("worn", "damaged", "overflowing")
+# The order conditions worsen in (layers/forest/changes.py's CONDITION_RANK); a blank condition counts as healthy.
+FOREST_RANK = "coalesce(array_position(ARRAY['healthy','stressed','degraded','lost'], {}::text), 1)"
+
+_WASTE = "SELECT ward_id, {counts} FROM layers_wastepoint WHERE NOT is_deleted AND ward_id = ANY(%s) GROUP BY ward_id"
+_WASTE_SQL = _WASTE.format(
+    counts=", ".join(
+        [f"count(*) FILTER (WHERE kind = '{k}')" for k in WASTE_KINDS]
+        + [f"count(*) FILTER (WHERE condition = '{c}')" for c in WASTE_CONDITIONS]
+    )
+)
+# "damaged" and "overflowing" keep the keys the leader's home has always used.
+_WASTE_KEYS = [f"waste_{k}" for k in WASTE_KINDS] + ["waste_worn", "damaged", "overflowing"]
+
+# Each plot's last (rank 1) and previous (rank 2) survey; a plot with one survey has no change.
+_FOREST_SQL = f"""
+WITH ranked AS (
+  SELECT plot_id, condition, carbon_t_ha,
+         row_number() OVER (PARTITION BY plot_id ORDER BY surveyed_on DESC) AS rank
+    FROM layers_forestsurvey
+)
+SELECT p.ward_id,
+       count(*) FILTER (WHERE {FOREST_RANK.format("b.condition")} > {FOREST_RANK.format("a.condition")}),
+       round(coalesce(sum((b.carbon_t_ha - a.carbon_t_ha) * p.area_ha), 0))::int
+  FROM layers_forestplot p
+  JOIN ranked b ON b.plot_id = p.id AND b.rank = 1
+  JOIN ranked a ON a.plot_id = p.id AND a.rank = 2
+ WHERE NOT p.is_deleted AND p.ward_id = ANY(%s)
+ GROUP BY p.ward_id
+"""
+
 
 def count(ward_ids: list[int]) -> dict[int, dict[str, Value]]:
-    from layers.models import WastePoint
-
-    rows = (
-        WastePoint.objects.filter(is_deleted=False, ward_id__in=ward_ids)
-        .values("ward_id")
-        .annotate(
-            overflowing=Count("id", filter=Q(condition="overflowing")),
-            damaged=Count("id", filter=Q(condition="damaged")),
-        )
-    )
-    return {r["ward_id"]: {"overflowing": Value(r["overflowing"]), "damaged": Value(r["damaged"])} for r in rows}
+    out: dict[int, dict[str, Value]] = {}
+    with connection.cursor() as cur:
+        cur.execute(_WASTE_SQL, [list(ward_ids)])
+        for ward, *counts in cur.fetchall():
+            out.setdefault(ward, {}).update({k: Value(n) for k, n in zip(_WASTE_KEYS, counts, strict=True)})
+        cur.execute(_FOREST_SQL, [list(ward_ids)])
+        for ward, worsened, carbon in cur.fetchall():
+            out.setdefault(ward, {}).update(forest_worsened=Value(worsened), forest_carbon_t=Value(carbon))
+    return out
 
 
+_WASTE_PAGE = "/layers/edit/?layer=waste_points"
 FIGURES = WardFigures(
     order=30,
     figures=(
-        Figure("overflowing", _("Waste points overflowing"), "/layers/edit/?layer=waste_points"),
-        Figure("damaged", _("Waste points damaged"), "/layers/edit/?layer=waste_points"),
+        Figure("waste_bin", _("Public bins"), _WASTE_PAGE),
+        Figure("waste_toilet", _("Public toilets"), _WASTE_PAGE),
+        Figure("waste_transfer_station", _("Waste transfer stations"), _WASTE_PAGE),
+        Figure("waste_dump_hotspot", _("Dumping hot spots"), _WASTE_PAGE),
+        Figure("waste_worn", _("Waste points worn"), _WASTE_PAGE),
+        Figure("damaged", _("Waste points damaged"), _WASTE_PAGE),
+        Figure("overflowing", _("Waste points overflowing"), _WASTE_PAGE),
+        Figure("forest_worsened", _("Forest plots worsened since the previous survey"), "/layers/forest/"),
+        Figure("forest_carbon_t", _("Forest carbon change since the previous survey (t)"), "/layers/forest/"),
     ),
     count=count,
 )

@@ -21,6 +21,27 @@ from tests.factories import AdminUnitFactory, BusinessFactory, POIFactory, indus
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Packages whose tests share a fixture seeded once (tests/browser/demo/: the whole demo ward, ~20 s to seed).
+SHARED_SEED_PACKAGES = ("tests/browser/demo/",)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's own scheduling, except that each package of SHARED_SEED_PACKAGES goes to one worker as one unit.
+
+    This is what `--dist loadgroup` is for, but xdist 3.8 marks the group by renaming `item._nodeid`, which
+    pytest 9 no longer reads, so its groups are silently ignored.
+    """
+    if config.getvalue("dist") not in ("load", "loadgroup"):
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedSeedScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return next((p for p in SHARED_SEED_PACKAGES if nodeid.startswith(p)), nodeid)
+
+    return SharedSeedScheduling(config, log)
+
+
 @dataclass
 class World:
     """Ward A (khu phố A1, A2) and ward B (khu phố B1), a POI each, a user per role."""

@@ -22,6 +22,7 @@ def _tile_of(point, z: int) -> dict:
 
 # url name → function(world) → kwargs for reverse().
 SAMPLE_KWARGS: dict[str, Callable] = {
+    "leader-level": lambda w: {"pk": _level_scheme(w)},
     "adminunit-detail": lambda w: {"pk": w.kp_a1.pk},
     "poi-detail": lambda w: {"pk": w.ward_a.pois.first().pk},
     "tiles-tilejson": lambda w: {"layer": "businesses"},
@@ -74,6 +75,8 @@ SAMPLE_KWARGS: dict[str, Callable] = {
     "my-token": lambda w: {"pk": 1},
     "theme-detail": lambda w: {"slug": _theme(w)},
     "theme-stats": lambda w: {"slug": _theme(w)},
+    "theme-photo-upload": lambda w: {"slug": _theme(w)},
+    "theme-photo": lambda w: {"slug": _theme(w), "token": "0" * 24},
     "report-detail": lambda w: {"code": _report(w)},
     "report-follow": lambda w: {"code": _report(w)},
     "report-step": lambda w: {"code": _report(w)},
@@ -156,6 +159,14 @@ def _land(world) -> dict:
     return land(world)
 
 
+def _level_scheme(world) -> int:
+    """A leader's levels on suspended businesses, for the scheme's own URL."""
+    from frontend.models import LevelScheme
+
+    levels = [{"key": "green", "label": "Xanh", "colour": "#2ca25f", "min": 0, "max": 5}]
+    return LevelScheme.objects.get_or_create(name="Mẫu", indicator="suspended", levels=levels)[0].pk
+
+
 def _sync_run(world) -> int:
     """A saved sync run whose report names the world's businesses, for the run's own URL."""
     from businesses.models import SyncRun
@@ -167,6 +178,7 @@ def _sync_run(world) -> int:
 # url name → query string that makes the endpoint return real data, not a 400.
 SAMPLE_QUERY: dict[str, str] = {
     "events": "?max_seconds=1",
+    "leader-dashboard-history": "?figure=active",
     "business-radius": "?lat=10.78&lon=106.70&radius_m=5000&page_size=200",
     "business-name-check": "?name=Phở Hòa&area=city",
     "business-stats": "?group_by=khu_pho&group_by2=status",

@@ -20,9 +20,8 @@ from django.db.models import Q, QuerySet
 
 from businesses.models import Business, Industry
 from gisportal.errors import InvalidInput
-from gisportal.models import Role
 from gisportal.params import is_whole
-from gisportal.permissions import Domain, role_of, scope_private, sees_domain, ward_ids
+from gisportal.permissions import Domain, khu_pho_bound, scope_private, sees_domain, ward_ids
 from gisportal.text import nfc
 from households.addresses.ward_names import find_ward
 from layers.models import AdminUnit
@@ -248,8 +247,7 @@ def unit_choices(user: Any) -> tuple[QuerySet, QuerySet]:
     khu_phos = AdminUnit.objects.valid_on().filter(level=AdminUnit.Level.KHU_PHO).order_by("parent__name", "name")
     if not sees_domain(user, Domain.FEATURES):
         return wards, khu_phos.filter(parent__in=wards)
-    if role_of(user) == Role.KHU_PHO_OFFICER:
-        kp = user.profile.khu_pho_id
+    if (kp := khu_pho_bound(user)) is not None:
         return wards.filter(children__pk=kp), khu_phos.filter(pk=kp)
     if (ids := ward_ids(user)) is not None:
         wards = wards.filter(pk__in=ids)

@@ -29,9 +29,9 @@ from gisportal.permissions import (
     household_count_scope,
     scope_private,
 )
-from households import editing
+from households import editing, suppression
 from households.api import params
-from households.household_stats import GROUPS, household_stats, suppress_small
+from households.household_stats import GROUPS, SENSITIVE, household_stats
 from households.models import Household, HouseholdMove
 from layers.api.params import parse_date
 
@@ -175,7 +175,9 @@ def household_stats_view(request) -> Response:
     totals = {c: sum(r[c] for r in rows) for c in rows[0] if c not in GROUPS["khu_pho"]} if rows else {}
     min_count = settings.HOUSEHOLD_STATS_MIN_COUNT if hides_small_counts(user) else None
     if min_count:
-        suppress_small(rows, totals, min_count)
+        # The pattern is chosen on every ward's khu phố at once, so each table a leader asks for hides the same.
+        universe = household_stats("khu_pho", start, end, None)
+        suppression.apply(rows, totals, universe, SENSITIVE, min_count)
     return Response(
         {"group_by": group_by, "from": start, "to": end, "rows": rows, "totals": totals, "min_count": min_count}
     )

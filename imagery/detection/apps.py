@@ -8,3 +8,9 @@ class DetectionConfig(AppConfig):
     label = "detection"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "Phát hiện công trình mới / Change detection"
+
+    def ready(self) -> None:
+        from gisportal import figures
+        from imagery.detection.figures import FIGURES
+
+        figures.register(FIGURES)

@@ -11,6 +11,9 @@ GET  /api/v1/layers/{layer}/export.{fmt}    the OGC items query (bbox, property 
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -27,7 +30,7 @@ from rest_framework.response import Response
 
 from gisportal.errors import InvalidInput
 from gisportal.params import is_whole
-from gisportal.permissions import role_of
+from gisportal.permissions import handles_import_job
 from layers import registry
 from layers.files import exporter, importer
 from layers.models import ImportJob
@@ -56,7 +59,25 @@ def _options(data) -> dict:
     options["repair"] = str(data.get("repair", "")).lower() in ("1", "true", "yes", "on")
     if source := data.get("source_layer"):
         options["source_layer"] = str(source)
+    if raw := data.get("mapping"):
+        options["mapping"] = _mapping(raw)
     return options
+
+
+def _mapping(raw: Any) -> dict[str, str]:
+    """The officer's own choice of field per file column: a JSON object {"column": "field"} (the form sends it
+    as text); a field unknown to the layer is ignored by the importer, as an unmatched column is."""
+    try:
+        value = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        value = None
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise InvalidInput(
+            'Cách ghép cột không hợp lệ: cần dạng {"cột": "trường"}.',
+            'Invalid column mapping: expected {"column": "field"}.',
+            code="invalid_mapping",
+        )
+    return {k[:200]: v[:100] for k, v in list(value.items())[:500] if v}
 
 
 def _job_doc(job: ImportJob) -> dict:
@@ -93,7 +114,7 @@ def import_preview(request: Request, layer: str) -> Response:
 def _own_job(request: Request, layer: Layer, pk: int, lock: bool = False) -> ImportJob:
     jobs = ImportJob.objects.select_for_update() if lock else ImportJob.objects
     job = get_object_or_404(jobs, pk=pk, layer=layer.name)
-    if job.user_id != request.user.pk and role_of(request.user) != "admin":
+    if not handles_import_job(request.user, job):
         raise PermissionDenied("Đây là lần nhập của người khác. / This import belongs to someone else.")
     return job
 

@@ -46,10 +46,12 @@ def _fold(text: str) -> str:
     return tabular.header_key(text)
 
 
-def field_map(layer: Layer, columns: list[str]) -> tuple[dict[str, str], list[str]]:
-    """(column → edit field, ignored columns)."""
+def field_map(
+    layer: Layer, columns: list[str], given: dict[str, str] | None = None
+) -> tuple[dict[str, str], list[str]]:
+    """(column → edit field, ignored columns): the officer's own choice (`given`) first, then by name and title."""
     if layer.editor is not None:  # a ward-defined layer: its definition's field names and titles
-        return layer.editor.field_map(columns)
+        return layer.editor.field_map(columns, given)
     names: dict[str, str] = {}
     meta = layer.model._meta
     for name in layer.edit_fields:
@@ -63,8 +65,8 @@ def field_map(layer: Layer, columns: list[str]) -> tuple[dict[str, str], list[st
     for column in columns:
         if column in ("geometry", "_layer"):
             continue
-        target = names.get(_fold(column))
-        if target and target not in taken:
+        target = (given or {}).get(column) or names.get(_fold(column))
+        if target in layer.edit_fields and target not in taken:
             mapping[column] = target
             taken.add(target)
         else:
@@ -103,14 +105,21 @@ def _problem(row: int, exc: Exception) -> dict:
 
 
 def run(
-    layer: Layer, user: Any, frame, *, repair: bool, commit: bool, progress: Callable[[int], None] | None = None
+    layer: Layer,
+    user: Any,
+    frame,
+    *,
+    repair: bool,
+    commit: bool,
+    progress: Callable[[int], None] | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> dict:
     """Create every row through the editor's path; keep it only when `commit` and no row failed.
-    `progress` is told the number of rows checked, now and then."""
+    `progress` is told the number of rows checked, now and then; `mapping` is the officer's column → field."""
     editing.editable_layer(layer)
     if not editing.edits_layer(user, layer):
         raise PermissionDenied("Bạn không có quyền nhập dữ liệu vào lớp này. / You may not import into this layer.")
-    mapping, ignored = field_map(layer, [str(c) for c in frame.columns])
+    mapping, ignored = field_map(layer, [str(c) for c in frame.columns], mapping)
     # A ward column ('Phường 4, Quận 3', an old code): checked against the ward the geometry lies in.
     ward_column = WardColumn.find(ignored, mapping)
     if ward_column is not None:
@@ -180,7 +189,9 @@ def preview(layer: Layer, user: Any, upload, name: str, options: dict) -> Import
         if background:
             report = {"rows": len(frame)}
         else:
-            report = run(layer, user, frame, repair=bool(options.get("repair")), commit=False)
+            report = run(
+                layer, user, frame, repair=bool(options.get("repair")), commit=False, mapping=options.get("mapping")
+            )
         report["notes"] = src.notes
         report["source_layers"] = gisfiles.layer_names(src)
         job = ImportJob(
@@ -206,7 +217,15 @@ def commit(layer: Layer, user: Any, job: ImportJob, progress: Callable[[int], No
     """Write every row of a previewed file, or none (the report says which rows stand in the way)."""
     with tempfile.TemporaryDirectory(prefix="gis-import-") as tmp:
         frame, src = _frame(job, Path(tmp))
-        report = run(layer, user, frame, repair=bool(job.options.get("repair")), commit=True, progress=progress)
+        report = run(
+            layer,
+            user,
+            frame,
+            repair=bool(job.options.get("repair")),
+            commit=True,
+            progress=progress,
+            mapping=job.options.get("mapping"),
+        )
     report["notes"] = src.notes
     job.report = report
     if report["committed"]:
@@ -285,6 +304,7 @@ def run_in_worker(job_id: int, step: str) -> str:
                     repair=bool(job.options.get("repair")),
                     commit=False,
                     progress=_Progress(job.pk),
+                    mapping=job.options.get("mapping"),
                 )
             job.report = {**report, "notes": src.notes, "source_layers": job.report.get("source_layers", [])}
             job.state = ImportJob.State.PREVIEWED

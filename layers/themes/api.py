@@ -6,6 +6,8 @@ GET  /api/v1/themes/schema           the JSON Schema a definition follows (the p
 GET  /api/v1/themes/{slug}           one definition, with its version (ETag)
 PUT  /api/v1/themes/{slug}           a new definition, based on `version`; `confirm` to remove fields with values
 GET  /api/v1/themes/{slug}/stats?by= counts by a choice or yes/no field, per ward
+POST /api/v1/themes/{slug}/photos    a photo for a feature's photo field (the layer's editors): its address
+GET  /api/v1/themes/{slug}/photos/{token}.jpg   the photo, cleaned of its metadata
 
 Features are not here: they are a registry layer's (`/ogc/collections/{slug}/items`, `/tiles/{slug}/…`,
 `/api/v1/layers/{slug}/…` for the editor, imports and exports), as every other layer's.
@@ -13,16 +15,20 @@ Features are not here: they are a registry layer's (`/ogc/collections/{slug}/ite
 
 from __future__ import annotations
 
+from django.http import FileResponse
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.decorators import api_view
-from rest_framework.exceptions import NotAuthenticated, NotFound
+from rest_framework.decorators import api_view, parser_classes
+from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from layers.themes import definition, services, stats
+from gisportal.errors import InvalidInput
+from gisportal.permissions import edits_theme
+from layers.themes import definition, photos, services, stats
 from layers.themes.models import ThemeLayer
 
 
@@ -84,9 +90,45 @@ def theme_stats(request: Request, slug: str) -> Response:
     return Response(stats.counts(_row(slug), request.query_params.get("by", ""), request.user))
 
 
+_PHOTO_FORM = {"type": "object", "properties": {"photo": {"type": "string", "format": "binary"}}}
+
+
+@extend_schema(
+    request={"multipart/form-data": _PHOTO_FORM},
+    responses={201: dict},
+)
+@api_view(["POST"])
+@parser_classes([MultiPartParser])
+def theme_photo_upload(request: Request, slug: str) -> Response:
+    """A photo for a feature's photo field, from the layer's editors: checked, stripped of EXIF, kept."""
+    _signed_in(request)
+    row = _row(slug)
+    if not edits_theme(request.user, row.editor_roles):
+        raise PermissionDenied("Bạn không sửa lớp này. / You do not edit this layer.")
+    upload = request.FILES.get("photo")
+    if upload is None:
+        raise InvalidInput("Chưa chọn ảnh.", "No photo was sent (field 'photo').", code="no_photo")
+    url = photos.store(row, upload, upload.name or "photo")
+    return Response({"url": url}, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
+@api_view(["GET"])
+def theme_photo(request: Request, slug: str, token: str) -> FileResponse:
+    """A stored photo; its address is only known where the field holding it may be read."""
+    stored = photos.opened(slug, token)
+    if stored is None:
+        raise NotFound("Không có ảnh này. / No such photo.")
+    response = FileResponse(stored, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
 urlpatterns = [
     path("themes/", theme_list, name="theme-list"),
     path("themes/schema", theme_schema, name="theme-schema"),
     path("themes/<slug:slug>", theme_detail, name="theme-detail"),
     path("themes/<slug:slug>/stats", theme_stats, name="theme-stats"),
+    path("themes/<slug:slug>/photos", theme_photo_upload, name="theme-photo-upload"),
+    path("themes/<slug:slug>/photos/<str:token>.jpg", theme_photo, name="theme-photo"),
 ]

@@ -24,7 +24,7 @@ FIELD_TYPES = {
     "date": ("Ngày", "Date"),
     "choice": ("Danh sách chọn", "Choice list"),
     "boolean": ("Có / không", "Yes / no"),
-    "photo": ("Ảnh (đường dẫn)", "Photo (link)"),
+    "photo": ("Ảnh", "Photo"),
     "house_number": ("Số nhà liên kết", "Linked house number"),
     "business": ("Hộ kinh doanh liên kết", "Linked business"),
 }

@@ -12,8 +12,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
-from gisportal.models import Role
-from gisportal.permissions import may_define_layers, role_of, ward_ids
+from gisportal.permissions import may_define_layers, ward_ids
 from layers.models import AdminUnit
 from layers.themes import definition
 
@@ -40,7 +39,6 @@ def define_page(request: HttpRequest) -> HttpResponse:
         "roles": roles,
         "symbols": definition.SYMBOLS,
         "layer": request.GET.get("layer", ""),
-        "is_admin": role_of(user) == Role.ADMIN,
     }
     return render(request, "layers/themes/define.html", context)
 

@@ -52,10 +52,10 @@ def convert(f: dict, raw: Any, today: dt.date | None = None) -> Any:
         limit = f.get("max_length") or MAX_TEXT
         if len(text) > limit:
             raise Refused(f"'{vi}': dài quá {limit} ký tự.", f"{en!r}: longer than {limit} characters.")
-        if kind == "photo" and not text.startswith(("https://", "http://", "/media/")):
+        if kind == "photo" and not text.startswith(("https://", "http://", "/media/", "/api/v1/themes/")):
             raise Refused(
-                f"'{vi}': cần đường dẫn ảnh (https://… hoặc /media/…).",
-                f"{en!r}: a photo link is expected (https://… or /media/…).",
+                f"'{vi}': cần ảnh tải lên hoặc đường dẫn ảnh (https://…).",
+                f"{en!r}: an uploaded photo or a photo link (https://…) is expected.",
             )
         return text
     if kind == "number":

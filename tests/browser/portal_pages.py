@@ -26,6 +26,7 @@ PAGES = [
     ("/land/imagery/", "body"),
     ("/land/parcels/", "body"),
     ("/land/detection/", "body"),
+    ("/leader/dashboard/", "body"),
     ("/login/", "form"),
 ]
 

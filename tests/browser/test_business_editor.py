@@ -59,7 +59,7 @@ def test_officer_places_moves_edits_and_deletes(ward_with_business, live_server,
     page.mouse.down()
     page.mouse.move(mb["x"] + mb["width"] / 2 - 60, mb["y"] + mb["height"] - 2, steps=8)
     page.mouse.up()
-    page.wait_for_function("document.getElementById('status').textContent.includes('2')")
+    page.wait_for_function("() => document.getElementById('status').textContent.includes('2')")
     business.refresh_from_db()
     assert business.version == 2 and business.geom.x < LON
     page.click(".leaflet-pm-icon-drag")  # leave drag mode
@@ -80,12 +80,12 @@ def test_officer_places_moves_edits_and_deletes(ward_with_business, live_server,
     business.refresh_from_db()
     assert business.version == 4 and business.owner_phone == "0901234567"
     # History: created (v1), moved (v2), ours (v4); the other save went around the API (no history row).
-    page.wait_for_function("document.querySelectorAll('#history-list li').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('#history-list li').length === 3")
     assert page.locator("#history-list li").first.inner_text().startswith("v4")
 
     # Delete: soft, versioned.
     page.click("#delete")
-    page.wait_for_function("document.querySelectorAll('.business-marker').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('.business-marker').length === 1")
     business.refresh_from_db()
     assert business.is_deleted and business.version == 5
     unexpected = [e for e in page.console_errors if "409 (Conflict)" not in e]  # the one the test provoked

@@ -77,7 +77,7 @@ def test_ward_officer_regroups_the_counts_and_downloads_the_list(live_world, liv
     # Narrow to khu phố 1: the counts follow, and so does the export link.
     in_kp = [b for b in own if b.khu_pho_id == world.kp_a1.pk]
     page.select_option("#khu-pho-filter", str(world.kp_a1.pk))
-    page.wait_for_function(f"document.getElementById('stats-total').textContent === '{len(in_kp)}'")
+    page.wait_for_function(f"() => document.getElementById('stats-total').textContent === '{len(in_kp)}'")
     assert table(page) == Counter(b.status for b in in_kp)
     assert f"khu_pho={world.kp_a1.pk}" in page.get_attribute("#export-csv", "href")
 
@@ -125,7 +125,7 @@ def test_a_leaders_figures_follow_an_officers_save_live(live_world, live_server,
     )
     assert response.status_code == 201, response.content
     page.wait_for_function(
-        f"[...document.querySelectorAll('#stats-table tbody tr')]"
+        f"() => [...document.querySelectorAll('#stats-table tbody tr')]"
         f".some(r => r.dataset.key === '{world.ward_a.pk}' && Number(r.dataset.count) === {before + 1})"
     )
     assert int(page.locator("#stats-chart").get_attribute("data-live-updates")) >= 1

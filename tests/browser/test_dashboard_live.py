@@ -10,6 +10,8 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.test import Client
 
+from frontend import levels
+from frontend.models import LevelScheme
 from tests import asgi_live
 from tests.factories import BusinessFactory, industry
 
@@ -17,6 +19,10 @@ from tests.factories import BusinessFactory, industry
 # and not touched while the pages run. `browser` is tests/browser/conftest.py's Debian Chromium.
 pytestmark = pytest.mark.browser
 CSRF = "d" * 32  # a cookie and header pair, as the pages' own request.js sends it
+ACTIVE_LEVELS = [
+    {"key": "green", "label": "Xanh", "label_en": "Green", "colour": "#2ca25f", "min": 0, "max": 3},
+    {"key": "red", "label": "Đỏ", "label_en": "Red", "colour": "#e31a1c", "min": 3, "max": None},
+]
 
 
 @pytest.fixture
@@ -48,7 +54,11 @@ def prepared(live_world) -> dict:
     inside it opens a connection of that loop's context, which nothing closes)."""
     world = live_world
     BusinessFactory(ward=world.ward_b, khu_pho=world.kp_b1, status="suspended", geom=Point(106.73, 10.782, srid=4326))
+    # Levels on active businesses: ward A (2 active) is green until a third opens.
+    scheme = LevelScheme.objects.create(name="Hoạt động", indicator="active", levels=ACTIVE_LEVELS)
+    levels.classify([world.ward_a.pk, world.ward_b.pk])
     return {
+        "scheme": scheme.pk,
         "ward_a": world.ward_a.pk,
         "ward_b": world.ward_b.pk,
         "leader": session_of(world.users["district_leader"]),
@@ -69,7 +79,7 @@ def test_the_dashboard_draws_its_wards_and_follows_an_officers_save_live(prepare
     page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
     page.goto("/leader/dashboard/")
     page.wait_for_selector("#dash-table tbody tr")
-    page.wait_for_function("document.getElementById('dash-live').textContent.length > 0")  # the stream is open
+    page.wait_for_function("() => document.getElementById('dash-live').textContent.length > 0")  # the stream is open
 
     # The choropleth: one shape per ward, a legend of quantile classes for the chosen indicator.
     page.select_option("#dash-indicator", "suspended")
@@ -82,6 +92,12 @@ def test_the_dashboard_draws_its_wards_and_follows_an_officers_save_live(prepare
     assert first == str(ward_b)
     assert "sort=suspended" in page.locator("#export-csv").get_attribute("href")
 
+    level = f"#dash-table tbody tr[data-ward='{ward_a}'] td[data-scheme='{prepared['scheme']}'] .level-badge"
+    assert page.locator(level).get_attribute("data-level") == "green"
+    # The map coloured by the wards' levels, its legend the scheme's levels.
+    page.select_option("#dash-map-by", str(prepared["scheme"]))
+    assert page.locator("#dash-map path[data-level='green']").count() == 2
+    assert page.locator("#dash-legend .dash-legend-class").all_inner_texts() == ["Green", "Red"]
     before = int(cell(page, ward_a, "active"))
     officer = context_of(browser, asgi_server.url, prepared["officer"])
     saved = officer.request.post(
@@ -100,12 +116,55 @@ def test_the_dashboard_draws_its_wards_and_follows_an_officers_save_live(prepare
     t = time.monotonic()
     assert saved.status == 201, saved.text()
     page.wait_for_function(
-        f"document.querySelector(\"#dash-table tbody tr[data-ward='{ward_a}'] td[data-figure='active']\")"
+        f"() => document.querySelector(\"#dash-table tbody tr[data-ward='{ward_a}'] td[data-figure='active']\")"
         f".textContent.trim() === '{before + 1}'",
         timeout=2_000,
     )
-    print(f"edit to screen: {time.monotonic() - t:.2f} s")
+    level = f"#dash-table tbody tr[data-ward='{ward_a}'] td[data-scheme='{prepared['scheme']}'] .level-badge"
+    page.wait_for_function(f"document.querySelector(\"{level}\")?.dataset.level === 'red'", timeout=2_000)
+    elapsed = time.monotonic() - t
+    assert elapsed < 2.0
+    print(f"edit to screen (figure and level): {elapsed:.2f} s")
+    assert page.locator("#dash-map path[data-level='red']").count() == 1  # the map follows
+    change = page.locator(f"#dash-level-changes li[data-ward='{ward_a}']").first
+    assert change.get_attribute("data-to") == "red" and "Red" in change.inner_text()
     assert int(page.locator("#dash-live").get_attribute("data-updates")) >= 1
     assert not errors, errors
     officer.close()
     leader_context.close()
+
+
+@pytest.mark.parametrize("size", [(390, 844), (1366, 800)])
+def test_the_dashboard_on_a_phone_and_a_desk_classes_chart_and_png(prepared, asgi_server, browser, size):
+    context = context_of(browser, asgi_server.url, prepared["leader"])
+    page = context.new_page()
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    errors: list[str] = []
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    page.goto("/leader/dashboard/")
+    page.wait_for_selector("#dash-table tbody tr")
+    # The page itself never scrolls sideways; the wide table scrolls inside its box on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
+    wide = page.evaluate(
+        "(() => { const b = document.querySelector('.table-scroll'); return [b.scrollWidth, b.clientWidth]; })()"
+    )
+    if size[0] < 500:
+        assert wide[0] > wide[1]
+    # Classes by natural breaks: the legend follows the method chosen.
+    page.select_option("#dash-indicator", "active")
+    quantile = page.locator("#dash-legend").inner_text()
+    page.select_option("#dash-breaks", "jenks")
+    assert page.locator("#dash-legend .dash-legend-class").count() >= 2
+    assert page.locator("#dash-legend strong").inner_text() in quantile
+    # The chart over time: no snapshot yet, and the page says so.
+    page.wait_for_selector("#dash-history-note", state="visible")
+    assert page.locator("#dash-history").get_attribute("data-points") == "0"
+    with page.expect_download() as download:
+        page.click("#export-png")
+    path = download.value.path()
+    with open(path, "rb") as f:
+        head = f.read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(head[16:20], "big") == 1200
+    assert download.value.suggested_filename.endswith(".png")
+    assert not errors, errors
+    context.close()

@@ -36,24 +36,24 @@ def test_officer_confirms_one_flag_and_dismisses_another(flagged, live_server, p
     assert [int(i) for i in items.evaluate_all("els => els.map(e => e.dataset.id)")] == [f.pk for f in flags]
     # Both chips of the first flag load (PNG from the two COGs).
     page.wait_for_function(
-        "[...document.querySelectorAll('#flags > li:first-child .chips img')]"
+        "() => [...document.querySelectorAll('#flags > li:first-child .chips img')]"
         ".every(img => img.complete && img.naturalWidth > 0)"
     )
     # The flags are drawn on the map, over the later photograph's tiles.
     assert page.locator(".leaflet-overlay-pane path").count() == len(flags)
-    page.wait_for_function("document.querySelectorAll('.leaflet-tile-pane img.leaflet-tile-loaded').length > 0")
+    page.wait_for_function("() => document.querySelectorAll('.leaflet-tile-pane img.leaflet-tile-loaded').length > 0")
 
     first, second = flags[0], flags[1]
     row = page.locator(f"#flag-{first.pk}")
     row.locator("textarea.note").fill("Nhà xây mới không phép")
     row.locator("button.decide-confirm").click()
-    page.wait_for_function(f"!document.getElementById('flag-{first.pk}')")
+    page.wait_for_function(f"() => !document.getElementById('flag-{first.pk}')")
     assert page.locator("#status").inner_text() == "Đã lưu quyết định."
 
     row = page.locator(f"#flag-{second.pk}")
     row.locator("textarea.note").fill("Bóng cây, không phải công trình")
     row.locator("button.decide-dismiss").click()
-    page.wait_for_function(f"!document.getElementById('flag-{second.pk}')")
+    page.wait_for_function(f"() => !document.getElementById('flag-{second.pk}')")
     assert items.count() == len(flags) - 2
 
     first.refresh_from_db()
@@ -65,7 +65,7 @@ def test_officer_confirms_one_flag_and_dismisses_another(flagged, live_server, p
     )
     assert (second.status, second.note) == (ChangeFlag.Status.DISMISSED, "Bóng cây, không phải công trình")
     # The counts per ward follow, and the confirmed flag shows under its filter.
-    page.wait_for_function("document.querySelector('#counts tbody td:nth-child(3)')?.textContent === '1'")
+    page.wait_for_function("() => document.querySelector('#counts tbody td:nth-child(3)')?.textContent === '1'")
     page.select_option("#status-filter", "confirmed")
     page.wait_for_selector(f"#flag-{first.pk}")
     assert not [e for e in page.console_errors if "favicon" not in e]

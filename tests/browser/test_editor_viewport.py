@@ -45,7 +45,7 @@ def test_business_editor_pages_through_the_view_and_says_showing_n_of_m(dense_wa
     page.goto("/businesses/edit/")
     page.wait_for_selector("#map[data-loaded='true']", timeout=60_000)
     page.evaluate(f"portalMap.setView([{LAT}, {LON}], 16, {{ animate: false }})")
-    page.wait_for_function("document.querySelector('#map').dataset.total === '2600'", timeout=60_000)
+    page.wait_for_function("() => document.querySelector('#map').dataset.total === '2600'", timeout=60_000)
     assert page.get_attribute("#map", "data-shown") == "2000"
     assert page.locator(".business-marker").count() == 2000
     assert page.inner_text("#view-count") == (
@@ -54,7 +54,7 @@ def test_business_editor_pages_through_the_view_and_says_showing_n_of_m(dense_wa
 
     # Zoomed in on a corner: every business there is drawn, the others dropped, and nothing is said to be cut.
     page.evaluate(f"portalMap.setView([{LAT + 0.002}, {LON + 0.002}], 19, {{ animate: false }})")
-    page.wait_for_function("Number(document.querySelector('#map').dataset.total) < 2000", timeout=60_000)
+    page.wait_for_function("() => Number(document.querySelector('#map').dataset.total) < 2000", timeout=60_000)
     total = int(page.get_attribute("#map", "data-total"))
     bounds = page.evaluate("portalMap.getBounds().toBBoxString()").split(",")
     west, south, east, north = map(float, bounds)
@@ -89,8 +89,8 @@ def test_officer_moves_an_imported_waste_point_and_sees_versions_1_and_2(transac
     page.mouse.down()
     page.mouse.move(mb["x"] + mb["width"] / 2 - 60, mb["y"] + mb["height"] - 2, steps=8)
     page.mouse.up()
-    page.wait_for_function("document.getElementById('version').textContent === '2'")
-    page.wait_for_function("document.querySelectorAll('#history-list li').length === 2")
+    page.wait_for_function("() => document.getElementById('version').textContent === '2'")
+    page.wait_for_function("() => document.querySelectorAll('#history-list li').length === 2")
     v2, v1 = (li.inner_text() for li in page.locator("#history-list li").all())
     assert v2.startswith("v2 · ") and v2.split(" · ")[2] == "officer_waste" and v2.endswith(" · vị trí")
     assert re.match(r"v2 · \d{2}/\d{2}/\d{4} \d{2}:\d{2} · ", v2)

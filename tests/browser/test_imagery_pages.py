@@ -65,7 +65,7 @@ def test_swipe_opacity_and_time_strip(two_years, live_server, page):
     # Native resolution, centred on the image: one screen pixel is one COG pixel.
     page.evaluate(f"portalMap.setView([{LAT - 0.0006}, {LON + 0.0006}], {a.maxzoom}, {{animate: false}})")
     page.wait_for_function(
-        "document.querySelectorAll('.acq-left img.leaflet-tile-loaded').length > 0"
+        "() => document.querySelectorAll('.acq-left img.leaflet-tile-loaded').length > 0"
         " && document.querySelectorAll('.acq-right img.leaflet-tile-loaded').length > 0"
     )
     page.wait_for_timeout(300)
@@ -97,7 +97,7 @@ def test_swipe_opacity_and_time_strip(two_years, live_server, page):
 
     # Swap the pair: the selects drive the swipe's layers.
     page.select_option("#left", str(b.pk))
-    page.wait_for_function(f"document.getElementById('map').dataset.left === '{b.pk}'")
+    page.wait_for_function(f"() => document.getElementById('map').dataset.left === '{b.pk}'")
 
     # "When was it built?": a click shows the same place in both photographs, oldest first.
     page.mouse.click(box["x"] + box["width"] / 2 - 30, box["y"] + box["height"] / 2 - 30)
@@ -105,7 +105,7 @@ def test_swipe_opacity_and_time_strip(two_years, live_server, page):
     dates = page.eval_on_selector_all(".strip-item", "els => els.map(e => e.dataset.date)")
     assert dates == ["2015-02-10", "2022-11-03"]
     page.wait_for_function(
-        "[...document.querySelectorAll('.strip-item img')].every(i => i.complete && i.naturalWidth > 0)"
+        "() => [...document.querySelectorAll('.strip-item img')].every(i => i.complete && i.naturalWidth > 0)"
     )
     requested = " ".join(page.requested_urls)
     assert f"/imagery/{a.pk}/crop.png" in requested and f"/imagery/{b.pk}/crop.png" in requested
@@ -137,7 +137,7 @@ def test_parcel_tool_draws_measures_and_saves_vn2000_corners(two_years, live_ser
         "30.00",
     ]
     assert page.locator("path.parcel-shape").count() == 1
-    page.wait_for_function("document.querySelectorAll('.leaflet-tile-loaded').length > 0")
+    page.wait_for_function("() => document.querySelectorAll('.leaflet-tile-loaded').length > 0")
 
     page.fill("[name=sheet_no]", "21")
     page.fill("[name=parcel_no]", "105")

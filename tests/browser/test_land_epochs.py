@@ -87,10 +87,10 @@ def test_a_land_officer_swipes_demo_epochs_and_dates_a_new_building(browser, liv
         assert page.locator("#address-search").is_visible()
         # Swipe 2022 against 2025.
         page.select_option("#left", str(epochs[1].pk))
-        page.wait_for_function(f"document.getElementById('map').dataset.left === '{epochs[1].pk}'")
+        page.wait_for_function(f"() => document.getElementById('map').dataset.left === '{epochs[1].pk}'")
         page.evaluate(f"portalMap.setView([{centre.y}, {centre.x}], 18, {{ animate: false }})")
         page.wait_for_function(
-            "document.querySelectorAll('.acq-left img.leaflet-tile-loaded').length > 0"
+            "() => document.querySelectorAll('.acq-left img.leaflet-tile-loaded').length > 0"
             " && document.querySelectorAll('.acq-right img.leaflet-tile-loaded').length > 0"
         )
         box = page.locator("#map").bounding_box()
@@ -112,7 +112,7 @@ def test_a_land_officer_swipes_demo_epochs_and_dates_a_new_building(browser, liv
         dates = page.eval_on_selector_all(".strip-item", "els => els.map(e => e.dataset.date)")
         assert [d[:4] for d in dates] == ["2019", "2022", "2025"]
         page.wait_for_function(
-            "[...document.querySelectorAll('.strip-item img')].every(i => i.complete && i.naturalWidth > 0)"
+            "() => [...document.querySelectorAll('.strip-item img')].every(i => i.complete && i.naturalWidth > 0)"
         )
         # The building stands in 2025 and not in 2022: the middle of the thumbnail changes between them far
         # more than between 2019 and 2022 (the same ground, under another sun and season).

@@ -67,7 +67,7 @@ def test_officer_edits_waste_points_with_history_conflict_revert_and_restore(war
     page.mouse.down()
     page.mouse.move(mb["x"] + mb["width"] / 2 - 60, mb["y"] + mb["height"] - 2, steps=8)
     page.mouse.up()
-    page.wait_for_function("document.getElementById('version').textContent === '2'")
+    page.wait_for_function("() => document.getElementById('version').textContent === '2'")
     bin_.refresh_from_db()
     assert bin_.version == 2 and bin_.geom.x < LON
     page.click(".leaflet-pm-icon-drag")
@@ -81,26 +81,26 @@ def test_officer_edits_waste_points_with_history_conflict_revert_and_restore(war
     page.wait_for_selector("#conflict:not([hidden])")
     assert "Thùng rác đổi tên" in page.inner_text("#conflict-rows")
     page.click("#keep-mine")
-    page.wait_for_function("document.getElementById('version').textContent === '4'")
+    page.wait_for_function("() => document.getElementById('version').textContent === '4'")
     bin_.refresh_from_db()
     assert bin_.operator == "Đội vệ sinh số 2" and bin_.version == 4
 
     # Revert to version 1: the original name and place come back as version 5.
-    page.wait_for_function("document.querySelector('#history-list li')?.textContent.startsWith('v4')")
+    page.wait_for_function("() => document.querySelector('#history-list li')?.textContent.startsWith('v4')")
     page.click("#history-list button.revert[data-version='1']")
-    page.wait_for_function("document.getElementById('version').textContent === '5'")
+    page.wait_for_function("() => document.getElementById('version').textContent === '5'")
     bin_.refresh_from_db()
     assert (bin_.name, bin_.operator, bin_.version) == ("Thùng rác chợ", "", 5)
     assert abs(bin_.geom.x - LON) < 1e-6
 
     # Soft delete, then restore from the deleted list.
     page.click("#delete")
-    page.wait_for_function("document.getElementById('status').textContent.includes('restored')")
+    page.wait_for_function("() => document.getElementById('status').textContent.includes('restored')")
     bin_.refresh_from_db()
     assert bin_.is_deleted
     page.click("#show-deleted")
     page.click("#deleted-list button.restore")
-    page.wait_for_function("document.getElementById('status').textContent === 'Restored.'")
+    page.wait_for_function("() => document.getElementById('status').textContent === 'Restored.'")
     bin_.refresh_from_db()
     assert not bin_.is_deleted and bin_.version == 7
     # The browser logs the 409 it was meant to get; nothing else may fail.

@@ -31,7 +31,7 @@ def test_change_between_surveys_on_the_map_and_in_the_tables(live_world, live_se
     page.fill("[name=from]", "2022-01-01")
     page.fill("[name=to]", "2022-12-31")
     page.click("#window button[type=submit]")
-    page.wait_for_function("document.querySelectorAll('#plots tbody tr').length === 0")
+    page.wait_for_function("() => document.querySelectorAll('#plots tbody tr').length === 0")
     assert "3" in page.inner_text("#status")  # 3 without two surveys
     page.select_option("[name=sub_zone]", value="Tiểu khu 4")
     assert "sub_zone" in page.get_attribute("#kml", "href") or page.get_attribute("#kml", "href").endswith(".kml")

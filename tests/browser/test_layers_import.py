@@ -61,9 +61,9 @@ def test_officer_checks_a_file_sees_the_bad_row_then_imports_the_corrected_one(
     assert "4 rows: 4 ready, 0 with problems" in page.inner_text("#import-status")
     assert page.inner_text("#import-commit") == "Import all 4 rows"
     page.click("#import-commit")
-    page.wait_for_function("document.getElementById('import-status').textContent.includes('4 features imported')")
+    page.wait_for_function("() => document.getElementById('import-status').textContent.includes('4 features imported')")
     assert WastePoint.objects.filter(ward=ward).count() == 4
     assert WastePoint.objects.filter(kind="toilet").count() == 1
-    page.wait_for_function("document.querySelectorAll('.layer-feature').length === 4")
+    page.wait_for_function("() => document.querySelectorAll('.layer-feature').length === 4")
     assert all(p.history.get().history_user == user for p in WastePoint.objects.all())
     assert page.console_errors == []

@@ -49,14 +49,14 @@ def test_businesses_are_drawn_from_vector_tiles_with_a_public_popup(live_world, 
     assert "Hộ kinh doanh" in page.locator(".leaflet-control-layers").inner_text()
     # At the ward's zoom the tiles hold clusters, drawn as circles in the tile layer.
     assert page.evaluate("portalMap.getZoom()") < 16
-    page.wait_for_function("document.querySelectorAll('.tiles-businesses path').length > 0")
+    page.wait_for_function("() => document.querySelectorAll('.tiles-businesses path').length > 0")
     page.screenshot(path="/tmp/tiles_ward.png")
 
     # A click on a cluster zooms towards it.
     zoom = page.evaluate("portalMap.getZoom()")
     circle = page.locator(".tiles-businesses path").first.bounding_box()
     page.mouse.click(circle["x"] + circle["width"] / 2, circle["y"] + circle["height"] / 2)
-    page.wait_for_function(f"portalMap.getZoom() > {zoom}")
+    page.wait_for_function(f"() => portalMap.getZoom() > {zoom}")
     page.wait_for_function(TILES_IDLE)
 
     # Zoomed in on Phở Hòa the tiles hold the businesses themselves; its circle is where it should be.
@@ -97,7 +97,7 @@ def test_a_leaders_map_redraws_a_layer_when_an_officer_saves_in_their_wards(live
     # Close enough that each business is its own point: Phở Hòa and nothing else in view.
     page.evaluate(f"portalMap.setView([{PHO_HOA[0]}, {PHO_HOA[1]}], 18, {{ animate: false }})")
     page.wait_for_function(TILES_IDLE)
-    page.wait_for_function("document.querySelectorAll('.tiles-businesses path').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('.tiles-businesses path').length === 1")
 
     # An officer registers a business next door (through the API, as the editor does).
     officer = Client()
@@ -118,6 +118,6 @@ def test_a_leaders_map_redraws_a_layer_when_an_officer_saves_in_their_wards(live
     assert created.status_code == 201, created.json()
 
     # Without a reload, the leader's map fetches the businesses' tiles again and draws the new one.
-    page.wait_for_function("document.getElementById('map').dataset.liveReloads === '1'", timeout=20_000)
-    page.wait_for_function("document.querySelectorAll('.tiles-businesses path').length === 2")
+    page.wait_for_function("() => document.getElementById('map').dataset.liveReloads === '1'", timeout=20_000)
+    page.wait_for_function("() => document.querySelectorAll('.tiles-businesses path').length === 2")
     assert page.console_errors == []

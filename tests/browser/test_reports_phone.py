@@ -39,7 +39,7 @@ def tap_on_map(page, lat: float, lon: float) -> None:
         [lat, lon],
     )
     page.touchscreen.tap(x, y)
-    page.wait_for_function("document.getElementById('lat').value !== ''")
+    page.wait_for_function("() => document.getElementById('lat').value !== ''")
 
 
 def test_a_citizen_files_a_report_on_a_phone_and_opens_its_page(live_world, live_server, browser, settings, tmp_path):
@@ -67,7 +67,7 @@ def test_a_citizen_files_a_report_on_a_phone_and_opens_its_page(live_world, live
     assert report.reporter_phone == "0977000222"
     # The QR code is shown (a PNG of a few hundred pixels).
     page.wait_for_function(
-        "(() => { const i = document.querySelector('#filed img'); return i.complete && i.naturalWidth > 100; })()"
+        "() => (() => { const i = document.querySelector('#filed img'); return i.complete && i.naturalWidth > 100; })()"
     )
     # Nothing on the phone's screen is wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
@@ -80,7 +80,7 @@ def test_a_citizen_files_a_report_on_a_phone_and_opens_its_page(live_world, live
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     # Its photo, as published: re-encoded, shown on the page.
     page.wait_for_function(
-        "(() => { const i = document.querySelector('.report-photos img');"
+        "() => (() => { const i = document.querySelector('.report-photos img');"
         " return i && i.complete && i.naturalWidth === 1200; })()"
     )
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
 import subprocess
 import sys
 from pathlib import Path
+
+from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,3 +79,56 @@ def test_check_deploy_has_no_warnings():
     # urls.W002 on the OGC routes: /ogc answers with and without its slash on purpose (gisportal/urls.py).
     intended = [i for i in issues if "(urls.W002)" in i and "[name='ogc-" in i]
     assert [i for i in issues if "(drf_spectacular." not in i and i not in intended] == []
+
+
+_COOKIES = (
+    "import django, json, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'gisportal.settings'); django.setup();"
+    "from django.test import Client;"
+    "c = Client(HTTP_HOST='gis.phuong.example.vn', HTTP_X_FORWARDED_PROTO='https');"
+    "page = c.get('/login/', secure=True);"
+    "login = c.post('/login/', {'username': 'officer_a', 'password': 'pw-test-1'}, secure=True);"
+    "plain = Client(HTTP_HOST='gis.phuong.example.vn').get('/login/');"
+    "print(json.dumps({'csrf': page.cookies['csrftoken'].OutputString(), 'login': login.status_code,"
+    " 'session': login.cookies['sessionid'].OutputString(), 'hsts': page.get('Strict-Transport-Security', ''),"
+    " 'csp': page.get('Content-Security-Policy', ''), 'plain': [plain.status_code, plain.get('Location', '')]}))"
+)
+
+
+def _attrs(set_cookie: str) -> set[str]:
+    """The attributes of a Set-Cookie value (`name=value; Path=/; Secure; …`), value and dates left out."""
+    return {a.strip() for a in set_cookie.split(";")[1:] if not a.strip().lower().startswith(("expires", "max-age"))}
+
+
+def test_production_answers_set_secure_httponly_samesite_cookies(live_world):
+    """Real answers of a portal behind TLS (the login page, then a login), run with the production environment
+    against the test database: both cookies Secure and SameSite=Lax, the session one HttpOnly, HSTS sent and plain
+    HTTP redirected to HTTPS."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    env = {
+        **PRODUCTION_ENV,
+        "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_POOL": "0",
+    }
+    out = _django(_COOKIES, env)
+    assert out.returncode == 0, out.stderr
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["login"] == 302
+    assert {"Secure", "SameSite=Lax", "HttpOnly", "Path=/"} <= _attrs(seen["session"])
+    # csrftoken stays readable by the page scripts (request.js sends it back as X-CSRFToken), as Django advises.
+    assert {"Secure", "SameSite=Lax", "Path=/"} <= _attrs(seen["csrf"])
+    assert seen["hsts"].startswith("max-age=31536000")
+    assert "script-src 'self'" in seen["csp"]
+    assert seen["plain"] == [301, "https://gis.phuong.example.vn/login/"]
+
+
+def test_session_cookie_is_httponly_and_samesite_on_a_plain_http_install(world):
+    """A closed ward network without TLS: cookies cannot be Secure there, but stay HttpOnly (session) and Lax."""
+    client = Client()
+    page = client.get("/login/")
+    login = client.post("/login/", {"username": "officer_a", "password": "pw-test-1"})
+    assert login.status_code == 302
+    session, csrf = login.cookies["sessionid"], page.cookies["csrftoken"]
+    assert session["httponly"] and session["samesite"] == "Lax" and not session["secure"]
+    assert csrf["samesite"] == "Lax" and not csrf["httponly"]

@@ -228,3 +228,15 @@ def test_replace_keeps_private_values_and_delete_restore_work(world):
         "working": "Boolean",
         "count": "Number",
     }
+
+
+def test_the_editor_page_shows_tools_to_the_roles_the_definition_names(world):
+    """A khu phố officer edits no built-in layer, but does edit a layer whose definition names them."""
+    assert define(world).status_code == 201
+    kp = as_role(world, "khu_pho_officer")
+    assert 'data-can-edit="true"' in kp.get("/layers/edit/?layer=streetlights").content.decode()
+    assert 'data-can-edit="false"' in kp.get("/layers/edit/?layer=waste_points").content.decode()
+    land = as_role(world, "land_officer")
+    assert 'data-can-edit="false"' in land.get("/layers/edit/?layer=streetlights").content.decode()
+    officer = as_role(world, "ward_officer")
+    assert 'data-can-edit="true"' in officer.get("/layers/edit/?layer=streetlights").content.decode()

@@ -70,6 +70,34 @@ def test_import_maps_columns_onto_fields_and_is_all_or_nothing(world):
     assert first.history.get().history_user == world.users["ward_officer"]
 
 
+def test_the_officer_chooses_which_column_fills_which_field(world):
+    """Columns the server cannot match by name ("Ghi chú" is a note, "Số hiệu" the lamp's code) are mapped by the
+    officer on the form; the choice holds through the commit, and a malformed choice is a 400."""
+    assert define(world).status_code == 201
+    officer = as_role(world, "ward_officer")
+    rows = [{"Số hiệu": "DL-201", "Loại": "grid", "Ghi chú": "x"}, {"Số hiệu": "DL-202", "Loại": "solar"}]
+    data = gpd.GeoDataFrame(rows, geometry=[Point(106.6945, 10.7795), Point(106.6955, 10.7805)], crs=4326)
+    data = data.to_json().encode()
+
+    unmapped = upload(officer, "den.geojson", data).json()
+    assert unmapped["columns"] == {} and {"Số hiệu", "Loại"} <= set(unmapped["ignored_columns"])
+    assert unmapped["failed_rows"] == 2  # the code is required
+
+    mapping = json.dumps({"Số hiệu": "code", "Loại": "power", "Ghi chú": ""})
+    sent = {"file": SimpleUploadedFile("den.geojson", data), "mapping": mapping}
+    mapped = officer.post("/api/v1/layers/streetlights/imports", sent, format="multipart").json()
+    assert mapped["columns"] == {"Số hiệu": "code", "Loại": "power"}, mapped
+    assert "Ghi chú" in mapped["ignored_columns"] and mapped["failed_rows"] == 0, mapped["problems"]
+    done = officer.post(f"/api/v1/layers/streetlights/imports/{mapped['id']}/commit")
+    assert done.status_code == 200, done.json()
+    assert sorted(f.values["code"] for f in ThemeFeature.objects.all()) == ["DL-201", "DL-202"]
+
+    bad = {"file": SimpleUploadedFile("den.geojson", data), "mapping": "[1, 2]"}
+    refused = officer.post("/api/v1/layers/streetlights/imports", bad, format="multipart")
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_mapping"
+    assert "ghép cột" in refused.json()["message"]
+
+
 def test_a_citizen_cannot_import(world):
     assert define(world).status_code == 201
     assert upload(as_role(world, "land_officer"), "lamps.geojson", lamps_file()).status_code == 403

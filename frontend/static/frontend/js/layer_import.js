@@ -83,6 +83,44 @@ function showPreview(job) {
   }
 }
 
+// Which field each of the file's columns fills: as the server matched them (by name or title), changeable by the
+// officer; "check again" sends the choice with the same file (`mapping`), so the import uses exactly it.
+function showMapping(job, fields) {
+  const box = $("import-mapping");
+  if (!box) return;
+  box.replaceChildren();
+  const chosen = job.columns || {};
+  const columns = [...Object.keys(chosen), ...(job.ignored_columns || [])];
+  box.hidden = !columns.length || !fields.length;
+  if (box.hidden) return;
+  const caption = document.createElement("p");
+  caption.className = "hint";
+  caption.textContent = _("Columns of the file and the fields they fill:");
+  box.append(caption);
+  for (const column of columns) {
+    const label = document.createElement("label");
+    label.textContent = `${column} → `;
+    const select = document.createElement("select");
+    select.dataset.column = column;
+    select.append(new Option(_("— ignore —"), ""));
+    for (const [name, title] of fields) select.append(new Option(title, name, false, chosen[column] === name));
+    label.append(select);
+    box.append(label);
+  }
+  const again = document.createElement("button");
+  again.type = "button";
+  again.id = "import-remap";
+  again.textContent = _("Check again with these columns");
+  again.addEventListener("click", () => $("import-form").requestSubmit());
+  box.append(again);
+}
+
+function chosenMapping() {
+  const mapping = {};
+  for (const select of document.querySelectorAll("#import-mapping select")) mapping[select.dataset.column] = select.value;
+  return mapping;
+}
+
 function showReport(job) {
   const notes = [...(job.notes || [])];
   if (job.ignored_columns?.length) notes.push(`${_("Ignored columns:")} ${job.ignored_columns.join(", ")}`);
@@ -99,23 +137,32 @@ function showReport(job) {
   commit.textContent = interpolate(_("Import all %s rows"), [job.rows]);
 }
 
-export function setupImport(layerName, onImported) {
+// `fields`: [name, title] of the layer's editable fields, for the column mapping.
+export function setupImport(layerName, onImported, fields = []) {
   const formEl = $("import-form");
   if (!formEl) return; // not an editor of this layer
   const base = `/api/v1/layers/${layerName}/imports`;
   let job = null;
+  // A new file starts from the server's own matching.
+  $("import-file").addEventListener("change", () => {
+    const box = $("import-mapping");
+    if (box) box.replaceChildren();
+  });
   formEl.addEventListener("submit", async (event) => {
     event.preventDefault();
+    const data = new FormData(formEl);
+    if (document.querySelector("#import-mapping select")) data.append("mapping", JSON.stringify(chosenMapping()));
     $("import-commit").hidden = true;
     listProblems([]);
     $("import-preview").replaceChildren();
     $("import-notes").textContent = "";
     say(_("Checking the file…"));
     try {
-      job = await upload(base, new FormData(formEl));
+      job = await upload(base, data);
       if (job.state === "queued") job = await follow(`${base}/${job.id}`, "queued");
       if (job.state === "failed") throw new ApiError(400, job.error);
       showReport(job);
+      showMapping(job, fields);
     } catch (err) {
       say(err instanceof ApiError ? err.message : String(err), "error");
       if (err instanceof ApiError) listProblems(err.body?.details?.problems);

@@ -4,7 +4,7 @@
 // History with revert, and restore of soft-deleted features, through /api/v1/layers/.
 import { showVersions, shown } from "./conflict.js";
 import { setupImport } from "./layer_import.js";
-import { ApiError, request } from "./request.js";
+import { ApiError, csrfToken, request } from "./request.js";
 import { dateInput, dateValue, formatDateTime, formatNumber, setDate } from "./i18n_format.js";
 import { addBasemap } from "./basemap.js";
 import { addSearch } from "./search.js";
@@ -43,6 +43,7 @@ function failed(err) {
 
 const editable = () => Object.entries(schema.properties).filter(([, p]) => !p.readOnly);
 const isPoint = () => schema["x-geometry-type"] === "Point";
+const isLine = () => /LineString$/.test(schema["x-geometry-type"] || "");
 
 // --- the form, from the layer's schema (/ogc/collections/{layer}/schema)
 function buildForm() {
@@ -69,14 +70,59 @@ function buildForm() {
     input.name = name;
     input.disabled = !canEdit;
     label.append(input);
+    if (prop["x-field-type"] === "photo") label.append(...photoPicker(input));
     box.append(label);
   }
+}
+
+// A photo field: the photo's address in the text box, a camera / file button that uploads one (checked and
+// stripped of EXIF by the server, layers/themes/photos.py), and the photo itself.
+function photoPicker(input) {
+  const preview = document.createElement("img");
+  preview.className = "photo-preview";
+  preview.alt = "";
+  preview.hidden = true;
+  input.addEventListener("change", () => showPhoto(input));
+  input.photoPreview = preview;
+  if (!canEdit) return [preview];
+  const file = document.createElement("input");
+  file.type = "file";
+  file.accept = "image/jpeg,image/png,image/webp";
+  file.setAttribute("capture", "environment"); // a phone opens its camera
+  file.className = "photo-file";
+  file.setAttribute("aria-label", _("Take or choose a photo"));
+  file.addEventListener("change", async () => {
+    if (!file.files.length) return;
+    const data = new FormData();
+    data.append("photo", file.files[0]);
+    say(_("Uploading the photo…"), "");
+    const response = await fetch(`/api/v1/themes/${layerName}/photos`, {
+      method: "POST", body: data, credentials: "same-origin", headers: { "X-CSRFToken": csrfToken() },
+    });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      failed(new ApiError(response.status, body));
+      return;
+    }
+    input.value = body.url;
+    showPhoto(input);
+    say(_("Photo ready: save the feature to keep it."));
+  });
+  return [file, preview];
+}
+
+function showPhoto(input) {
+  const preview = input.photoPreview;
+  if (!preview) return;
+  preview.hidden = !input.value;
+  if (input.value) preview.src = input.value;
 }
 
 function fill(props) {
   for (const [name, prop] of editable()) {
     if (prop.format === "date") setDate(form.elements[name], props[name]);
     else form.elements[name].value = props[name] ?? "";
+    if (prop["x-field-type"] === "photo") showPhoto(form.elements[name]);
   }
   $("version").textContent = props.version ?? "—";
 }
@@ -97,9 +143,15 @@ function shapeOf(feature) {
     const [lon, lat] = feature.geometry.coordinates;
     return L.marker([lat, lon], { ...options, title: feature.properties.name || feature.properties.code || "" });
   }
-  const latlngs = L.GeoJSON.coordsToLatLngs(feature.geometry.coordinates, 1);
-  return L.polygon(latlngs, { ...options, color: schema["x-style"].color || "#166534", weight: 2 });
+  const latlngs = L.GeoJSON.coordsToLatLngs(feature.geometry.coordinates, nesting(feature.geometry));
+  const style = { ...options, color: schema["x-style"].color || "#166534" };
+  return /LineString$/.test(feature.geometry.type)
+    ? L.polyline(latlngs, { ...style, weight: 4 })
+    : L.polygon(latlngs, { ...style, weight: 2 });
 }
+
+// How deep a geometry's coordinates nest below one position: a line 0, a polygon or lines 1, polygons 2.
+const nesting = (geometry) => ({ LineString: 0, MultiLineString: 1, Polygon: 1, MultiPolygon: 2 })[geometry.type] ?? 1;
 
 function track(shape) {
   shape.on("click", () => openForm(shape));
@@ -223,7 +275,7 @@ async function save(properties, geometry, version, repair = false) {
 }
 
 function redraw(shape, feature) {
-  if (shape.setLatLngs) shape.setLatLngs(L.GeoJSON.coordsToLatLngs(feature.geometry.coordinates, 1));
+  if (shape.setLatLngs) shape.setLatLngs(L.GeoJSON.coordsToLatLngs(feature.geometry.coordinates, nesting(feature.geometry)));
 }
 
 form.addEventListener("submit", (ev) => {
@@ -403,17 +455,19 @@ async function loadStats() {
 function tools() {
   if (!canEdit) return;
   const point = isPoint();
+  const line = isLine();
   if (document.documentElement.lang === "vi") {
     map.pm.setLang("vi", {
       tooltips: { placeMarker: "Bấm vào bản đồ để đặt điểm", firstVertex: "Bấm để đặt đỉnh đầu tiên",
-        continueLine: "Bấm để vẽ tiếp", finishPoly: "Bấm vào đỉnh đầu để khép vùng" },
+        continueLine: "Bấm để vẽ tiếp", finishLine: "Bấm vào đỉnh cuối để kết thúc đường",
+        finishPoly: "Bấm vào đỉnh đầu để khép vùng" },
       actions: { finish: "Xong", cancel: "Hủy", removeLastVertex: "Xóa đỉnh cuối" },
-      buttonTitles: { drawMarkerButton: "Thêm điểm", drawPolyButton: "Vẽ vùng", editButton: "Sửa hình",
+      buttonTitles: { drawMarkerButton: "Thêm điểm", drawPolyButton: "Vẽ vùng", drawLineButton: "Vẽ đường", editButton: "Sửa hình",
         dragButton: "Dời (kéo thả)", deleteButton: "Xóa" },
     }, "en");
   }
   map.pm.addControls({
-    position: "topleft", drawMarker: point, drawPolygon: !point, drawCircleMarker: false, drawPolyline: false,
+    position: "topleft", drawMarker: point, drawPolygon: !point && !line, drawCircleMarker: false, drawPolyline: line,
     drawRectangle: false, drawCircle: false, drawText: false, editMode: !point, dragMode: true, cutPolygon: false,
     removalMode: true, rotateMode: false,
   });
@@ -448,7 +502,8 @@ async function start() {
   schema = await request(`/ogc/collections/${layerName}/schema`);
   buildForm();
   tools();
-  if (canEdit) setupImport(layerName, () => Promise.all([loadInView(), loadStats()]).catch(failed));
+  const fields = editable().map(([name, prop]) => [name, prop.title]);
+  if (canEdit) setupImport(layerName, () => Promise.all([loadInView(), loadStats()]).catch(failed), fields);
   $("export-links").replaceChildren(_("Export:"), ...["geojson", "gpkg", "shp", "kml", ...(isPoint() ? ["gpx"] : []), "csv", "xlsx"].map((fmt) => {
     const a = document.createElement("a");
     a.href = `/api/v1/layers/${layerName}/export.${fmt}`;

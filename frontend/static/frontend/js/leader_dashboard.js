@@ -1,6 +1,10 @@
 // The leaders' dashboard: one JSON of figures (frontend/leader.py via /leader/dashboard/data) drawn three ways —
-// a choropleth of the wards with quantile classes and a legend, a Chart.js bar chart, a table that sorts — and
+// a choropleth of the wards with quantile or natural-breaks classes and a legend, a Chart.js bar chart, a table that sorts — and
 // exported as shown. Live: /api/v1/events says an officer saved an edit, and the figures reload (bursts coalesce).
+
+import { drawHistory, snapshotNow } from "./leader_history.js";
+import { downloadPng } from "./leader_png.js";
+import { drawLevelChanges, drawLevelColumns } from "./leader_levels.js";
 
 // Looked up at each call: a module can be evaluated before the /jsi18n/ catalogue script has run.
 const _ = (s) => (window.gettext ? window.gettext(s) : s);
@@ -25,20 +29,9 @@ legend.onAdd = () => {
 legend.addTo(map);
 
 function show(v) {
+  if (v?.hidden) return "—"; // withheld: a small count could single a family out
   if (!v || v.count === null) return _("see the report");
   return v.of === null ? number.format(v.count) : `${number.format(v.count)} / ${number.format(v.of)}`;
-}
-
-// Quantile class breaks: the upper bound of each class, from the values themselves (fewer classes when few values).
-export function quantileBreaks(values, classes = COLOURS.length) {
-  const sorted = values.filter((v) => v !== null).sort((a, b) => a - b);
-  if (!sorted.length) return [];
-  const breaks = [];
-  for (let i = 1; i <= classes; i += 1) {
-    const at = sorted[Math.min(sorted.length - 1, Math.ceil((i * sorted.length) / classes) - 1)];
-    if (!breaks.length || at > breaks[breaks.length - 1]) breaks.push(at);
-  }
-  return breaks;
 }
 
 function classOf(value, breaks) {
@@ -47,7 +40,7 @@ function classOf(value, breaks) {
   return i < 0 ? breaks.length - 1 : i;
 }
 
-function colourOf(value, breaks) {
+export function colourOf(value, breaks) {
   const k = classOf(value, breaks);
   if (k < 0) return NO_DATA;
   // Spread the classes over the ramp when there are fewer than five.
@@ -72,37 +65,78 @@ function label(key) {
   return state.data.columns.find((c) => c.key === key)?.label ?? key;
 }
 
+// The map colours wards by the indicator's classes, or by their level in a scheme the leader chose.
+function levelScheme() {
+  const id = $("dash-map-by").value;
+  return id ? state.data.levels.schemes.find((s) => String(s.id) === id) ?? null : null;
+}
+
+function fillOf(ward, breaks) {
+  const scheme = levelScheme();
+  if (scheme) {
+    const key = scheme.wards[ward?.id]?.level;
+    return scheme.levels.find((l) => l.key === key)?.colour ?? NO_DATA;
+  }
+  return colourOf(ward?.values[state.indicator]?.count ?? null, breaks);
+}
+
+function legendRow(colour, text) {
+  const row = document.createElement("div");
+  row.className = "dash-legend-class";
+  const swatch = document.createElement("i");
+  swatch.style.background = colour;
+  row.append(swatch, text);
+  return row;
+}
+
+function drawLegend(breaks) {
+  const div = $("dash-legend");
+  div.replaceChildren();
+  const title = document.createElement("strong");
+  const scheme = levelScheme();
+  title.textContent = scheme ? `${_("Level")}: ${scheme.name}` : label(state.indicator);
+  div.append(title);
+  if (scheme) {
+    for (const level of scheme.levels) div.append(legendRow(level.colour, english ? level.label_en : level.label));
+    return;
+  }
+  let low = null;
+  breaks.forEach((high) => {
+    const from = low === null ? Math.min(...state.data.wards.map((w) => w.values[state.indicator]?.count ?? high)) : low + 1;
+    const row = legendRow(colourOf(high, breaks), from >= high ? number.format(high) : `${number.format(from)} – ${number.format(high)}`);
+    row.dataset.upTo = String(high);
+    div.append(row);
+    low = high;
+  });
+  if (!breaks.length) div.append(document.createTextNode(` — ${_("no figures")}`));
+}
+
 function drawMap(breaks) {
   const byId = new Map(state.data.wards.map((w) => [w.id, w]));
   if (!outlines.getLayers().length) {
     outlines.addData(state.data.outlines);
     if (outlines.getLayers().length) map.fitBounds(outlines.getBounds(), { padding: [10, 10] });
   }
+  const scheme = levelScheme();
   outlines.eachLayer((layer) => {
     const ward = byId.get(layer.feature.id);
     const value = ward?.values[state.indicator]?.count ?? null;
-    layer.setStyle({ fillColor: colourOf(value, breaks) });
-    layer.bindTooltip(`${ward?.name ?? ""}: ${show(ward?.values[state.indicator])}`);
+    layer.setStyle({ fillColor: fillOf(ward, breaks) });
+    const level = scheme?.wards[ward?.id]?.level;
+    layer.bindTooltip(`${ward?.name ?? ""}: ${show(ward?.values[state.indicator])}${level ? ` · ${level}` : ""}`);
     layer.getElement()?.setAttribute("data-class", String(classOf(value, breaks)));
+    layer.getElement()?.setAttribute("data-level", level ?? "");
   });
-  const div = $("dash-legend");
-  div.replaceChildren();
-  const title = document.createElement("strong");
-  title.textContent = label(state.indicator);
-  div.append(title);
-  let low = null;
-  breaks.forEach((high, k) => {
-    const row = document.createElement("div");
-    row.className = "dash-legend-class";
-    const swatch = document.createElement("i");
-    swatch.style.background = colourOf(high, breaks);
-    const from = low === null ? Math.min(...state.data.wards.map((w) => w.values[state.indicator]?.count ?? high)) : low + 1;
-    row.append(swatch, from >= high ? number.format(high) : `${number.format(from)} – ${number.format(high)}`);
-    row.dataset.upTo = String(high);
-    div.append(row);
-    low = high;
-  });
-  if (!breaks.length) div.append(document.createTextNode(` — ${_("no figures")}`));
+  drawLegend(breaks);
+}
+
+function fillMapBy() {
+  const select = $("dash-map-by");
+  const chosen = select.value;
+  const first = select.options[0];
+  select.replaceChildren(first);
+  for (const s of state.data.levels.schemes) select.append(new Option(`${_("Level")}: ${s.name}`, String(s.id)));
+  select.value = [...select.options].some((o) => o.value === chosen) ? chosen : "";
 }
 
 function drawChart(rows) {
@@ -162,6 +196,7 @@ function drawTable(rows) {
         const a = document.createElement("a");
         a.href = w.links[c.key];
         a.textContent = show(w.values[c.key]);
+        if (w.values[c.key]?.hidden) a.title = _("Withheld: a small count could single a family out");
         td.append(a);
         tr.append(td);
       }
@@ -195,10 +230,15 @@ function updateExports() {
 
 function render() {
   const rows = ordered();
-  const breaks = quantileBreaks(state.data.wards.map((w) => w.values[state.indicator]?.count ?? null));
+  // Quantiles or natural breaks (Jenks), worked out by the server (frontend/breaks.py) for every figure.
+  const breaks = state.data.breaks[state.indicator]?.[$("dash-breaks").value] ?? [];
+  state.breaks = breaks;
+  fillMapBy();
   drawMap(breaks);
   drawChart(rows);
   drawTable(rows);
+  drawLevelColumns(state.data.levels);
+  drawLevelChanges(state.data.levels, new Map(state.data.wards.map((w) => [w.id, w.name])));
   updateExports();
 }
 
@@ -233,11 +273,30 @@ async function load() {
 }
 
 $("dash-ward").addEventListener("change", load);
+const names = () => new Map(state.data.wards.map((w) => [w.id, w.name]));
+const redrawHistory = () => drawHistory(state.indicator, $("dash-ward").value, names());
 $("dash-indicator").addEventListener("change", () => {
   state.indicator = $("dash-indicator").value;
   render();
+  redrawHistory();
 });
-load();
+$("dash-ward").addEventListener("change", () => state.data && redrawHistory());
+$("dash-snapshot").addEventListener("click", () => snapshotNow(redrawHistory));
+$("dash-breaks").addEventListener("change", () => state.data && render());
+$("dash-map-by").addEventListener("change", () => state.data && render());
+$("export-png").addEventListener("click", () => {
+  const byId = new Map(state.data.wards.map((w) => [w.id, w]));
+  downloadPng({
+    outlines: state.data.outlines,
+    title: $("dash-legend").querySelector("strong").textContent,
+    colour: (id) => fillOf(byId.get(id), state.breaks),
+    legend: [...document.querySelectorAll("#dash-legend .dash-legend-class")].map((row) => ({
+      colour: row.querySelector("i").style.background,
+      text: row.textContent,
+    })),
+  });
+});
+load().then(redrawHistory);
 
 // Live: an officer's save anywhere in these wards reaches the page through the event stream; reload the figures.
 if (window.EventSource) {

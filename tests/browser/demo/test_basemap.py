@@ -5,25 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from gisportal.demo import DemoContext, run
 from households.models import Street
-from layers import demo as layers_demo
-from layers.models import AdminUnit
 
 pytestmark = pytest.mark.browser
-
-STEPS = [
-    "layers.demo.seed_admin_units",
-    "households.demo.seed_streets",
-    "layers.demo.seed_pois",
-    "households.demo_world.seed_world",
-]
-
-
-@pytest.fixture
-def demo_ward(transactional_db):
-    run(DemoContext(seed=2025, password="pw-demo-1", log=lambda _msg: None), STEPS)
-    return AdminUnit.objects.get(level="ward", code=layers_demo.WARD_CODE, valid_to=None)
 
 
 def test_a_citizen_on_a_phone_sees_street_names_and_nothing_leaves_the_portal(browser, live_server, demo_ward):

@@ -6,15 +6,13 @@ from urllib.parse import urlparse
 
 import pytest
 
-from gisportal.demo import DemoContext, run
 from layers.demo import WARD_CODE
 
 pytestmark = pytest.mark.browser
 
 
-def test_map_draws_the_demo_ward_offline_and_switches_language(transactional_db, live_server, page, settings):
+def test_map_draws_the_demo_ward_offline_and_switches_language(live_server, page, settings):
     settings.PORTAL_HOME_WARDS = [WARD_CODE]  # as `make run` sets it
-    run(DemoContext(password="pw-demo-1", log=lambda _m: None))
     page.goto("/")
     page.wait_for_selector("#map[data-loaded='true']")
     # Each ward boundary is an SVG path Leaflet drew: the demo ward and the forest board's commune 30 km
@@ -46,9 +44,8 @@ def test_map_draws_the_demo_ward_offline_and_switches_language(transactional_db,
     assert "Ward boundary" in page.locator(".leaflet-control-layers").inner_text()
 
 
-def test_configured_basemap_is_requested(transactional_db, live_server, page, settings):
+def test_configured_basemap_is_requested(live_server, page, settings):
     settings.BASEMAP_URL = f"{live_server.url}/static/tiles-test/{{z}}/{{x}}/{{y}}.png"
-    run(DemoContext(password="pw-demo-1", log=lambda _m: None))
     page.goto("/")
     page.wait_for_selector("#map[data-loaded='true']")
     assert any("/static/tiles-test/" in u for u in page.requested_urls)

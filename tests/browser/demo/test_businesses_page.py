@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from gisportal.demo import DemoContext, run
 from layers.demo import WARD_CODE
 
 pytestmark = pytest.mark.browser
 
 
-def test_name_check_and_radius_scan(transactional_db, live_server, page, settings):
+def test_name_check_and_radius_scan(live_server, page, settings):
     settings.PORTAL_HOME_WARDS = [WARD_CODE]  # as `make run` does: open on the ward, not on Cần Giờ too
-    run(DemoContext(password="pw-demo-1", log=lambda _m: None))
     page.goto("/businesses/")
     page.wait_for_selector("#map[data-loaded='true']")
 
@@ -34,7 +32,7 @@ def test_name_check_and_radius_scan(transactional_db, live_server, page, setting
     assert page.locator("path.scan-circle").count() == 1
     page.locator("#radius").fill("800")
     page.locator("#radius").dispatch_event("change")
-    page.wait_for_function(f"Number(document.getElementById('scan-total').textContent) > {small}")
+    page.wait_for_function(f"() => Number(document.getElementById('scan-total').textContent) > {small}")
     assert page.locator("#industry-chart li").count() >= 5
     assert page.locator("#poi-list li").count() >= 5
     assert page.locator("path.hit").count() > 0

@@ -10,7 +10,6 @@ from django.contrib.gis.db.models import Collect
 from django.contrib.gis.db.models.functions import Distance
 
 from businesses.models import Business
-from gisportal.demo import DemoContext, run
 from gisportal.text import fold
 from households.models import HouseNumber, Street
 from layers.demo import WARD_CODE
@@ -21,9 +20,8 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def demo(transactional_db, settings):
+def demo(demo_ward, settings):
     settings.PORTAL_HOME_WARDS = [WARD_CODE]  # as `make run` does: open on the ward, not on Cần Giờ too
-    run(DemoContext(password="pw-demo-1", log=lambda _m: None))
 
 
 def phone_page(browser, live_server, width: int = 390):
@@ -89,7 +87,7 @@ def test_a_citizen_searches_scans_and_checks_a_name_on_a_phone(demo, live_server
     option = page.locator("#search-suggestions li", has_text=house.address.split(",")[0]).first
     page.evaluate("portalMap.basemap.drawnLabels.clear()")  # from here on: the labels drawn around the house
     option.tap()
-    page.wait_for_function("document.getElementById('map').dataset.searchResult")
+    page.wait_for_function("() => document.getElementById('map').dataset.searchResult")
     popup = page.locator(".search-result-popup")
     assert house.number in popup.inner_text()
     center = page.evaluate("(m => [m.getCenter().lat, m.getCenter().lng, m.getZoom()])(window.portalMap)")
@@ -104,7 +102,7 @@ def test_a_citizen_searches_scans_and_checks_a_name_on_a_phone(demo, live_server
     # Scan 500 m there: every business counted is drawn, and the count is the API's.
     page.locator("#radius").fill("500")
     page.locator("#radius").dispatch_event("change")
-    page.wait_for_function("document.getElementById('map').dataset.scan === 'drawn'", timeout=60_000)
+    page.wait_for_function("() => document.getElementById('map').dataset.scan === 'drawn'", timeout=60_000)
     total = int(page.inner_text("#scan-total"))
     scan_url = page.evaluate(
         "performance.getEntriesByType('resource').map((e) => e.name).filter((u) => u.includes('radius_m=500')).pop()"
@@ -178,19 +176,19 @@ def test_the_legend_lists_the_layers_shown_with_their_symbols(demo, live_server,
     assert page.locator("#legend li svg").count() >= 20
     # Each waste kind its own symbol on the map, drawn from the tiles, once the map is close enough.
     page.evaluate("window.portalMap.setZoom(16, { animate: false })")
-    page.wait_for_function("document.querySelectorAll('.tiles-waste_points image').length > 0")
+    page.wait_for_function("() => document.querySelectorAll('.tiles-waste_points image').length > 0")
     hrefs = page.locator(".tiles-waste_points image").evaluate_all(
         "is => [...new Set(is.map((i) => i.getAttribute('href')))]"
     )
     assert len(hrefs) >= 3, len(hrefs)
     # The legend follows the layer switcher.
     page.get_by_label("Số nhà", exact=True).check()
-    page.wait_for_function("!!document.querySelector('#legend [data-layer=house_numbers]')")
+    page.wait_for_function("() => !!document.querySelector('#legend [data-layer=house_numbers]')")
     page.get_by_label("Điểm rác và vệ sinh công cộng").uncheck()
-    page.wait_for_function("!document.querySelector('#legend [data-layer=waste_points]')")
+    page.wait_for_function("() => !document.querySelector('#legend [data-layer=waste_points]')")
     # Cluster circles are not cut at the edge of their tile's <svg>.
     page.evaluate("window.portalMap.setZoom(14, { animate: false })")
-    page.wait_for_function("document.querySelectorAll('.tiles-businesses path').length > 0")
+    page.wait_for_function("() => document.querySelectorAll('.tiles-businesses path').length > 0")
     assert page.evaluate("getComputedStyle(document.querySelector('.tiles-businesses svg')).overflow") == "visible"
     # A clicked feature is marked until its popup closes.
     page.locator(".leaflet-marker-icon .poi").first.click(force=True)

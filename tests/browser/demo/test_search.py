@@ -7,7 +7,6 @@ import math
 
 import pytest
 
-from gisportal.demo import DemoContext, run
 from gisportal.text import fold
 from households.models import HouseNumber
 from layers.demo import WARD_CODE
@@ -17,9 +16,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def demo(transactional_db, settings):
+def demo(demo_ward, settings):
     settings.PORTAL_HOME_WARDS = [WARD_CODE]
-    run(DemoContext(password="pw-demo-1", log=lambda _m: None))
 
 
 def ring_on(page, lat: float, lon: float) -> float:
@@ -62,7 +60,7 @@ def test_suggestions_without_accents_and_the_keyboard_fly_to_a_deep_alley(demo, 
     page.keyboard.press("ArrowDown")
     assert first.get_attribute("aria-selected") == "true"
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('map').dataset.searchResult")
+    page.wait_for_function("() => document.getElementById('map').dataset.searchResult")
     lat, lon, zoom = view(page)
     assert metres(lat, lon, house.geom.y, house.geom.x) < 60 and zoom >= 18  # the popup pans a little
     assert ring_on(page, house.geom.y, house.geom.x) < 3
@@ -81,7 +79,7 @@ def test_an_old_ward_name_and_a_typo_still_find_the_house_and_nonsense_says_so(d
     box = page.locator("#address-search")
     box.fill(f"{house.number} {house.street.name}, {old.name}, {old.parent.name}")
     box.press("Enter")  # no suggestion picked: the geocoder's best place
-    page.wait_for_function("document.getElementById('map').dataset.searchResult")
+    page.wait_for_function("() => document.getElementById('map').dataset.searchResult")
     lat, lon, _zoom = view(page)
     assert metres(lat, lon, house.geom.y, house.geom.x) < 60
     assert ring_on(page, house.geom.y, house.geom.x) < 3
@@ -91,7 +89,7 @@ def test_an_old_ward_name_and_a_typo_still_find_the_house_and_nonsense_says_so(d
     page.evaluate("delete document.getElementById('map').dataset.searchResult")
     box.fill("")
     box.type("zzqx wvvk", delay=15)
-    page.wait_for_function("document.getElementById('search-status').textContent.length > 0")
+    page.wait_for_function("() => document.getElementById('search-status').textContent.length > 0")
     assert page.locator("#search-suggestions li").count() == 0
     assert not page.evaluate("document.getElementById('map').dataset.searchResult")
     assert not page.console_errors, page.console_errors
