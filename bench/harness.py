@@ -1,5 +1,6 @@
 """What every benchmark here shares: Django set up on the bench database, the seeded businesses,
-a real gunicorn server over loopback, and median/p95 timing with warm caches.
+a real server over loopback as production runs it (gunicorn with one uvicorn worker, gisportal.asgi),
+a keep-alive HTTP client as a browser's, and median/p95 timing with warm caches.
 
 A benchmark prints numbers beside their anchor measured in the same run; it asserts nothing.
 """
@@ -7,6 +8,7 @@ A benchmark prints numbers beside their anchor measured in the same run; it asse
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import subprocess
 import sys
@@ -61,24 +63,66 @@ def ensure_businesses(scale: float) -> int:
     return Business.objects.count()
 
 
+def load() -> str:
+    """The machine's load, to print beside every figure (the machine is shared; the figures move with it)."""
+    one, five, _ = os.getloadavg()
+    return f"load {one:.2f} / {five:.2f} (1 / 5 min) on {os.cpu_count()} cores"
+
+
+class Client:
+    """GETs over one keep-alive connection, as a browser's map makes them; reconnects if the server closes."""
+
+    def __init__(self, base: str):
+        self.host, port = base.removeprefix("http://").split(":")
+        self.port = int(port)
+        self.conn: http.client.HTTPConnection | None = None
+
+    def get(self, path: str) -> bytes:
+        for attempt in (0, 1):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+            try:
+                self.conn.request("GET", path)
+                response = self.conn.getresponse()
+                body = response.read()
+                if response.status >= 400:
+                    raise RuntimeError(f"{path}: HTTP {response.status} {body[:200]!r}")
+                return body
+            except (http.client.HTTPException, ConnectionError):
+                self.conn.close()
+                self.conn = None
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+
 @contextlib.contextmanager
 def server(port: int, ready_path: str) -> Iterator[str]:
-    """A one-worker gunicorn serving the portal on loopback, as production would; yields its base URL."""
+    """A one-worker gunicorn with a uvicorn worker serving gisportal.asgi on loopback, as production
+    (scripts/run.sh, docker/) does; yields its base URL. Throttles off: a benchmark is one busy client."""
     proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "gunicorn",
-            "gisportal.wsgi:application",
+            "gisportal.asgi:application",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
             "1",
+            "--worker-class",
+            "uvicorn_worker.UvicornWorker",
             "--log-level",
             "warning",
         ],
         cwd=ROOT,
-        env={**os.environ, "DEBUG": "0", "SECRET_KEY": "bench-only-not-secret", "ALLOWED_HOSTS": "127.0.0.1"},
+        env={
+            **os.environ,
+            "DEBUG": "0",
+            "SECRET_KEY": "bench-only-not-secret",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "THROTTLE_ANON": os.environ.get("THROTTLE_ANON", "1000000/min"),
+        },
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -23,7 +23,9 @@ MAX_NAME = 200
 
 # Two steps. First the best distinct taken names, from the small tables of taken name keys that
 # triggers keep (migration 0006/name_keys_sql.py): the whole city holds far fewer distinct names
-# than businesses. Then the businesses behind those names, through a btree on signboard_key.
+# than businesses. Then the businesses behind those names: one probe per key of a btree on the taken
+# rows' (signboard_key, id), or (signboard_key, ward_id, id) within an area (migration 0013), whose
+# predicate the query repeats (TAKEN_STATUSES, not deleted) so the planner can use them.
 # A key "identical" to the one typed is equal once spaces are removed ("pho hoa" = "phohoa").
 _KEYS_CITY = """
 SELECT k.key, similarity(k.key, q.key) AS score, k.compact = q.compact AS same
@@ -33,13 +35,13 @@ SELECT k.key, similarity(k.key, q.key) AS score, k.compact = q.compact AS same
  LIMIT %(limit)s
 """
 
-# Within an area of a few wards, scoring each of its few thousand keys beats the trigram index,
-# which would first collect the matches of the whole city.
+# Within an area, the trigram GIN on (ward_id, key) (migration 0013) finds the area's near keys
+# without scoring its few thousand others; `%%` is similarity ≥ pg_trgm.similarity_threshold (TRGM_FLOOR).
 _KEYS_AREA = """
 SELECT k.key, max(similarity(k.key, q.key)) AS score, bool_or(k.compact = q.compact) AS same
   FROM businesses_namekey_ward k, q
  WHERE k.ward_id = ANY(%(wards)s::bigint[])
-   AND (similarity(k.key, q.key) >= %(floor)s OR k.compact = q.compact)
+   AND (k.key %% q.key OR k.compact = q.compact)
  GROUP BY k.key
  ORDER BY same DESC, score DESC, k.key
  LIMIT %(limit)s
@@ -66,6 +68,19 @@ SELECT b.id, b.signboard, i.code, i.name, b.address_current, b.status, w.name, k
 
 MATCH_CITY_SQL = _MATCHES.format(keys=_KEYS_CITY)
 MATCH_AREA_SQL = _MATCHES.format(keys=_KEYS_AREA)
+
+
+def _params(name: str, wards: list[int] | None, limit: int) -> dict:
+    return {"name": name, "statuses": list(TAKEN_STATUSES), "wards": wards, "limit": limit}
+
+
+def explain_match(name: str, wards: list[int] | None, limit: int = 10) -> str:
+    """The plan of the match query as the check sends it (same driver, same binding)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "EXPLAIN " + (MATCH_CITY_SQL if wards is None else MATCH_AREA_SQL), _params(nfc(name), wards, limit)
+        )
+        return "\n".join(row[0] for row in cur.fetchall())
 
 
 COMPANY_WORDS = ("cong ty", "doanh nghiep", "tnhh", "co phan")
@@ -115,8 +130,7 @@ def check_name(name: str, ward: AdminUnit | None, area: str | None = None, limit
             raise InvalidInput(
                 "Tên không có chữ hoặc số nào để so sánh.", "The name has no letters or digits to compare."
             )
-        params = {"name": name, "statuses": list(TAKEN_STATUSES), "wards": wards, "limit": limit, "floor": TRGM_FLOOR}
-        cur.execute(MATCH_CITY_SQL if wards is None else MATCH_AREA_SQL, params)
+        cur.execute(MATCH_CITY_SQL if wards is None else MATCH_AREA_SQL, _params(name, wards, limit))
         rows = cur.fetchall()
     matches = [
         {

@@ -257,6 +257,13 @@ def explain_count(lon: float, lat: float, radius_m: float) -> str:
         return "\n".join(row[0] for row in cur.fetchall())
 
 
+def explain_pois(lon: float, lat: float, radius_m: float) -> str:
+    """The plan of the POI query as the API sends it."""
+    with connection.cursor() as cur:
+        cur.execute("EXPLAIN " + POI_SQL, _params(lon, lat, radius_m, None))
+        return "\n".join(row[0] for row in cur.fetchall())
+
+
 def explain_list(lon: float, lat: float, radius_m: float, limit: int = 20) -> str:
     """The plan of the list page as the API sends it."""
     params = _params(lon, lat, radius_m, None) | {"limit": limit, "offset": 0}

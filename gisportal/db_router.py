@@ -14,10 +14,12 @@ lists, imports, Celery tasks, management commands. A replica is chosen at random
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import random
 import re
 import time
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.db import connections
@@ -65,6 +67,35 @@ def _pinned(request) -> bool:
         return False
 
 
+def anonymous_replica(request) -> str | None:
+    """A replica for a GET of a public read route by an anonymous, unpinned client (the ASGI fast path's
+    requests are all such GETs), or None for the primary."""
+    aliases = replica_aliases()
+    if aliases and PUBLIC_READS.match(request.path_info.lstrip("/")) and not _pinned(request):
+        return random.choice(aliases)
+    return None
+
+
+@contextlib.contextmanager
+def reading_from(alias: str) -> Iterator[None]:
+    """This thread reads `alias` for the block, raw SQL on `django.db.connection` included."""
+    # The hot paths run raw SQL on `django.db.connection` (radius, tiles), which no router sees: for this
+    # request, this thread's "default" connection *is* the replica's. Django keeps connections per thread
+    # (ConnectionHandler._connections), and a request's sync code runs in one thread under WSGI and ASGI.
+    local = connections._connections  # type: ignore[attr-defined]  # Django keeps no public handle on it
+    saved = getattr(local, "default", None)
+    token = _replica.set(alias)
+    local.default = connections[alias]
+    try:
+        yield
+    finally:
+        _replica.reset(token)
+        if saved is None:
+            del local.default
+        else:
+            local.default = saved
+
+
 class ReplicaMiddleware:
     """Chooses the request's database; pins a client that writes to the primary for a few seconds."""
 
@@ -84,21 +115,8 @@ class ReplicaMiddleware:
             alias = random.choice(self.aliases)
         if alias is None:
             return self._after(request, self.get_response(request))
-        # The hot paths run raw SQL on `django.db.connection` (radius, tiles), which no router sees: for this
-        # request, this thread's "default" connection *is* the replica's. Django keeps connections per thread
-        # (ConnectionHandler._connections), and a request's sync code runs in one thread under WSGI and ASGI.
-        local = connections._connections  # type: ignore[attr-defined]  # Django keeps no public handle on it
-        saved = getattr(local, "default", None)
-        token = _replica.set(alias)
-        local.default = connections[alias]
-        try:
+        with reading_from(alias):
             return self.get_response(request)
-        finally:
-            _replica.reset(token)
-            if saved is None:
-                del local.default
-            else:
-                local.default = saved
 
     def _after(self, request, response):
         if self.aliases and request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400:

@@ -141,7 +141,7 @@ DB_UNAVAILABLE = (
 )
 
 
-def _database_down(exc: BaseException) -> bool:
+def database_down(exc: BaseException) -> bool:
     from django.db import InterfaceError, OperationalError
 
     return isinstance(exc, OperationalError | InterfaceError)
@@ -174,7 +174,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exc: Exception) -> HttpResponse | None:
-        if not _database_down(exc):
+        if not database_down(exc):
             return None
         from django.db import connections
 

@@ -89,8 +89,18 @@ def number(params: Mapping, name: str, lo: float | None = None, hi: float | None
     return value
 
 
-def _has_nul(values: Any) -> bool:
+def has_nul(values: Any) -> bool:
     return any("\x00" in v for _, vs in values.lists() for v in vs)
+
+
+def nul_refused() -> HttpResponse:
+    """The 400 of a NUL in a parameter (RefuseNul, and the ASGI fast path's same check)."""
+    return json_error(
+        400,
+        "invalid_input",
+        "Tham số không được chứa ký tự NUL (%00).",
+        "Parameters must not contain a NUL character (%00).",
+    )
 
 
 class RefuseNul:
@@ -102,11 +112,6 @@ class RefuseNul:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         form = request.POST if request.content_type == "application/x-www-form-urlencoded" else None
-        if _has_nul(request.GET) or (form is not None and _has_nul(form)):
-            return json_error(
-                400,
-                "invalid_input",
-                "Tham số không được chứa ký tự NUL (%00).",
-                "Parameters must not contain a NUL character (%00).",
-            )
+        if has_nul(request.GET) or (form is not None and has_nul(form)):
+            return nul_refused()
         return self.get_response(request)

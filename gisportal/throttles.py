@@ -1,25 +1,29 @@
 """How fast a client may call the API: per client address for anonymous callers, per user for officers.
 
 Counts live in Redis (the `throttle` cache), shared by every web process, so a limit is the portal's and
-not one gunicorn worker's. Rates are read from `settings.THROTTLE_RATES` on every request rather than
-DRF's class attribute (filled once at import), so a deployment or a test changes them with the setting.
-A throttled call is a 429 with a Vietnamese-then-English message and `Retry-After` (gisportal/errors.py).
+not one gunicorn worker's. A count is a fixed window: one INCR (with EXPIRE NX in the same round trip) per
+request, instead of DRF's read-modify-write of a list of timestamps (two round trips and a pickle of up to
+N floats). Rates are read from `settings.THROTTLE_RATES` on every request, so a deployment or a test changes
+them with the setting. A throttled call is a 429 with a Vietnamese-then-English message and `Retry-After`
+(gisportal/errors.py); the ASGI fast path (gisportal/fastpath.py) counts through the same `over_limit`.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpRequest
 from redis.exceptions import RedisError
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
 log = logging.getLogger(__name__)
 
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
-def client_ip(request: HttpRequest) -> str | None:
+
+def client_ip(request: Any) -> str | None:
     """The caller's address: REMOTE_ADDR, or behind NUM_PROXIES trusted proxies (docker/nginx.conf sets
     X-Forwarded-For) the address the outermost of them saw. Throttles and the login lockout share it."""
     meta = getattr(request, "META", {})
@@ -32,22 +36,51 @@ def client_ip(request: HttpRequest) -> str | None:
     return meta.get("REMOTE_ADDR") or None  # none: a login made in code (tests' force_login)
 
 
-class _PortalRate(SimpleRateThrottle):
-    cache = caches["throttle"]
+def parse_rate(rate: str | None) -> tuple[int, int] | None:
+    """ "300/min" → (300, 60); None or "" → None (no limit)."""
+    if not rate:
+        return None
+    num, period = rate.split("/")
+    return int(num), _SECONDS[period[0]]
 
-    def get_rate(self) -> str | None:
-        return settings.THROTTLE_RATES.get(self.scope)
+
+def over_limit(scope: str, ident: object) -> int | None:
+    """Count one request of `ident` in `scope`; the seconds to wait when it is over the limit, else None."""
+    parsed = parse_rate(settings.THROTTLE_RATES.get(scope))
+    if parsed is None:
+        return None
+    limit, window = parsed
+    cache = caches["throttle"]
+    key = cache.make_key(f"{scope}:{ident}")
+    try:
+        client = cache._cache.get_client(key, write=True)  # type: ignore[attr-defined]  # Django's RedisCache
+        pipe = client.pipeline(transaction=False)
+        pipe.incr(key)
+        # NX: the window starts at its first request and a busy client cannot push its end further away.
+        pipe.expire(key, window, nx=True)
+        count = pipe.execute()[0]
+        if count <= limit:
+            return None
+        return max(1, int(client.ttl(key)))
+    except (RedisError, OSError):
+        # Redis down: serve rather than fail every call; the limit comes back with Redis.
+        log.warning("throttle counts unavailable (Redis): request not limited")
+        return None
+
+
+class _PortalRate(BaseThrottle):
+    scope = ""
+
+    def ident(self, request) -> object | None:
+        raise NotImplementedError
 
     def allow_request(self, request, view) -> bool:
-        # The rate may have changed since this instance's class was first used (a setting, a test).
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        try:
-            return super().allow_request(request, view)
-        except (RedisError, OSError):
-            # Redis down: serve rather than fail every call; the limit comes back with Redis.
-            log.warning("throttle counts unavailable (Redis): request not limited")
-            return True
+        ident = self.ident(request)
+        self._wait = None if ident is None else over_limit(self.scope, ident)
+        return self._wait is None
+
+    def wait(self) -> float | None:
+        return self._wait
 
 
 class AnonymousClientThrottle(_PortalRate):
@@ -55,10 +88,10 @@ class AnonymousClientThrottle(_PortalRate):
 
     scope = "anon"
 
-    def get_cache_key(self, request, view) -> str | None:
+    def ident(self, request) -> object | None:
         if request.user and request.user.is_authenticated:
             return None
-        return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
+        return client_ip(request)
 
 
 class OfficerThrottle(_PortalRate):
@@ -66,7 +99,7 @@ class OfficerThrottle(_PortalRate):
 
     scope = "user"
 
-    def get_cache_key(self, request, view) -> str | None:
+    def ident(self, request) -> object | None:
         if not (request.user and request.user.is_authenticated):
             return None
-        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+        return request.user.pk

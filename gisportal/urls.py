@@ -4,13 +4,14 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from gisportal import accounts, audit_api, events, health
+from gisportal import accounts, audit_api, events, fastpath, health
 
 api_v1: list[URLPattern | URLResolver] = [
     path("me/", accounts.me, name="me"),
     path("me/tokens", accounts.my_tokens, name="my-tokens"),
     path("me/tokens/<int:pk>", accounts.my_token, name="my-token"),
     path("events", events.events, name="events"),
+    path("ping", fastpath.ping, name="ping"),
     path("audit/", audit_api.audit_log, name="audit-log"),
     path("", include("layers.urls")),
     path("", include("households.urls")),

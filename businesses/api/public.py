@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view, permission_classes
@@ -51,12 +53,16 @@ def _industry(params) -> Industry | None:
 @permission_classes([AllowAny])
 def name_check(request) -> Response:
     """Is a signboard name free? Verdict, the existing names like it (public fields), the area used."""
-    params = request.query_params
+    return Response(name_check_answer(request.query_params))
+
+
+def name_check_answer(params: Mapping[str, str]) -> dict:
+    """The name check's answer to these query parameters (the DRF view and the ASGI fast path both send it)."""
     ward = find_ward(params.get("ward"))  # id, official code or name, today's or a predecessor's
     area = params.get("area")
     if area and area not in {"ward", "former_district", "city"}:
         raise InvalidInput(f"Phạm vi '{area}' không hợp lệ.", f"Unknown area {area!r}.")
-    return Response(namecheck.check_name(params.get("name", ""), ward, area))
+    return namecheck.check_name(params.get("name", ""), ward, area)
 
 
 @extend_schema(
@@ -75,7 +81,11 @@ def name_check(request) -> Response:
 @permission_classes([AllowAny])
 def radius_scan(request) -> Response:
     """Active businesses within a circle: total, count per industry, POIs by kind, a page of the list."""
-    params = request.query_params
+    return Response(radius_answer(request.query_params))
+
+
+def radius_answer(params: Mapping[str, str]) -> dict:
+    """The radius scan's answer to these query parameters (the DRF view and the ASGI fast path both send it)."""
     lat, lon, r = number(params, "lat"), number(params, "lon"), number(params, "radius_m")
     check_lon_lat(lon, lat)
     if not MIN_RADIUS <= r <= MAX_RADIUS:
@@ -90,19 +100,17 @@ def radius_scan(request) -> Response:
     industry_id = industry.pk if industry else None
     counts = radius.count_by_industry(lon, lat, r, industry_id)
     total = sum(c["count"] for c in counts)
-    return Response(
-        {
-            "center": {"lat": lat, "lon": lon},
-            "radius_m": r,
-            "total": total,
-            "by_industry": counts,
-            "pois": radius.pois_within(lon, lat, r),
-            "page": page,
-            "page_size": size,
-            "pages": (total + size - 1) // size,
-            "results": radius.list_businesses(lon, lat, r, industry_id, size, (page - 1) * size, total),
-        }
-    )
+    return {
+        "center": {"lat": lat, "lon": lon},
+        "radius_m": r,
+        "total": total,
+        "by_industry": counts,
+        "pois": radius.pois_within(lon, lat, r),
+        "page": page,
+        "page_size": size,
+        "pages": (total + size - 1) // size,
+        "results": radius.list_businesses(lon, lat, r, industry_id, size, (page - 1) * size, total),
+    }
 
 
 @extend_schema(
