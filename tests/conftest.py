@@ -21,12 +21,13 @@ from tests.factories import AdminUnitFactory, BusinessFactory, POIFactory, indus
 ROOT = Path(__file__).resolve().parent.parent
 
 
-# Packages whose tests share a fixture seeded once (tests/browser/demo/: the whole demo ward, ~20 s to seed).
-SHARED_SEED_PACKAGES = ("tests/browser/demo/",)
+# Packages and modules whose tests share a database fixture seeded once (the whole demo ward, ~20 s to seed): each
+# runs on one worker, its tests one after another, so no other test empties the database in between.
+SHARED_SEED_PACKAGES = ("tests/browser/demo/", "tests/businesses/test_hot_plans.py")
 
 
 def pytest_xdist_make_scheduler(config, log):
-    """xdist's own scheduling, except that each package of SHARED_SEED_PACKAGES goes to one worker as one unit.
+    """xdist's own scheduling, except that each of SHARED_SEED_PACKAGES goes to one worker as one unit.
 
     This is what `--dist loadgroup` is for, but xdist 3.8 marks the group by renaming `item._nodeid`, which
     pytest 9 no longer reads, so its groups are silently ignored.
