@@ -182,3 +182,17 @@ class DatabaseUnavailableMiddleware:
         for conn in connections.all(initialized_only=True):
             conn.close_if_unusable_or_obsolete()
         return database_unavailable_response(request)
+
+
+# Paths whose callers are programs: an unknown URL under them is answered in the error shape, not as a page.
+API_PREFIXES = ("/api/", "/ogc/", "/tiles/", "/imagery/")
+
+
+def not_found(request, exception: Exception | None = None) -> HttpResponse:
+    """handler404: JSON for API callers (an id the route's converter refuses, `/api/v1/businesses/x/`, reached the
+    HTML page, which no client of the API can read and the OpenAPI document does not describe); the page else."""
+    if request.path.startswith(API_PREFIXES):
+        return json_error(404, "not_found", "Không tìm thấy.", "Not found.", {"path": request.path})
+    from django.views import defaults
+
+    return defaults.page_not_found(request, exception)

@@ -133,6 +133,7 @@ def missing_businesses(request) -> Response:
     return Response({"count": count, "page": page, "page_size": size, "results": data})
 
 
+@extend_schema(methods=["GET"], operation_id="sync_runs_list")
 @extend_schema(parameters=[OpenApiParameter("limit", OpenApiTypes.INT)], responses={200: dict})
 @api_view(["GET"])
 @permission_classes([CanReview])

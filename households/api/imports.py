@@ -105,6 +105,7 @@ def _target_ward(request, raw) -> tuple:
     return ward, allowed
 
 
+@extend_schema(methods=["GET"], operation_id="house_imports_list")
 @extend_schema(
     request={"multipart/form-data": OpenApiTypes.OBJECT},
     parameters=[
