@@ -313,6 +313,11 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": NUM_PROXIES or None,
     "DEFAULT_PERMISSION_CLASSES": ["gisportal.permissions.ReadPublicWriteScoped"],
     "EXCEPTION_HANDLER": "gisportal.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "gisportal.parsers.JSONParser",
+        "gisportal.parsers.FormParser",
+        "gisportal.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": None,
 }
 SPECTACULAR_SETTINGS = {

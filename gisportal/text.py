@@ -25,6 +25,11 @@ def fold(text: str) -> str:
 # ("Trojan Source"), so a shop name could display as another. C0/C1 controls and NUL have no place in a name.
 _BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
 _WORD = re.compile(r"[^\W\d_]+")
+# A tag or a comment opener, or an entity: text is shown in pages and popups, never as markup.
+_HTML = re.compile(r"<\s*[/!?]?\s*[A-Za-z!]|&#?\w+;")
+# What a spreadsheet would run when the text is exported and opened: = or @ first, or + / - before a letter
+# or a parenthesis right after it (a phone number "+84 …", "-5%" or a bullet "- Cống vỡ" stays text).
+_FORMULA = re.compile(r"^\s*(?:[=@]|[+\-][^\W\d_]|[+\-]\()")
 
 
 def _script(ch: str) -> str | None:
@@ -41,6 +46,10 @@ def text_problem(text: str) -> tuple[str, str, str] | None:
     Refused: control characters, bidirectional controls, and words mixing Latin with Cyrillic or Greek letters
     (a Cyrillic 'а' in 'Phở Hòа' looks the same on a signboard list and defeats the name check). Words wholly
     in another script (a Chinese or Khmer signboard) are kept."""
+    if _FORMULA.match(text):
+        return ("formula", "bắt đầu như một công thức bảng tính (=, @, +, -).", "starts like a spreadsheet formula.")
+    if _HTML.search(text):
+        return ("html_not_allowed", "không được chứa mã HTML.", "may not contain HTML.")
     for ch in text:
         if ch in _BIDI:
             return ("bidi_control", "chứa ký tự điều khiển hướng chữ (bidi).", "contains a bidirectional control.")
@@ -55,3 +64,12 @@ def text_problem(text: str) -> tuple[str, str, str] | None:
                 f"has the word {word!r} mixing Latin with look-alike Cyrillic/Greek letters.",
             )
     return None
+
+
+def refuse_hostile(field: str, value: str) -> None:
+    """Raise a 400 (InvalidInput) naming `field` when `value` is not text a person would type (text_problem)."""
+    if problem := text_problem(value):
+        from gisportal.errors import InvalidInput  # lazy: errors pulls in DRF, which pure helpers do not need
+
+        code, vi, en = problem
+        raise InvalidInput(f"Trường {field} {vi}", f"The field {field} {en}", {"field": field}, code=code)

@@ -40,4 +40,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "gisportal.errors.bad_request"
 handler404 = "gisportal.errors.not_found"

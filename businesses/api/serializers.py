@@ -17,6 +17,7 @@ from layers.crs import check_lon_lat
 # A tag or a comment opener: text fields are shown in pages and popups, never as markup.
 _HTML = re.compile(r"<\s*[/!?]?\s*[A-Za-z!]|&#?\w+;")
 _PHONE = re.compile(r"^[0-9+() .\-]*$")
+FEATURE_MEMBERS = {"type", "id", "geometry", "properties", "bbox", "version"}
 TEXT_FIELDS = (
     "registration_no",
     "signboard",
@@ -61,6 +62,14 @@ class BusinessSerializer(PrivateFieldsMixin, GeoFeatureModelSerializer):
                 "Nội dung phải là một GeoJSON Feature (properties là một đối tượng).",
                 "The body must be a GeoJSON Feature (properties an object).",
                 code="not_a_feature",
+            )
+        if unknown := sorted(set(feature) - FEATURE_MEMBERS):
+            # Ignored before, so a body of any size was accepted (a 10 MB "padding" member, say).
+            raise InvalidInput(
+                f"Feature có thành phần không nhận: {', '.join(unknown)[:200]}.",
+                f"The Feature has members not accepted: {', '.join(unknown)[:200]}.",
+                {"members": unknown[:20]},
+                code="unknown_members",
             )
         if feature.get("geometry") is not None and not isinstance(feature["geometry"], dict):
             raise InvalidInput(

@@ -31,7 +31,7 @@ from django.db import connection, transaction
 from rest_framework.exceptions import APIException, PermissionDenied
 
 from gisportal import tabular
-from gisportal.errors import InvalidInput, PortalError, body
+from gisportal.errors import InvalidInput, PortalError, body, json_safe
 from layers import editing, gisfiles
 from layers.models import ImportJob
 from layers.registry import Layer
@@ -183,6 +183,7 @@ def preview(layer: Layer, user: Any, upload, name: str, options: dict) -> Import
             report = run(layer, user, frame, repair=bool(options.get("repair")), commit=False)
         report["notes"] = src.notes
         report["source_layers"] = gisfiles.layer_names(src)
+        report = json_safe(report)  # a NaN cell in the preview was a DataError (jsonb has no NaN), a 500
         job = ImportJob(
             layer=layer.name,
             user=user,
@@ -208,7 +209,7 @@ def commit(layer: Layer, user: Any, job: ImportJob, progress: Callable[[int], No
         frame, src = _frame(job, Path(tmp))
         report = run(layer, user, frame, repair=bool(job.options.get("repair")), commit=True, progress=progress)
     report["notes"] = src.notes
-    job.report = report
+    job.report = json_safe(report)
     if report["committed"]:
         job.state = ImportJob.State.COMMITTED
         job.created_ids = report["created_ids"]

@@ -21,13 +21,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import api_view, parser_classes, permission_classes
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from gisportal import openapi
 from gisportal.errors import Conflict, InvalidInput
+from gisportal.parsers import FormParser, MultiPartParser
 from gisportal.permissions import require_edit, sees_domain
 from layers import editing
 from layers.api.params import parse_date

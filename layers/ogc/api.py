@@ -26,7 +26,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import APIException, NotAuthenticated, NotFound
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -34,6 +33,7 @@ from rest_framework.views import APIView
 
 from gisportal import openapi as portal_openapi
 from gisportal.errors import InvalidInput, exception_handler
+from gisportal.parsers import JSONParser
 from gisportal.tokens import OptionalBasicAuthentication, TokenAuthentication
 from layers import editing, labels, registry
 from layers.ogc import features as ogc
@@ -65,6 +65,7 @@ ITEMS_PARAMETERS = [
     OpenApiParameter("limit", OpenApiTypes.INT, description="Features per page (see /ogc/api for the maximum)"),
     OpenApiParameter("after", OpenApiTypes.INT, description="Keyset paging: the last id of the previous page"),
 ]
+FEATURE_MEMBERS = {"type", "id", "geometry", "properties", "bbox", "links"}
 MAX_AGE = 60  # the tiles' own: an officer's edit shows within a minute
 
 
@@ -367,6 +368,14 @@ def _feature_body(request: Request) -> tuple[dict | None, dict | None]:
     if not isinstance(data, dict) or data.get("type") != "Feature":
         raise InvalidInput(
             "Nội dung gửi lên phải là một GeoJSON Feature.", "The body must be a GeoJSON Feature.", code="not_a_feature"
+        )
+    if unknown := sorted(set(data) - FEATURE_MEMBERS):
+        # Ignored before: a Feature with a 10 MB member of its own was parsed and stored as if plain.
+        raise InvalidInput(
+            f"Feature có thành phần không nhận: {', '.join(unknown)[:200]}.",
+            f"The Feature has members not accepted: {', '.join(unknown)[:200]}.",
+            {"members": unknown[:20]},
+            code="unknown_members",
         )
     return data.get("properties"), data.get("geometry")
 
