@@ -144,6 +144,7 @@ class AcquisitionList(APIView):
             OpenApiParameter("lon", OpenApiTypes.FLOAT, description="With lat: those covering this point"),
             OpenApiParameter("lat", OpenApiTypes.FLOAT),
         ],
+        operation_id="imagery_acquisitions_list",
         responses=inline_serializer("AcquisitionPage", {"results": AcquisitionSerializer(many=True)}),
     )
     def get(self, request) -> Response:
@@ -242,7 +243,10 @@ class AcquisitionDetail(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@extend_schema(responses=inline_serializer("JobPage", {"results": JobSerializer(many=True)}))
+@extend_schema(
+    operation_id="imagery_jobs_list",
+    responses=inline_serializer("JobPage", {"results": JobSerializer(many=True)}),
+)
 @api_view(["GET"])
 @permission_classes([IsAuthenticated])
 def job_list(request) -> Response:
