@@ -6,8 +6,10 @@ Django's exceptions onto the same shape, so no endpoint answers an error any oth
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import translation
@@ -80,8 +82,22 @@ _VI = {
 }
 
 
+def json_safe(value: Any) -> Any:
+    """`value` with NaN and ±Infinity as text: JSON has no such numbers, and a refusal that echoes a hostile
+    coordinate back (`{"lat": nan}`) was itself a 500 when rendered; an import's report stored with one, too."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, str) and "\x00" in value:  # nor has jsonb a NUL: shown as the replacement character
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
 def body(code: str, message: str, message_en: str, details: Any = None) -> dict:
-    return {"error": code, "message": message, "message_en": message_en, "details": details}
+    return {"error": code, "message": message, "message_en": message_en, "details": json_safe(details)}
 
 
 def json_error(status_code: int, code: str, message: str, message_en: str, details: Any = None) -> JsonResponse:
@@ -182,3 +198,40 @@ class DatabaseUnavailableMiddleware:
         for conn in connections.all(initialized_only=True):
             conn.close_if_unusable_or_obsolete()
         return database_unavailable_response(request)
+
+
+# Paths whose callers are programs: an unknown URL under them is answered in the error shape, not as a page.
+API_PREFIXES = ("/api/", "/ogc/", "/tiles/", "/imagery/")
+
+
+def not_found(request, exception: Exception | None = None) -> HttpResponse:
+    """handler404: JSON for API callers (an id the route's converter refuses, `/api/v1/businesses/x/`, reached the
+    HTML page, which no client of the API can read and the OpenAPI document does not describe); the page else."""
+    if request.path.startswith(API_PREFIXES):
+        return json_error(404, "not_found", "Không tìm thấy.", "Not found.", {"path": request.path})
+    from django.views import defaults
+
+    return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception: Exception | None = None) -> HttpResponse:
+    """handler400 (Django's own refusals: a body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields, a bad
+    Host): the error body with a 413 or 400 for API callers, who could not read the HTML page; the page else."""
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+
+    if request.path.startswith(API_PREFIXES):
+        if isinstance(exception, RequestDataTooBig):
+            mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20
+            return json_error(
+                413,
+                "too_large",
+                f"Nội dung gửi lên vượt quá {mb} MB.",
+                f"The request body is over {mb} MB.",
+                {"max_mb": mb},
+            )
+        if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+            return json_error(400, "too_many_fields", "Quá nhiều trường gửi lên.", "Too many fields were sent.")
+        return json_error(400, "bad_request", "Yêu cầu không hợp lệ.", "The request is not valid.")
+    from django.views import defaults
+
+    return defaults.bad_request(request, exception)

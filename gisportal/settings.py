@@ -324,6 +324,11 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": NUM_PROXIES or None,
     "DEFAULT_PERMISSION_CLASSES": ["gisportal.permissions.ReadPublicWriteScoped"],
     "EXCEPTION_HANDLER": "gisportal.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "gisportal.parsers.JSONParser",
+        "gisportal.parsers.FormParser",
+        "gisportal.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": None,
 }
 SPECTACULAR_SETTINGS = {
@@ -334,6 +339,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "gisportal.openapi.add_error_responses",
+    ],
 }
 
 LEAFLET_CONFIG = {

@@ -46,3 +46,6 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "gisportal.errors.bad_request"
+handler404 = "gisportal.errors.not_found"

@@ -66,6 +66,13 @@ def _set_number(h: HouseNumber, data: dict) -> None:
         n = parse_house_number(_text(data, "number", 80, required=True))
     except AddressError as exc:
         raise InvalidInput(str(exc).split(" / ")[0], str(exc).split(" / ")[-1]) from exc
+    if n.main is None:  # no main number at all ("<script>"): was stored as NULL, a 500 on the NOT NULL column
+        raise InvalidInput(
+            "Số nhà phải có số chính (ví dụ 12, 12/3, 12A).",
+            "A house number needs its main number (12, 12/3, 12A).",
+            {"number": str(data.get("number"))[:80]},
+            code="bad_number",
+        )
     h.main, h.main_suffix, h.prefix, h.alleys = n.main, n.main_suffix, n.prefix, list(n.alleys)
     h.number, h.sort_key = n.canonical(), n.sort_key()
 

@@ -32,7 +32,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from gisportal.errors import Conflict, InvalidInput, PortalError
 from gisportal.params import is_whole
 from gisportal.permissions import can_see_private, edits_domain, require_edit
-from gisportal.text import nfc
+from gisportal.text import nfc, text_problem
 from layers import history as feature_history
 from layers.crs import VIETNAM_LAT, VIETNAM_LON, check_lon_lat
 from layers.models import AdminUnit
@@ -236,6 +236,10 @@ def clean_properties(layer: Layer, props: Any) -> dict[str, Any]:
             value = nfc(str(raw)) if isinstance(field, models.CharField) else str(raw).strip()
             if any(c in value for c in _HTML):
                 errors[name] = ["Không được chứa mã HTML (< >). / HTML (< >) is not allowed."]
+            elif "\x00" in value:  # PostgreSQL stores no NUL: an import's cell carrying one was a 500
+                errors[name] = ["Chứa ký tự NUL. / Contains a NUL character."]
+            elif problem := text_problem(value):
+                errors[name] = [f"{problem[1][:1].upper()}{problem[1][1:]} / {problem[2][:1].upper()}{problem[2][1:]}"]
             out[name] = value
             continue
         if isinstance(raw, bool | dict | list):

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from businesses.api.lists import locate
 from businesses.api.serializers import BusinessCreateSerializer, BusinessSerializer
 from businesses.models import Business
+from gisportal import openapi
 from gisportal.errors import Conflict, InvalidInput
 from gisportal.params import is_whole
 from gisportal.permissions import can_see_private, require_edit
@@ -96,7 +97,7 @@ class BusinessDetail(generics.RetrieveUpdateDestroyAPIView):
         current.save(update_fields=["is_deleted", "version"])
 
 
-@extend_schema(responses=BusinessSerializer)
+@extend_schema(request=None, responses=BusinessSerializer)
 @api_view(["POST"])
 def business_restore(request, pk: int) -> Response:
     """Undo a soft delete (officers of the business's ward)."""
@@ -122,6 +123,7 @@ def _plain(row, field: str):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+@extend_schema(responses={200: openapi.OBJECT})
 @api_view(["GET"])
 def business_history(request, pk: int) -> Response:
     """Every saved version, newest first: who, when, and what changed (to those who may read it all)."""

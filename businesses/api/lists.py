@@ -18,13 +18,14 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_gis.pagination import GeoJsonPagination
 
 from businesses import export, stats
 from businesses.api import filters
 from businesses.api.serializers import BusinessCreateSerializer, BusinessSerializer
 from businesses.models import Business, ExportLog, Industry
+from gisportal import openapi
 from gisportal.errors import Conflict, InvalidInput
+from gisportal.pagination import GeoJsonPages
 from gisportal.params import is_whole
 from gisportal.permissions import Domain, edits_domain, may_export, require_edit, ward_ids
 from layers.models import AdminUnit
@@ -57,7 +58,7 @@ def _positive(request, name: str, default: int, hi: int) -> int:
     return int(raw)
 
 
-class BusinessPagination(GeoJsonPagination):
+class BusinessPagination(GeoJsonPages):
     """Page-number paging with a hard ceiling: a page size over MAX_PAGE is refused, not trimmed."""
 
     page_size = DEFAULT_PAGE
@@ -177,7 +178,10 @@ class BusinessExport(APIView):
         # The body is a file whatever the Accept header says; errors still come back as JSON.
         return super().perform_content_negotiation(request, force=True)
 
-    @extend_schema(parameters=FILTER_PARAMETERS, responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        parameters=FILTER_PARAMETERS,
+        responses=openapi.download(openapi.CSV, openapi.XLSX, openapi.GEOJSON, description="The filtered list"),
+    )
     def get(self, request):
         if not may_export(request.user):
             raise PermissionDenied(

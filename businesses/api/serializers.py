@@ -11,12 +11,13 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from businesses.models import Business, Industry
 from gisportal.errors import InvalidInput
 from gisportal.permissions import PrivateFieldsMixin
-from gisportal.text import nfc
+from gisportal.text import nfc, text_problem
 from layers.crs import check_lon_lat
 
 # A tag or a comment opener: text fields are shown in pages and popups, never as markup.
 _HTML = re.compile(r"<\s*[/!?]?\s*[A-Za-z!]|&#?\w+;")
 _PHONE = re.compile(r"^[0-9+() .\-]*$")
+FEATURE_MEMBERS = {"type", "id", "geometry", "properties", "bbox", "version"}
 TEXT_FIELDS = (
     "registration_no",
     "signboard",
@@ -54,6 +55,53 @@ class BusinessSerializer(PrivateFieldsMixin, GeoFeatureModelSerializer):
         ]
         read_only_fields = ["id", "section", "house_number", "version"]
 
+    def unformat_geojson(self, feature):
+        # A Feature whose members are not objects (a form post, `"properties": "…"`) was a TypeError, a 500.
+        if not isinstance(feature, dict) or not isinstance(feature.get("properties", {}), dict):
+            raise InvalidInput(
+                "Nội dung phải là một GeoJSON Feature (properties là một đối tượng).",
+                "The body must be a GeoJSON Feature (properties an object).",
+                code="not_a_feature",
+            )
+        if unknown := sorted(set(feature) - FEATURE_MEMBERS):
+            # Ignored before, so a body of any size was accepted (a 10 MB "padding" member, say).
+            raise InvalidInput(
+                f"Feature có thành phần không nhận: {', '.join(unknown)[:200]}.",
+                f"The Feature has members not accepted: {', '.join(unknown)[:200]}.",
+                {"members": unknown[:20]},
+                code="unknown_members",
+            )
+        if feature.get("geometry") is not None and not isinstance(feature["geometry"], dict):
+            raise InvalidInput(
+                "geometry không phải GeoJSON hợp lệ.", "geometry is not valid GeoJSON.", {"field": "geometry"}
+            )
+        return super().unformat_geojson(feature)
+
+    def validate(self, attrs: dict) -> dict:
+        """Text as people type it, on every write (a PATCH stored HTML and bidi controls; only creation checked)."""
+        for name in TEXT_FIELDS:
+            if name not in attrs:
+                continue
+            value = nfc(attrs[name] or "")
+            if _HTML.search(value):
+                raise InvalidInput(
+                    f"Trường {name} không được chứa mã HTML.",
+                    f"The field {name} may not contain HTML.",
+                    {"field": name},
+                    code="html_not_allowed",
+                )
+            if problem := text_problem(value):
+                code, vi, en = problem
+                raise InvalidInput(f"Trường {name} {vi}", f"The field {name} {en}", {"field": name}, code=code)
+            attrs[name] = value
+        if "owner_phone" in attrs and not _PHONE.match(attrs["owner_phone"]):
+            raise InvalidInput(
+                "Số điện thoại chỉ gồm chữ số, dấu cách, + - ( ).",
+                "A phone number holds only digits, spaces and + - ( ).",
+                {"field": "owner_phone"},
+            )
+        return attrs
+
 
 class BusinessCreateSerializer(BusinessSerializer):
     """What an officer sends to register a business: the ward and khu phố may be left to the point."""
@@ -71,18 +119,7 @@ class BusinessCreateSerializer(BusinessSerializer):
         }
 
     def validate(self, attrs: dict) -> dict:
-        for name in TEXT_FIELDS:
-            if name not in attrs:
-                continue
-            value = nfc(attrs[name] or "")
-            if _HTML.search(value):
-                raise InvalidInput(
-                    f"Trường {name} không được chứa mã HTML.",
-                    f"The field {name} may not contain HTML.",
-                    {"field": name},
-                    code="html_not_allowed",
-                )
-            attrs[name] = value
+        attrs = super().validate(attrs)
         for name in ("registration_no", "signboard", "owner_name", "address_current"):
             if not attrs.get(name):
                 raise InvalidInput(f"Thiếu trường {name}.", f"The field {name} is missing.", {"field": name})

@@ -14,7 +14,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import api_view, authentication_classes, parser_classes, permission_classes
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from businesses import sync, sync_files, tasks
@@ -22,6 +21,7 @@ from businesses.api.serializers import MissingSerializer
 from businesses.models import Business, SyncRun
 from gisportal.errors import InvalidInput, ServiceUnavailable, body
 from gisportal.params import flag, integer
+from gisportal.parsers import FormParser, JSONParser, MultiPartParser
 from gisportal.permissions import CanReview, CanSync, Domain, scope_private, ward_ids
 from gisportal.tokens import OptionalBasicAuthentication, TokenAuthentication
 from gisportal.uploads import check_content_length
@@ -133,6 +133,7 @@ def missing_businesses(request) -> Response:
     return Response({"count": count, "page": page, "page_size": size, "results": data})
 
 
+@extend_schema(methods=["GET"], operation_id="sync_runs_list")
 @extend_schema(parameters=[OpenApiParameter("limit", OpenApiTypes.INT)], responses={200: dict})
 @api_view(["GET"])
 @permission_classes([CanReview])

@@ -18,7 +18,7 @@ from businesses.sync.messages import Clean, Rejections
 from businesses.sync.places import khu_pho_index, locate_addresses, short_name, units_at_points
 from businesses.sync_files import BY_NAME, DEFAULT_VSIC, REQUIRED, folded_key, is_blank
 from gisportal.errors import InvalidInput
-from gisportal.text import nfc
+from gisportal.text import nfc, text_problem
 from layers.crs import check_lon_lat
 
 # Folded status words → Business.Status; the English values are accepted as they are.
@@ -148,6 +148,9 @@ class Checker:
                 self.rejections.add(clean, name, "control")
             elif _HTML.search(value):
                 self.rejections.add(clean, name, "html")  # not echoed: owner fields are private
+            elif problem := text_problem(value):
+                # bidi controls, look-alike letters, spreadsheet formulas: as the portal's own forms refuse them
+                self.rejections.add(clean, name, problem[0])
             limit = BY_NAME[name].max_length
             if limit and len(value) > limit:
                 self.rejections.add(clean, name, "long", length=len(value), limit=limit)

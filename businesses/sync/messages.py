@@ -18,6 +18,27 @@ MESSAGES = {
         "{label} chứa mã HTML; chỉ nhận văn bản thuần.",
         "{field} contains HTML, not plain text.",
     ),
+    "bidi_control": (
+        "bad_text",
+        "{label} chứa ký tự điều khiển hướng chữ (bidi).",
+        "{field} contains a bidirectional control.",
+    ),
+    "control_character": ("bad_text", "{label} chứa ký tự điều khiển.", "{field} contains control characters."),
+    "mixed_script": (
+        "lookalike_letters",
+        "{label} có từ trộn chữ Latinh với chữ Kirin/Hy Lạp trông giống nhau.",
+        "{field} has a word mixing Latin with look-alike Cyrillic/Greek letters.",
+    ),
+    "formula": (
+        "formula_in_text",
+        "{label} bắt đầu như một công thức bảng tính (=, @, +, -).",
+        "{field} starts like a spreadsheet formula.",
+    ),
+    "html_not_allowed": (
+        "html_in_text",
+        "{label} chứa mã HTML; chỉ nhận văn bản thuần.",
+        "{field} contains HTML, not plain text.",
+    ),
     "not_geocoded": (
         "not_geocoded",
         "Không có tọa độ và không tìm thấy số nhà của địa chỉ '{address}' (độ tin cậy {score}): hãy ghi tọa độ.",

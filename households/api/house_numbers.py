@@ -10,10 +10,10 @@ from rest_framework import generics, serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
-from rest_framework_gis.pagination import GeoJsonPagination
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from gisportal.errors import InvalidInput
+from gisportal.pagination import GeoJsonPages
 from gisportal.permissions import CanImport, Domain, ReadPublicWriteScoped, can_see_private, sees_domain, ward_ids
 from households import editing, reports
 from households.api import params
@@ -66,7 +66,7 @@ class HouseNumberSerializer(GeoFeatureModelSerializer):
         ]
 
 
-class Pages(GeoJsonPagination):
+class Pages(GeoJsonPages):
     page_size = 500
     page_size_query_param = "page_size"
     max_page_size = 5000

@@ -81,6 +81,7 @@ def _id(params_, name: str) -> int | None:
     return params.identifier(params_, name)
 
 
+@extend_schema(methods=["GET"], operation_id="households_list")
 @extend_schema(
     parameters=[
         OpenApiParameter("ward", OpenApiTypes.STR),

@@ -21,10 +21,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view, parser_classes, permission_classes
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from gisportal.errors import InvalidInput, PortalError, body
+from gisportal.parsers import FormParser, MultiPartParser
 from gisportal.permissions import CanImport, Domain, can_edit, ward_ids
 from gisportal.uploads import check_content_length, check_upload_size
 from households import house_files
@@ -105,6 +105,7 @@ def _target_ward(request, raw) -> tuple:
     return ward, allowed
 
 
+@extend_schema(methods=["GET"], operation_id="house_imports_list")
 @extend_schema(
     request={"multipart/form-data": OpenApiTypes.OBJECT},
     parameters=[

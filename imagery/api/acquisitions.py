@@ -11,7 +11,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import PermissionDenied
@@ -144,7 +144,8 @@ class AcquisitionList(APIView):
             OpenApiParameter("lon", OpenApiTypes.FLOAT, description="With lat: those covering this point"),
             OpenApiParameter("lat", OpenApiTypes.FLOAT),
         ],
-        responses=AcquisitionSerializer(many=True),
+        operation_id="imagery_acquisitions_list",
+        responses=inline_serializer("AcquisitionPage", {"results": AcquisitionSerializer(many=True)}),
     )
     def get(self, request) -> Response:
         qs = visible_acquisitions(request.user)
@@ -242,7 +243,10 @@ class AcquisitionDetail(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@extend_schema(responses=JobSerializer(many=True))
+@extend_schema(
+    operation_id="imagery_jobs_list",
+    responses=inline_serializer("JobPage", {"results": JobSerializer(many=True)}),
+)
 @api_view(["GET"])
 @permission_classes([IsAuthenticated])
 def job_list(request) -> Response:

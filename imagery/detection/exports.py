@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
 
+from gisportal import openapi
 from gisportal.exports import safe_text
 from imagery.detection.api import filtered_flags
 from imagery.detection.models import ChangeFlag
@@ -115,7 +116,7 @@ WRITERS = {"geojson": geojson, "kml": kml, "xlsx": xlsx}
 
 @extend_schema(
     parameters=[OpenApiParameter("ward", OpenApiTypes.INT), OpenApiParameter("run", OpenApiTypes.INT)],
-    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    responses=openapi.download(*CONTENT_TYPES.values(), description="Confirmed flags"),
 )
 @api_view(["GET"])
 @permission_classes([IsAuthenticated])

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from gisportal import openapi
 from gisportal.errors import InvalidInput
 from gisportal.permissions import Domain, ReadsLand, require_edit
 from imagery.api.params import parse_bbox
@@ -180,7 +181,7 @@ class ParcelHistory(RecordHistory):
     fields = ["ward", "sheet_no", "parcel_no", "land_use", "address", "note", "geom", "area_m2", "is_deleted"]
 
 
-@extend_schema(responses={200: OpenApiTypes.BINARY})
+@extend_schema(responses=openapi.download(openapi.CSV, openapi.GEOJSON, description="The parcel's corners"))
 @api_view(["GET"])
 @permission_classes([IsAuthenticated])
 def parcel_export(request, pk: int, fmt: str) -> HttpResponse:

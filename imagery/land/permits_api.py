@@ -21,6 +21,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from gisportal.errors import InvalidInput
 from gisportal.permissions import Domain, require_edit
+from gisportal.text import refuse_hostile
 from imagery.api.params import parse_bbox
 from imagery.land import parcels
 from imagery.land.records import CornersInput, RecordDetail, RecordHistory, documented, id_param, visible, ward_of
@@ -65,6 +66,9 @@ class PermitInput(serializers.Serializer):
     footprint = serializers.JSONField(required=False, help_text="GeoJSON Polygon (WGS 84)")
 
     def validate(self, attrs: dict) -> dict:
+        for name in ("permit_no", "note"):
+            if attrs.get(name):
+                refuse_hostile(name, attrs[name])
         issued, until = attrs.get("issued_on"), attrs.get("valid_until")
         if issued and until and until < issued:
             raise InvalidInput(

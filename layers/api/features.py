@@ -18,6 +18,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from gisportal import openapi
 from gisportal.errors import InvalidInput
 from gisportal.params import is_whole
 from gisportal.permissions import Domain, edits_domain, role_of, scope_private, sees_domain
@@ -40,6 +41,7 @@ def _officer(request: Request, layer: Layer) -> None:
         raise PermissionDenied("Chỉ cán bộ mới dùng được trình sửa bản đồ. / Only officers use the map editor.")
 
 
+@extend_schema(responses={200: openapi.LIST})
 @api_view(["GET"])
 def layer_catalog(request: Request) -> Response:
     """Every layer the user may work with: public ones for all, and whether this user edits each."""
@@ -66,6 +68,7 @@ def _edits(user, layer: Layer) -> bool:
     return layer.editor.edits(user) if layer.editor else edits_domain(user, layer.edit_domain or Domain.FEATURES)
 
 
+@extend_schema(methods=["GET"], operation_id="layer_features_list")
 @extend_schema(
     parameters=[
         OpenApiParameter("bbox", OpenApiTypes.STR, description="west,south,east,north (WGS 84)"),
@@ -101,6 +104,7 @@ def features(request: Request, layer: str) -> Response:
     )
 
 
+@extend_schema(responses={200: openapi.FEATURE})
 @api_view(["GET"])
 def feature_detail(request: Request, layer: str, pk: int) -> Response:
     """One feature as the editor shows it (private fields to officers of its area), ETag = version."""
@@ -114,6 +118,7 @@ def feature_detail(request: Request, layer: str, pk: int) -> Response:
     return response
 
 
+@extend_schema(responses={200: openapi.OBJECT})
 @api_view(["GET"])
 def feature_history(request: Request, layer: str, pk: int) -> Response:
     """Every saved version of a feature, newest first, with what changed."""

@@ -5,14 +5,14 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
-from rest_framework_gis.pagination import GeoJsonPagination
 
+from gisportal.pagination import GeoJsonPages
 from layers.api.params import SafeBBoxFilter, choice, int_id, parse_date
 from layers.api.serializers import AdminUnitSerializer, POISerializer
 from layers.models import POI, AdminUnit
 
 
-class UnitPages(GeoJsonPagination):
+class UnitPages(GeoJsonPages):
     """Bounded pages: a whole ward's khu phố and facilities fit in the first (the map asks once), and no
     request reads a city's every row. `next` links the following page."""
 

@@ -28,6 +28,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from gisportal import openapi
 from gisportal.errors import InvalidInput
 from gisportal.params import is_whole
 from gisportal.permissions import handles_import_job
@@ -119,6 +120,7 @@ def _own_job(request: Request, layer: Layer, pk: int, lock: bool = False) -> Imp
     return job
 
 
+@extend_schema(responses={200: openapi.OBJECT})
 @api_view(["GET"])
 @permission_classes([IsAuthenticated])
 def import_detail(request: Request, layer: str, pk: int) -> Response:
@@ -172,7 +174,7 @@ def import_commit(request: Request, layer: str, pk: int) -> Response:
         OpenApiParameter("bbox", OpenApiTypes.STR, description="west,south,east,north (WGS 84)"),
         OpenApiParameter("limit", OpenApiTypes.INT),
     ],
-    responses={200: OpenApiTypes.BINARY},
+    responses=openapi.download(*sorted({media.split(";")[0] for media, _ in exporter.FORMATS.values()})),
 )
 @api_view(["GET"])
 @permission_classes([AllowAny])

@@ -31,7 +31,7 @@ from django.db import connection, transaction
 from rest_framework.exceptions import APIException, PermissionDenied
 
 from gisportal import tabular
-from gisportal.errors import InvalidInput, PortalError, body
+from gisportal.errors import InvalidInput, PortalError, body, json_safe
 from layers import editing, gisfiles
 from layers.models import ImportJob
 from layers.registry import Layer
@@ -194,6 +194,7 @@ def preview(layer: Layer, user: Any, upload, name: str, options: dict) -> Import
             )
         report["notes"] = src.notes
         report["source_layers"] = gisfiles.layer_names(src)
+        report = json_safe(report)  # a NaN cell in the preview was a DataError (jsonb has no NaN), a 500
         job = ImportJob(
             layer=layer.name,
             user=user,
@@ -227,7 +228,7 @@ def commit(layer: Layer, user: Any, job: ImportJob, progress: Callable[[int], No
             mapping=job.options.get("mapping"),
         )
     report["notes"] = src.notes
-    job.report = report
+    job.report = json_safe(report)
     if report["committed"]:
         job.state = ImportJob.State.COMMITTED
         job.created_ids = report["created_ids"]

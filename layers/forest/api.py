@@ -21,12 +21,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import api_view, parser_classes, permission_classes
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from gisportal import openapi
 from gisportal.errors import Conflict, InvalidInput
+from gisportal.parsers import FormParser, MultiPartParser
 from gisportal.permissions import require_edit, sees_domain
 from layers import editing
 from layers.api.params import parse_date
@@ -163,6 +164,7 @@ def change(request: Request) -> Response:
     return Response(forest.change(start, end, params.get("sub_zone", "")))
 
 
+@extend_schema(responses={200: openapi.LIST})
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def sub_zones(request: Request) -> Response:
@@ -178,7 +180,10 @@ def _plots(request: Request):
     return qs
 
 
-@extend_schema(parameters=[OpenApiParameter("sub_zone", OpenApiTypes.STR)], responses={200: OpenApiTypes.BINARY})
+@extend_schema(
+    parameters=[OpenApiParameter("sub_zone", OpenApiTypes.STR)],
+    responses=openapi.download(openapi.KML, openapi.KMZ, description="Plots as KML or KMZ"),
+)
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def plots_kml(request: Request, fmt: str) -> HttpResponse:
@@ -191,7 +196,8 @@ def plots_kml(request: Request, fmt: str) -> HttpResponse:
     return response
 
 
-@extend_schema(request={"multipart/form-data": dict}, responses={201: dict})
+@extend_schema(methods=["GET"], responses={200: openapi.FEATURE_COLLECTION})
+@extend_schema(methods=["POST"], request={"multipart/form-data": OpenApiTypes.OBJECT}, responses={201: openapi.OBJECT})
 @api_view(["GET", "POST"])
 @permission_classes([IsAuthenticated])
 @parser_classes([MultiPartParser, FormParser])

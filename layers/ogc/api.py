@@ -7,7 +7,8 @@ one item with its `ETag` (the feature's version). QGIS, GDAL's OAPIF driver and 
 Write (Part 4, editable layers): POST items, PUT/PATCH/DELETE an item, each through
 `layers.editing` — the same rules as the web editor. A write names the version it is based on
 with `If-Match` (the ETag it read): a stale one is a 412 with the stored feature in the details;
-without it, 428. Desktop clients sign in with HTTP Basic; the browser with its session (and CSRF).
+without it, 428. Desktop clients sign in with a personal API token (or HTTP Basic where settings allow
+it); the browser with its session (and CSRF).
 """
 
 from __future__ import annotations
@@ -16,19 +17,24 @@ import datetime as dt
 from collections.abc import Iterator
 
 import orjson
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import re_path, reverse
 from django.utils.cache import get_conditional_response
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import APIException, NotAuthenticated, NotFound
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from gisportal import openapi as portal_openapi
 from gisportal.errors import InvalidInput, exception_handler
+from gisportal.parsers import JSONParser
+from gisportal.tokens import OptionalBasicAuthentication, TokenAuthentication
 from layers import editing, labels, registry
 from layers.ogc import features as ogc
 from layers.ogc import openapi
@@ -48,6 +54,18 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/optimistic-locking-etags",
 ]
+OGC_OBJECT = portal_openapi.OBJECT
+FEATURE_BODY = {
+    GEOJSON: portal_openapi.FEATURE,
+    JSON: portal_openapi.FEATURE,
+    "application/merge-patch+json": portal_openapi.FEATURE,
+}
+ITEMS_PARAMETERS = [
+    OpenApiParameter("bbox", OpenApiTypes.STR, description="west,south,east,north (CRS84)"),
+    OpenApiParameter("limit", OpenApiTypes.INT, description="Features per page (see /ogc/api for the maximum)"),
+    OpenApiParameter("after", OpenApiTypes.INT, description="Keyset paging: the last id of the previous page"),
+]
+FEATURE_MEMBERS = {"type", "id", "geometry", "properties", "bbox", "links"}
 MAX_AGE = 60  # the tiles' own: an officer's edit shows within a minute
 
 
@@ -63,10 +81,16 @@ class OgcView(APIView):
     """JSON in any of the GeoJSON media types; answers built here, errors in the portal's shape."""
 
     permission_classes = [AllowAny]  # reads are public; writes are decided by layers.editing
-    # Basic first: an unauthenticated write gets `WWW-Authenticate: Basic`, so QGIS asks for a login.
-    authentication_classes = [BasicAuthentication, SessionAuthentication]
+    # A desktop client signs in with its personal token (QGIS: "API Header"), or with Basic where
+    # settings.API_BASIC_AUTH allows it (a plain BasicAuthentication here accepted passwords whatever the setting
+    # said, and refused tokens); the browser with its session.
+    authentication_classes = [OptionalBasicAuthentication, TokenAuthentication, SessionAuthentication]
     parser_classes = [GeoJSONParser, JSONParser, MergePatchParser]
     renderer_classes = [JSONRenderer]
+
+    def get_authenticate_header(self, request) -> str:
+        # An unauthenticated write is a 401 with a challenge QGIS answers: Basic where allowed, else the token.
+        return 'Basic realm="api"' if settings.API_BASIC_AUTH else "Token"
 
     def perform_content_negotiation(self, request, force=False):
         # Clients ask for application/geo+json, text/html, …: the answer is JSON whatever they ask.
@@ -120,6 +144,7 @@ def _collection(request: HttpRequest, layer: Layer) -> dict:
 
 
 class Landing(OgcView):
+    @extend_schema(responses={200: OGC_OBJECT})
     def get(self, request: Request) -> HttpResponse:
         """The landing page: what this API is and where its parts are."""
         return _json(
@@ -143,18 +168,21 @@ class Landing(OgcView):
 
 
 class ApiDocument(OgcView):
+    @extend_schema(responses={(200, "application/vnd.oai.openapi+json;version=3.0"): portal_openapi.OBJECT})
     def get(self, request: Request) -> HttpResponse:
         """The OpenAPI document of this OGC API (paths and the `limit` parameter's default and maximum)."""
         return _json(openapi.document(_url(request, "ogc-landing")), "application/vnd.oai.openapi+json;version=3.0")
 
 
 class Conformance(OgcView):
+    @extend_schema(responses={200: OGC_OBJECT})
     def get(self, request: Request) -> HttpResponse:
         """The conformance classes implemented."""
         return _json({"conformsTo": CONFORMANCE})
 
 
 class Collections(OgcView):
+    @extend_schema(operation_id="ogc_collections_list", responses={200: OGC_OBJECT})
     def get(self, request: Request) -> HttpResponse:
         """Every public layer of the registry."""
         return _json(
@@ -166,6 +194,7 @@ class Collections(OgcView):
 
 
 class Collection(OgcView):
+    @extend_schema(responses={200: OGC_OBJECT})
     def get(self, request: Request, collection: str) -> HttpResponse:
         """One layer's description: title, extent, links."""
         return _json(_collection(request, _layer(collection)))
@@ -191,6 +220,7 @@ def _schema_type(layer: Layer, name: str, model_field) -> dict:
 
 
 class Queryables(OgcView):
+    @extend_schema(responses={(200, "application/schema+json"): portal_openapi.OBJECT})
     def get(self, request: Request, collection: str) -> HttpResponse:
         """The public properties that `items` filters on (equality)."""
         layer = _layer(collection)
@@ -212,6 +242,7 @@ class Queryables(OgcView):
 
 
 class Schema(OgcView):
+    @extend_schema(responses={(200, "application/schema+json"): portal_openapi.OBJECT})
     def get(self, request: Request, collection: str) -> HttpResponse:
         """The features' schema: public properties (read-only unless editable) and the editable ones
         with their types, lengths and allowed values — what the web editor builds its form from."""
@@ -302,10 +333,16 @@ def _items_page(request: HttpRequest, layer: Layer) -> HttpResponse:
 
 
 class Items(OgcView):
+    @extend_schema(
+        operation_id="ogc_items_list",
+        parameters=ITEMS_PARAMETERS,
+        responses={(200, GEOJSON): portal_openapi.FEATURE_COLLECTION},
+    )
     def get(self, request: Request, collection: str) -> HttpResponse:
         """A page of features as GeoJSON; over STREAM_OVER features, streamed in keyset chunks."""
         return _items_page(request, _layer(collection))
 
+    @extend_schema(request=FEATURE_BODY, responses={(201, GEOJSON): portal_openapi.FEATURE})
     def post(self, request: Request, collection: str) -> HttpResponse:
         """Part 4 create: a GeoJSON Feature → 201 with its Location and ETag."""
         layer = _layer(collection)
@@ -331,6 +368,14 @@ def _feature_body(request: Request) -> tuple[dict | None, dict | None]:
     if not isinstance(data, dict) or data.get("type") != "Feature":
         raise InvalidInput(
             "Nội dung gửi lên phải là một GeoJSON Feature.", "The body must be a GeoJSON Feature.", code="not_a_feature"
+        )
+    if unknown := sorted(set(data) - FEATURE_MEMBERS):
+        # Ignored before: a Feature with a 10 MB member of its own was parsed and stored as if plain.
+        raise InvalidInput(
+            f"Feature có thành phần không nhận: {', '.join(unknown)[:200]}.",
+            f"The Feature has members not accepted: {', '.join(unknown)[:200]}.",
+            {"members": unknown[:20]},
+            code="unknown_members",
         )
     return data.get("properties"), data.get("geometry")
 
@@ -372,7 +417,13 @@ def items(request: HttpRequest, collection: str) -> HttpResponse:
     return response
 
 
+# drf-spectacular documents DRF views only: this one answers as `Items` does, so describe it as `Items`.
+items.cls = Items  # type: ignore[attr-defined]
+items.initkwargs = {}  # type: ignore[attr-defined]
+
+
 class Item(OgcView):
+    @extend_schema(responses={(200, GEOJSON): portal_openapi.FEATURE})
     def get(self, request: Request, collection: str, feature_id: str) -> HttpResponse:
         """One public feature, with its version as ETag (what a later write sends back as If-Match)."""
         layer = _layer(collection)
@@ -405,14 +456,17 @@ class Item(OgcView):
         )
         return _written(_json(editing.feature(layer, obj, request.user), GEOJSON), obj)
 
+    @extend_schema(request=FEATURE_BODY, responses={(200, GEOJSON): portal_openapi.FEATURE})
     def put(self, request: Request, collection: str, feature_id: str) -> HttpResponse:
         """Part 4 replace."""
         return self._write(request, collection, feature_id, partial=False)
 
+    @extend_schema(request=FEATURE_BODY, responses={(200, GEOJSON): portal_openapi.FEATURE})
     def patch(self, request: Request, collection: str, feature_id: str) -> HttpResponse:
         """Part 4 update: only what the body carries."""
         return self._write(request, collection, feature_id, partial=True)
 
+    @extend_schema(responses={204: None})
     def delete(self, request: Request, collection: str, feature_id: str) -> HttpResponse:
         """Part 4 delete (soft: it can be restored from the editor)."""
         layer = _layer(collection)

@@ -25,6 +25,7 @@ from layers.reports.public import for_officer, public
 from layers.reports.routing import parse_point
 
 QUEUE_LIMIT = 500
+JSON_MAX_MB = 0.25
 
 
 def _object(request: Request) -> dict:
@@ -40,6 +41,9 @@ def _object(request: Request) -> dict:
 def file_report(request: Request) -> Response:
     """A citizen files a report (multipart with up to three `photos`, or JSON); no account needed."""
     check_content_length(request, photos.MAX_PHOTOS * photos.MAX_MB + 1)
+    if not request.content_type.startswith("multipart/"):
+        # Without photos a report is a few kilobytes: a 10 MB JSON body was read, parsed and accepted.
+        check_content_length(request, JSON_MAX_MB)
     data = _object(request)
     point = parse_point(data.get("lat"), data.get("lon"))
     filing = services.clean_filing(data, point)

@@ -6,6 +6,8 @@ split ward, the successor nearest the point), so a citizen is never told "no war
 
 from __future__ import annotations
 
+import math
+
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 
@@ -25,6 +27,13 @@ def parse_point(lat: object, lon: object) -> Point:
             {"lat": lat, "lon": lon},
             code="bad_location",
         ) from exc
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise InvalidInput(
+            "Vị trí phải là số hữu hạn (lat, lon).",
+            "lat and lon must be finite numbers.",
+            {"lat": str(lat), "lon": str(lon)},
+            code="bad_location",
+        )
     if not (VIETNAM_LAT[0] <= y <= VIETNAM_LAT[1] and VIETNAM_LON[0] <= x <= VIETNAM_LON[1]):
         raise InvalidInput(
             "Vị trí nằm ngoài lãnh thổ Việt Nam (kiểm tra thứ tự lat, lon).",

@@ -22,7 +22,7 @@ from rest_framework.exceptions import PermissionDenied
 from gisportal.errors import Conflict, InvalidInput, NotFound
 from gisportal.params import is_whole
 from gisportal.permissions import can_handle_report, report_assignees
-from gisportal.text import nfc
+from gisportal.text import nfc, refuse_hostile
 from layers.reports import codes, photos
 from layers.reports.models import DEADLINE_DAYS, DONE_STATUSES, OPEN_STATUSES, Kind, Report, Status
 from layers.reports.routing import route
@@ -60,6 +60,7 @@ def _text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
         raise InvalidInput(
             f"Trường {field} không được chứa ký tự < hoặc >.", f"The {field} may not hold < or >.", {"field": field}
         )
+    refuse_hostile(field, text)  # bidi controls, look-alike letters, formulas: as every portal form
     return text
 
 

@@ -26,6 +26,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from gisportal import openapi
 from gisportal.errors import InvalidInput
 from gisportal.permissions import edits_theme
 from layers.themes import definition, photos, services, stats
@@ -44,7 +45,8 @@ def _signed_in(request: Request) -> None:
         raise NotAuthenticated("Bạn cần đăng nhập để định nghĩa lớp. / Log in to define layers.")
 
 
-@extend_schema(request=dict, responses={200: dict, 201: dict})
+@extend_schema(methods=["GET"], operation_id="themes_list", responses={200: openapi.LIST})
+@extend_schema(methods=["POST"], request=OpenApiTypes.OBJECT, responses={201: openapi.OBJECT})
 @api_view(["GET", "POST"])
 def theme_list(request: Request) -> Response:
     """Every ward-defined layer; POST defines a new one."""
@@ -57,6 +59,7 @@ def theme_list(request: Request) -> Response:
     return Response([services.document(row, request.user) for row in rows])
 
 
+@extend_schema(responses={200: openapi.OBJECT})
 @api_view(["GET"])
 def theme_schema(request: Request) -> Response:
     """The JSON Schema of a definition, and the field types with their names in both languages."""
@@ -83,7 +86,10 @@ def theme_detail(request: Request, slug: str) -> Response:
     return Response(services.document(row, request.user), headers={"ETag": f'"{row.version}"'})
 
 
-@extend_schema(parameters=[OpenApiParameter("by", OpenApiTypes.STR, description="a choice or yes/no field")])
+@extend_schema(
+    parameters=[OpenApiParameter("by", OpenApiTypes.STR, description="a choice or yes/no field")],
+    responses={200: openapi.OBJECT},
+)
 @api_view(["GET"])
 def theme_stats(request: Request, slug: str) -> Response:
     """Features by the values of a choice field, and by ward."""
@@ -95,7 +101,7 @@ _PHOTO_FORM = {"type": "object", "properties": {"photo": {"type": "string", "for
 
 @extend_schema(
     request={"multipart/form-data": _PHOTO_FORM},
-    responses={201: dict},
+    responses={201: openapi.OBJECT},
 )
 @api_view(["POST"])
 @parser_classes([MultiPartParser])

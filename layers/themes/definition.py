@@ -16,6 +16,7 @@ import jsonschema
 
 from gisportal.errors import Conflict, InvalidInput
 from gisportal.models import Role
+from gisportal.text import refuse_hostile
 from layers import registry
 
 FIELD_TYPES = {
@@ -102,7 +103,14 @@ DEFINITION_SCHEMA = {
                 "by": {"type": "string"},
             },
         },
+        # What a GET of the definition adds, which a client may send back as it read it (ignored).
+        "owner_name": {},
+        "updated_at": {},
+        "you_define": {},
+        "features": {},
     },
+    # Anything else is refused: an unknown member was stored as is (a 10 MB "padding" made a 10 MB row).
+    "additionalProperties": False,
 }
 _VALIDATOR = jsonschema.Draft202012Validator(DEFINITION_SCHEMA)
 
@@ -123,6 +131,17 @@ def check_shape(data: Any) -> dict:
             f"The layer definition is invalid at {where}: {error.message}.",
             {"path": list(error.absolute_path), "problem": error.message},
         )
+    # Names and titles are shown on the map, in legends and in exports: text a person types, nothing else.
+    refuse_hostile("name_vi", data["name_vi"])
+    refuse_hostile("name_en", data["name_en"])
+    for f in data.get("fields", []):
+        for key in ("title", "title_en"):
+            if isinstance(f.get(key), str):
+                refuse_hostile(f"fields/{f.get('name')}/{key}", f[key])
+        for choice in f.get("choices") or []:
+            for key in ("label", "label_en"):
+                if isinstance(choice, dict) and isinstance(choice.get(key), str):
+                    refuse_hostile(f"fields/{f.get('name')}/choices/{key}", choice[key])
     return data
 
 
