@@ -92,12 +92,11 @@ def first_view(browser, base: str, path: str) -> dict:
         tap = time.perf_counter()
         page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.3)
         page.wait_for_function(
-            "document.getElementById('map').dataset.scan === 'answered' || "
-            "document.getElementById('map').dataset.scan === 'drawn'",
+            "() => ['answered', 'drawn'].includes(document.getElementById('map').dataset.scan)",
             polling=20,
         )
         out["answered"] = (time.perf_counter() - tap) * 1000
-        page.wait_for_function("document.getElementById('map').dataset.scan === 'drawn'", polling=50)
+        page.wait_for_function("() => document.getElementById('map').dataset.scan === 'drawn'", polling=50)
         out["drawn"] = (time.perf_counter() - tap) * 1000
         out["found"] = int(page.inner_text("#scan-total"))
     context.close()
