@@ -36,7 +36,7 @@ class _PortalRate(SimpleRateThrottle):
     cache = caches["throttle"]
 
     def get_rate(self) -> str | None:
-        return settings.THROTTLE_RATES.get(self.scope)
+        return settings.THROTTLE_RATES.get(self.scope) if self.scope else None
 
     def allow_request(self, request, view) -> bool:
         # The rate may have changed since this instance's class was first used (a setting, a test).

@@ -26,6 +26,7 @@ from gisportal.permissions import Domain, role_of, scope_private, sees_domain, w
 from gisportal.text import nfc
 from households.addresses.ward_names import find_ward
 from layers.models import AdminUnit
+from layers.registry import concrete_field
 
 # What a citizen may see of the registry: businesses that are trading (or paused), never the closed ones.
 PUBLIC_STATUSES = (Business.Status.ACTIVE, Business.Status.SUSPENDED)
@@ -100,7 +101,7 @@ def _ward(raw: str) -> AdminUnit:
     a number that is both the id of one ward and the code of another is refused."""
     by_id = set(AdminUnit.objects.wards().filter(pk=int(raw))) if is_whole(raw) else set()
     try:
-        found = {find_ward(raw, "ward", by_id=False)}
+        found: set[AdminUnit | None] = {find_ward(raw, "ward", by_id=False)}
     except InvalidInput as exc:
         if not by_id or exc.code != "unknown_ward":
             raise bad("ward", raw, exc.message, exc.message_en) from None
@@ -113,7 +114,10 @@ def _ward(raw: str) -> AdminUnit:
             "vừa là mã số vừa là mã phường của hai phường khác nhau.",
             "is both the id of one ward and the code of another.",
         )
-    return found.pop()
+    ward = found.pop()
+    if ward is None:  # a blank name: the callers pass none
+        raise bad("ward", raw, "không có phường này.", "no such ward.")
+    return ward
 
 
 def _industry(params: Mapping, flt: BusinessFilter) -> None:
@@ -188,7 +192,8 @@ def parse(params: Mapping) -> BusinessFilter:
         flt.narrow(Q(khu_pho=kp))
     if raw := params.get("street_block"):
         block = nfc(raw)
-        if len(block) > Business._meta.get_field("street_block").max_length:
+        limit = concrete_field(Business, "street_block").max_length
+        if limit is not None and len(block) > limit:
             raise bad("street_block", raw, "quá dài.", "too long.")
         flt.narrow(Q(street_block=block))
     if statuses := _values(params, "status"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.gis.geos import Polygon
@@ -177,7 +178,12 @@ class AcquisitionList(APIView):
             ward = pick_ward(request.user, data.get("ward"))
             require_edit(request.user, ward.pk, domain=Domain.LAND)
             year, day = _dates(data)
-            fields = {"ward": ward, "year": year, "acquired_on": day, "title": str(data.get("title") or "")[:200]}
+            fields: dict[str, Any] = {
+                "ward": ward,
+                "year": year,
+                "acquired_on": day,
+                "title": str(data.get("title") or "")[:200],
+            }
             upload = request.FILES.get("file")
             if upload is not None:
                 job = ingest.start_upload(upload, user=request.user, **fields)
@@ -319,7 +325,7 @@ def strip(request) -> Response:
         }
         for a in found
     ]
-    out = {"bbox": list(bbox), "items": items}
+    out: dict[str, Any] = {"bbox": list(bbox), "items": items}
     if parcel is not None:
         out["parcel"] = {"id": parcel.pk, "geometry": {"type": "Polygon", "coordinates": parcel.geom.coords}}
     return Response(out)
