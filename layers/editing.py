@@ -394,27 +394,24 @@ def update(
 @transaction.atomic
 def delete(layer: Layer, user: Any, pk: Any, expected: Expected) -> Editable:
     """Soft delete: the row stays, hidden from every public reader, until restored."""
-    editable_layer(layer)
-    obj = _locked(layer, pk)
-    _require_edit(layer, user, *obj.scope())
-    _check_version(layer, obj, expected, user)
-    feature_history.ensure_baseline(obj)
-    obj.is_deleted = True
-    obj.version += 1
-    return _save(obj, user, "deleted")
+    return _mark_deleted(layer, user, pk, expected, True)
 
 
 @transaction.atomic
 def restore(layer: Layer, user: Any, pk: Any, expected: Expected) -> Editable:
     """Undo a soft delete."""
+    return _mark_deleted(layer, user, pk, expected, False)
+
+
+def _mark_deleted(layer: Layer, user: Any, pk: Any, expected: Expected, deleted: bool) -> Editable:
     editable_layer(layer)
-    obj = _locked(layer, pk, deleted=True)
+    obj = _locked(layer, pk, deleted=not deleted)
     _require_edit(layer, user, *obj.scope())
     _check_version(layer, obj, expected, user)
     feature_history.ensure_baseline(obj)
-    obj.is_deleted = False
+    obj.is_deleted = deleted
     obj.version += 1
-    return _save(obj, user, "restored")
+    return _save(obj, user, "deleted" if deleted else "restored")
 
 
 @transaction.atomic

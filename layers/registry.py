@@ -12,7 +12,7 @@ import threading
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from importlib import import_module
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.gis.db import models
 from django.core.exceptions import FieldDoesNotExist
@@ -23,6 +23,7 @@ from gisportal.permissions import Domain
 # Attribute names the tile SQL itself writes: a field may not take them.
 RESERVED = {"fid", "id", "geom", "count"}
 MAX_ZOOM = 22
+_F = TypeVar("_F", bound=models.Field)
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 
 
@@ -137,10 +138,7 @@ class Layer:
 
 def concrete_field(model: type[models.Model], name: str) -> models.Field:
     """A field of the model's own table, never a reverse relation (those have no column to read or write)."""
-    found = model._meta.get_field(name)
-    if not isinstance(found, models.Field):
-        raise FieldDoesNotExist(f"{model.__name__}.{name} is a reverse relation, not a column")
-    return found
+    return _field_of(model, name, models.Field, "a reverse relation, not a column")
 
 
 def column(model: type[models.Model], name: str) -> str:
@@ -153,9 +151,14 @@ def column(model: type[models.Model], name: str) -> str:
 
 def foreign_key(model: type[models.Model], name: str) -> models.ForeignKey:
     """A foreign key of the model, by field name."""
+    return _field_of(model, name, models.ForeignKey, "not a foreign key")
+
+
+def _field_of(model: type[models.Model], name: str, kind: type[_F], refusal: str) -> _F:
+    # `_meta.get_field` answers reverse relations too: the stubs' Field | ForeignObjectRel, narrowed here once.
     found = model._meta.get_field(name)
-    if not isinstance(found, models.ForeignKey):
-        raise FieldDoesNotExist(f"{model.__name__}.{name} is not a foreign key")
+    if not isinstance(found, kind):
+        raise FieldDoesNotExist(f"{model.__name__}.{name} is {refusal}")
     return found
 
 

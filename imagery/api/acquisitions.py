@@ -37,6 +37,10 @@ NO_LAND_EDIT = (
 )
 
 
+# What a photograph is, the same on the acquisition and on the job that makes it.
+_ABOUT = ["id", "ward", "year", "acquired_on", "title", "source_name"]
+
+
 class AcquisitionSerializer(serializers.ModelSerializer):
     footprint = serializers.SerializerMethodField()
     bounds = serializers.SerializerMethodField()
@@ -45,12 +49,7 @@ class AcquisitionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Acquisition
         fields = [
-            "id",
-            "ward",
-            "year",
-            "acquired_on",
-            "title",
-            "source_name",
+            *_ABOUT,
             "crs",
             "crs_name",
             "width",
@@ -82,12 +81,7 @@ class JobSerializer(serializers.ModelSerializer):
     class Meta:
         model = IngestJob
         fields = [
-            "id",
-            "ward",
-            "year",
-            "acquired_on",
-            "title",
-            "source_name",
+            *_ABOUT,
             "size_bytes",
             "status",
             "progress",
