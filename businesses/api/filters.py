@@ -96,7 +96,7 @@ def _id(name: str, raw: str) -> int:
     return int(raw)
 
 
-def _ward(raw: str) -> AdminUnit:
+def _ward(raw: str) -> AdminUnit | None:
     """A ward by id, or by official code or name, today's or a predecessor's (``ward_names.find_ward``);
     a number that is both the id of one ward and the code of another is refused."""
     by_id = set(AdminUnit.objects.wards().filter(pk=int(raw))) if is_whole(raw) else set()
@@ -114,10 +114,7 @@ def _ward(raw: str) -> AdminUnit:
             "vừa là mã số vừa là mã phường của hai phường khác nhau.",
             "is both the id of one ward and the code of another.",
         )
-    ward = found.pop()
-    if ward is None:  # a blank name: the callers pass none
-        raise bad("ward", raw, "không có phường này.", "no such ward.")
-    return ward
+    return found.pop()  # None for a name of spaces only, as before
 
 
 def _industry(params: Mapping, flt: BusinessFilter) -> None:
