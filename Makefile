@@ -21,7 +21,7 @@ setup: ## Only the set-up: packages, venv, npm assets, database, Redis, migratio
 stop: ## Stop the local PostGIS cluster, Redis and the worker
 	@bash scripts/worker.sh stop; bash scripts/redis.sh stop; bash scripts/pg.sh stop
 
-lint: ## ruff, mypy (base app and services), pip-audit of the runtime lock (docs/operations.md)
+lint: ## ruff, mypy (every app), pip-audit of the runtime lock (docs/operations.md)
 	@bash scripts/venv.sh
 	@$(PY) -m ruff check . && $(PY) -m ruff format --check .
 	@$(PY) -m mypy

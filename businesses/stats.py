@@ -8,7 +8,7 @@ and a citizen's counts cover the public rows only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, overload
 
 from django.db.models import Count, QuerySet
 
@@ -44,6 +44,10 @@ _NONE_LABELS = {
 _SECOND = {"key": "key2", "label": "label2", "label_en": "label2_en", "vsic": "vsic2"}
 
 
+@overload
+def parse_group(params: Any, name: str, required: Literal[True]) -> str: ...
+@overload
+def parse_group(params: Any, name: str, required: bool) -> str | None: ...
 def parse_group(params: Any, name: str, required: bool) -> str | None:
     raw = params.get(name)
     if not raw:
@@ -65,7 +69,7 @@ def parse_group(params: Any, name: str, required: bool) -> str | None:
     return raw
 
 
-def _status_labels() -> dict[str, tuple[str, str]]:
+def _status_labels() -> dict[str, tuple[str, ...]]:
     # Choice labels are written "Tiếng Việt / English".
     return {value: tuple(label.split(" / ", 1)) for value, label in Business.Status.choices}
 

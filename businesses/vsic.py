@@ -222,7 +222,7 @@ def _grid(path: Path) -> list[list[object]]:
     first = next((line for line in text.splitlines() if line.strip()), "")
     # Excel in a Vietnamese locale saves CSV with ';'; names hold commas, so count on the header line only.
     delimiter = max([",", ";", "\t"], key=first.count)
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    return [list[object](row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
 def _header(grid: list[list[object]]) -> tuple[int, dict[int, str]]:

@@ -97,10 +97,10 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
         sheet.append(head)
         for row in rows:
             sheet.append([safe_text(v) if isinstance(v, str) else v for v in row])
-        data = io.BytesIO()
-        book.save(data)
+        buffer = io.BytesIO()
+        book.save(buffer)
         response = HttpResponse(
-            data.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     response["Cache-Control"] = "private, no-store"

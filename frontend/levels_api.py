@@ -4,7 +4,9 @@ the log of level changes. A scheme saved re-classifies every ward at once."""
 from __future__ import annotations
 
 import json
+from typing import cast
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_http_methods
 
@@ -47,7 +49,8 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
         fields = levels.validate(_body(request))
     except PortalError as exc:
         return error_response(exc)
-    scheme = LevelScheme.objects.create(**fields, created_by=request.user)
+    # Signed in: _refused turned anonymous callers away.
+    scheme = LevelScheme.objects.create(**fields, created_by=cast(User, request.user))
     return _saved(scheme, request, 201)
 
 

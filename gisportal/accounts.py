@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -100,17 +103,18 @@ def my_token(request, pk: int) -> Response:
 @login_required
 def tokens_page(request: HttpRequest) -> HttpResponse:
     """The officer's own page: their tokens, a form to make one (its key shown once), a button to revoke."""
-    _check_page_holder(request.user)
+    user = cast(User, request.user)  # login_required has turned the anonymous away
+    _check_page_holder(user)
     new_key, error = None, None
     if request.method == "POST":
         if revoke := request.POST.get("revoke"):
-            ApiToken.objects.filter(user=request.user, pk=whole(revoke, "revoke")).delete()
+            ApiToken.objects.filter(user=user, pk=whole(revoke, "revoke")).delete()
             return redirect("account-tokens")
         try:
-            _, new_key = _issue(request.user, request.POST.get("name", ""))
+            _, new_key = _issue(user, request.POST.get("name", ""))
         except InvalidInput as exc:
             error = exc
-    tokens = ApiToken.objects.filter(user=request.user)
+    tokens = ApiToken.objects.filter(user=user)
     return render(
         request,
         "gisportal/tokens.html",

@@ -234,4 +234,4 @@ def bad_request(request, exception: Exception | None = None) -> HttpResponse:
         return json_error(400, "bad_request", "Yêu cầu không hợp lệ.", "The request is not valid.")
     from django.views import defaults
 
-    return defaults.bad_request(request, exception)
+    return defaults.bad_request(request, exception or Exception("bad request"))

@@ -9,7 +9,7 @@ officer works on imagery and parcels but not on business records.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Q, QuerySet
 from rest_framework import permissions
@@ -90,7 +90,9 @@ def can_see_private(user: Any, obj: Any, domain: Domain = Domain.FEATURES) -> bo
     return _in_scope(user, role, ward_id, khu_pho_id)
 
 
-def can_edit(user: Any, ward_id: int | None, khu_pho_id: int | None = None, domain: Domain = Domain.FEATURES) -> bool:
+def can_edit(
+    user: Any, ward_id: int | None, khu_pho_id: int | None = None, domain: Domain | None = Domain.FEATURES
+) -> bool:
     """Whether the user may create or change a feature placed in this ward (and khu phố)."""
     role = role_of(user)
     if domain not in _EDIT[role]:
@@ -103,13 +105,13 @@ def sees_domain(user: Any, domain: Domain = Domain.FEATURES) -> bool:
     return domain in _SEE[role_of(user)]
 
 
-def edits_domain(user: Any, domain: Domain = Domain.FEATURES) -> bool:
-    """Whether the user edits anything of this domain at all (to show or hide editing tools)."""
+def edits_domain(user: Any, domain: Domain | None = Domain.FEATURES) -> bool:
+    """Whether the user edits anything of this domain at all (to show or hide editing tools); None: nobody does."""
     return domain in _EDIT[role_of(user)]
 
 
 def require_edit(
-    user: Any, ward_id: int | None, khu_pho_id: int | None = None, domain: Domain = Domain.FEATURES
+    user: Any, ward_id: int | None, khu_pho_id: int | None = None, domain: Domain | None = Domain.FEATURES
 ) -> None:
     """Raise a 403 unless `can_edit`."""
     if not can_edit(user, ward_id, khu_pho_id, domain):
@@ -415,7 +417,10 @@ def sees_reporter(user: Any, report: Any) -> bool:
     return can_handle_report(user, report)
 
 
-def scope_reports(qs: QuerySet, user: Any) -> QuerySet:
+_QS = TypeVar("_QS", bound=QuerySet)  # a manager's own queryset class keeps its methods through the scope
+
+
+def scope_reports(qs: _QS, user: Any) -> _QS:
     """The reports in the user's queue."""
     role = role_of(user)
     if role not in REPORT_READERS:

@@ -231,7 +231,7 @@ def seed_house_numbers(ctx: DemoContext) -> None:
         lon, lat = to_deg_tr.transform(xs, ys)
         geoms = house_rows.ewkb_hex(np.round(lon, 7), np.round(lat, 7))
         kp_ids = house_rows.khu_pho_of(xs, ys, [(k, poly) for k, _, poly in kps])
-        kp_names = {k: name for k, name, _ in kps}
+        kp_names: dict[int | None, str] = {k: name for k, name, _ in kps}
         ids = house_rows.reserve_ids(house_rows.HOUSE_TABLE, len(houses))
         rows = (
             house_rows.house_row(

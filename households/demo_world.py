@@ -299,7 +299,7 @@ def seed_world(ctx: DemoContext) -> None:
             for r in rows
         ),
     )  # fmt: skip
-    counts = defaultdict(int)
+    counts: defaultdict[str, int] = defaultdict(int)
     for r in rows:
         counts[r["kind"]] += 1
     ctx.log(f"  basemap world: {n} features ({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))})")

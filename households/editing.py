@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from typing import Any
 
+import numpy as np
 from django.contrib.gis.geos import Point
 from django.db import IntegrityError, transaction
 
@@ -90,7 +91,7 @@ def _place(lon: Any, lat: Any) -> tuple[Point, int | None, int | None]:
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lon, lat)):
         raise InvalidInput("lon, lat phải là số.", "lon and lat must be numbers.")
     check_lon_lat(float(lon), float(lat))
-    [(ward, khu_pho)] = locate([float(lon)], [float(lat)])
+    [(ward, khu_pho)] = locate(np.array([float(lon)]), np.array([float(lat)]))
     return Point(float(lon), float(lat), srid=4326), ward, khu_pho
 
 
@@ -115,7 +116,8 @@ def create_house_number(data: Any, user) -> HouseNumber:
     h = HouseNumber(ward_id=ward, khu_pho_id=khu_pho, geom=point, source=HouseNumber.Source.MANUAL)
     _set_number(h, data)
     h.street = _street(data, ward)
-    h.address = house_rows.canonical_address(h.number, h.street.name, h.khu_pho.name if khu_pho else None, h.ward.name)
+    kp_unit = h.khu_pho
+    h.address = house_rows.canonical_address(h.number, h.street.name, kp_unit.name if kp_unit else None, h.ward.name)
     try:
         with transaction.atomic():
             h.save()
@@ -196,7 +198,8 @@ def edit_household(household: Household, data: Any, user, current: Any) -> House
                 raise InvalidInput(f"Trạng thái '{data['status']}' không có.", f"Unknown status {data['status']!r}.")
             h.status = data["status"]
         if "moved_out_on" in data:
-            h.moved_out_on = _date(data["moved_out_on"], "moved_out_on", optional=True)
+            raw_day = data["moved_out_on"]
+            h.moved_out_on = None if raw_day is None else _date(raw_day, "moved_out_on")
         h.version += 1
         h.save()
     return h
@@ -239,9 +242,7 @@ def add_move(household: Household, data: Any, user) -> HouseholdMove:
     return move
 
 
-def _date(raw: Any, name: str, optional: bool = False) -> dt.date | None:
-    if raw is None and optional:
-        return None
+def _date(raw: Any, name: str) -> dt.date:
     try:
         day = dt.date.fromisoformat(str(raw))
     except ValueError:
@@ -262,7 +263,7 @@ def _members(raw: Any) -> list[dict]:
                 "Mỗi thành viên: name, birth_year, sex, relation, phone.",
                 "Each member: name, birth_year, sex, relation, phone.",
             )
-        person = {"name": _text(m, "name", 120, required=True)}
+        person: dict[str, Any] = {"name": _text(m, "name", 120, required=True)}
         if "birth_year" in m:
             year = m["birth_year"]
             if not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= dt.date.today().year:

@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO, cast
 
 import morecantile
 import numpy as np
@@ -258,7 +259,7 @@ def convert(src: Path, dst: Path, progress: Callable[[int], None] = lambda p: No
                 # The intermediate file stays on disk, compressed: a 1 GB source never needs RAM or 3 GB of /tmp.
                 allow_intermediate_compression=True,
                 quiet=False,
-                progress_out=sink,
+                progress_out=cast(TextIO, sink),  # a text stream click writes its bar to
                 config=READ_SOURCE_ENV,
             )
 

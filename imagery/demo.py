@@ -17,6 +17,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import rasterio
@@ -204,9 +205,10 @@ def seed_permits(ctx: DemoContext, ward) -> None:
             )
         )
     for i, b in enumerate(permitted):
-        issued = dt.date(b.first_year - 1, rng.randint(1, 12), rng.randint(1, 28))
+        year = cast(int, b.first_year) - 1  # a new demo building has the year it was first seen
+        issued = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
         BuildingPermit.objects.create(
-            permit_no=f"{b.first_year - 1}/GPXD-{ward.code}-{i + 1:03d}",
+            permit_no=f"{year}/GPXD-{ward.code}-{i + 1:03d}",
             ward=ward,
             parcel=made_parcels[i] if i < len(made_parcels) else None,
             issued_on=issued,

@@ -54,7 +54,29 @@ class Acquisition(models.Model):
         return cog_path(self.cog_name)
 
 
-class IngestJob(models.Model):
+class LandJob(models.Model):
+    """A background job of the land domain (an ingestion, a detection run): its ward, the progress and message
+    its page polls, and when it ran. Each job adds its own status and work."""
+
+    ward = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    progress = models.PositiveSmallIntegerField(default=0, help_text="0–100")
+    message = models.TextField(blank=True)
+    message_en = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    private_domain = Domain.LAND
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    def scope(self) -> tuple[int | None, int | None]:
+        return self.ward_id, None
+
+
+class IngestJob(LandJob):
     """One GeoTIFF on its way to becoming an Acquisition: the progress row the page and the CLI poll."""
 
     class Status(models.TextChoices):
@@ -63,7 +85,6 @@ class IngestJob(models.Model):
         DONE = "done", "Xong / Done"
         FAILED = "failed", "Bị từ chối / Refused"
 
-    ward = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField()
     acquired_on = models.DateField()
     title = models.CharField(max_length=200, blank=True)
@@ -73,29 +94,15 @@ class IngestJob(models.Model):
     source_is_upload = models.BooleanField(default=True)
     size_bytes = models.BigIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
-    progress = models.PositiveSmallIntegerField(default=0, help_text="0–100")
     stage = models.CharField(max_length=30, blank=True)
     error = models.CharField(max_length=40, blank=True)
-    message = models.TextField(blank=True)
-    message_en = models.TextField(blank=True)
     acquisition = models.OneToOneField(
         Acquisition, null=True, blank=True, on_delete=models.SET_NULL, related_name="ingest_job"
     )
     created_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    private_domain = Domain.LAND
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.source_name} ({self.status} {self.progress}%)"
-
-    def scope(self) -> tuple[int | None, int | None]:
-        return self.ward_id, None
 
 
 class Parcel(models.Model):

@@ -77,7 +77,7 @@ class Source:
         return cls(
             a.pk,
             a.cog_name,
-            tuple(a.footprint.extent),
+            a.footprint.extent,
             a.dtype,
             tuple(tuple(r) for r in a.rescale),
             a.minzoom,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import BinaryIO
 
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
@@ -56,7 +57,7 @@ class IncomingFileHandler(FileUploadHandler):
     def __init__(self, request=None):
         super().__init__(request)
         self.paths: list[Path] = []
-        self._fh = None
+        self._fh: BinaryIO | None = None
 
     def new_file(self, *args, **kwargs) -> None:
         super().new_file(*args, **kwargs)
@@ -64,14 +65,19 @@ class IncomingFileHandler(FileUploadHandler):
         self.paths.append(path)
         self._fh = open(path, "wb")  # closed in file_complete, or by discard()
 
+    def _open_file(self) -> BinaryIO:
+        if self._fh is None:  # Django calls new_file before any chunk
+            raise RuntimeError("no file being received")
+        return self._fh
+
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
-        self._fh.write(raw_data)
+        self._open_file().write(raw_data)
         return None
 
     def file_complete(self, file_size: int) -> StoredUpload:
-        self._fh.close()
+        self._open_file().close()
         self._fh = None
-        return StoredUpload(self.paths[-1], self.file_name, file_size)
+        return StoredUpload(self.paths[-1], self.file_name or "", file_size)
 
     def upload_interrupted(self) -> None:
         self.discard()

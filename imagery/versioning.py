@@ -29,7 +29,8 @@ def sent_version(request) -> int:
 def lock_current(request, instance: models.Model, represent: Callable[[Any], dict], what: tuple[str, str]):
     """Lock the row and check it is still the version the writer read; else 409 with both versions."""
     sent = sent_version(request)
-    current = type(instance).objects.select_for_update().get(pk=instance.pk)
+    # A versioned model (`version`, bumped on each save); the models share no base class the stubs could read.
+    current: Any = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
     if current.version != sent:
         vi, en = what
         raise Conflict(

@@ -36,11 +36,14 @@ from gisportal.text import nfc, text_problem
 from layers import history as feature_history
 from layers.crs import VIETNAM_LAT, VIETNAM_LON, check_lon_lat
 from layers.models import AdminUnit
-from layers.registry import Layer
+from layers.registry import Layer, concrete_field
 
 # Properties a client may send back as it read them; never written from input.
 ECHOED = {"id", "version", "ward", "ward_id", "khu_pho_id", "is_deleted"}
 _HTML = ("<", ">")
+# A row of an editable layer's model: `ward`, `khu_pho`, `version`, `is_deleted`, `scope()` and simple-history
+# (registry._check refuses a layer without them); the models share no base class, so the stubs cannot say it.
+Editable = Any
 
 
 class PreconditionFailed(PortalError):
@@ -212,7 +215,6 @@ def clean_properties(layer: Layer, props: Any) -> dict[str, Any]:
         return {}
     if not isinstance(props, dict):
         raise InvalidInput("`properties` phải là một đối tượng.", "`properties` must be an object.")
-    meta = layer.model._meta
     echoed = ECHOED | {f.name for f in layer.public_fields}
     unknown = [k for k in props if k not in layer.edit_fields and k not in echoed]
     if unknown:
@@ -227,7 +229,7 @@ def clean_properties(layer: Layer, props: Any) -> dict[str, Any]:
     for name in layer.edit_fields:
         if name not in props:
             continue
-        field, raw = meta.get_field(name), props[name]
+        field, raw = concrete_field(layer.model, name), props[name]
         text_field = isinstance(field, models.CharField | models.TextField)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             out[name] = "" if text_field else None
@@ -280,7 +282,7 @@ def _invalid(errors: dict[str, list[str]]) -> InvalidInput:
     )
 
 
-def _full_clean(layer: Layer, obj: models.Model) -> None:
+def _full_clean(layer: Layer, obj: Editable) -> None:
     checked = {*layer.edit_fields, layer.geom_field}
     exclude = {f.name for f in layer.model._meta.fields if f.name not in checked}
     try:
@@ -305,7 +307,7 @@ def edits_layer(user: Any, layer: Layer) -> bool:
     return layer.editor.edits(user) if layer.editor is not None else edits_domain(user, layer.edit_domain)
 
 
-def _locked(layer: Layer, pk: Any, *, deleted: bool = False) -> models.Model:
+def _locked(layer: Layer, pk: Any, *, deleted: bool = False) -> Editable:
     obj = layer.rows().select_for_update().filter(pk=pk, is_deleted=deleted).first() if _pk(pk) else None
     if obj is None:
         raise NotFound(f"Không có đối tượng {pk} trong lớp {layer.name}. / No feature {pk} in {layer.name}.")
@@ -316,7 +318,7 @@ def _pk(pk: Any) -> bool:
     return is_whole(pk)
 
 
-def _check_version(layer: Layer, obj: models.Model, expected: Expected, user: Any) -> None:
+def _check_version(layer: Layer, obj: Editable, expected: Expected, user: Any) -> None:
     if obj.version == expected.version:
         return
     args = (
@@ -327,17 +329,15 @@ def _check_version(layer: Layer, obj: models.Model, expected: Expected, user: An
     raise PreconditionFailed(*args) if expected.if_match else Conflict(*args, code="version_conflict")
 
 
-def _save(obj: models.Model, user: Any, reason: str = "") -> models.Model:
+def _save(obj: Editable, user: Any, reason: str = "") -> Editable:
     # Set explicitly: a desktop client's Basic auth happens inside DRF, after the history middleware read request.user.
-    obj._history_user = user if getattr(user, "is_authenticated", False) else None
-    if reason:
-        obj._change_reason = reason
+    feature_history.attribute(obj, user if getattr(user, "is_authenticated", False) else None, reason or None)
     obj.save()
     return obj
 
 
 @transaction.atomic
-def create(layer: Layer, user: Any, props: Any, geometry: shapely.Geometry, *, repair: bool = False) -> models.Model:
+def create(layer: Layer, user: Any, props: Any, geometry: shapely.Geometry, *, repair: bool = False) -> Editable:
     """A new feature where its geometry lies, by an officer who may edit there."""
     editable_layer(layer)
     if not edits_layer(user, layer):
@@ -363,7 +363,7 @@ def update(
     *,
     partial: bool,
     repair: bool = False,
-) -> models.Model:
+) -> Editable:
     """Change a feature. `partial` (PATCH) writes what was sent; a replace (PUT) also resets the public
     edit fields left out (a desktop client sends every property it was served), and keeps the private ones,
     which the public collections never served it."""
@@ -375,10 +375,9 @@ def update(
     values = layer.editor.values(props, obj, partial=partial) if layer.editor else clean_properties(layer, props)
     if not partial:
         public = {f.source for f in layer.public_fields if not f.via}
-        meta = layer.model._meta
         for name in layer.edit_fields:
             if name in public and name not in values:
-                values[name] = meta.get_field(name).get_default()
+                values[name] = concrete_field(layer.model, name).get_default()
         if geometry is None:
             raise InvalidInput(
                 "Thay thế cần cả hình học (geometry).", "A replace carries its geometry.", code="missing_geometry"
@@ -397,33 +396,30 @@ def update(
 
 
 @transaction.atomic
-def delete(layer: Layer, user: Any, pk: Any, expected: Expected) -> models.Model:
+def delete(layer: Layer, user: Any, pk: Any, expected: Expected) -> Editable:
     """Soft delete: the row stays, hidden from every public reader, until restored."""
-    editable_layer(layer)
-    obj = _locked(layer, pk)
-    _require_edit(layer, user, *obj.scope())
-    _check_version(layer, obj, expected, user)
-    feature_history.ensure_baseline(obj)
-    obj.is_deleted = True
-    obj.version += 1
-    return _save(obj, user, "deleted")
+    return _mark_deleted(layer, user, pk, expected, True)
 
 
 @transaction.atomic
-def restore(layer: Layer, user: Any, pk: Any, expected: Expected) -> models.Model:
+def restore(layer: Layer, user: Any, pk: Any, expected: Expected) -> Editable:
     """Undo a soft delete."""
+    return _mark_deleted(layer, user, pk, expected, False)
+
+
+def _mark_deleted(layer: Layer, user: Any, pk: Any, expected: Expected, deleted: bool) -> Editable:
     editable_layer(layer)
-    obj = _locked(layer, pk, deleted=True)
+    obj = _locked(layer, pk, deleted=not deleted)
     _require_edit(layer, user, *obj.scope())
     _check_version(layer, obj, expected, user)
     feature_history.ensure_baseline(obj)
-    obj.is_deleted = False
+    obj.is_deleted = deleted
     obj.version += 1
-    return _save(obj, user, "restored")
+    return _save(obj, user, "deleted" if deleted else "restored")
 
 
 @transaction.atomic
-def revert(layer: Layer, user: Any, pk: Any, to_version: int, expected: Expected) -> models.Model:
+def revert(layer: Layer, user: Any, pk: Any, to_version: int, expected: Expected) -> Editable:
     """Bring back the fields and geometry a feature had at an earlier version, as a new version."""
     editable_layer(layer)
     obj = layer.rows().select_for_update().filter(pk=pk).first() if _pk(pk) else None
@@ -460,7 +456,7 @@ def _value(value: Any) -> Any:
     return value
 
 
-def feature(layer: Layer, obj: models.Model, user: Any) -> dict:
+def feature(layer: Layer, obj: Editable, user: Any) -> dict:
     """The editor's GeoJSON of one feature: edit fields (private ones if the user may read them), the public
     attributes, ward, khu phố, version and deletion flag."""
     if layer.editor is not None:

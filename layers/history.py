@@ -19,6 +19,10 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+# A model with simple-history's `history` manager (HistoricalRecords): django-stubs sees only the attributes it
+# declares, and the manager and the `_history_user` slot are added at class creation.
+Tracked = Any
+
 IMPORTED = "imported"
 _TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -33,7 +37,14 @@ def _empty(value: Any) -> bool:
     return value is None or value is False or value == "" or value == [] or value == {}
 
 
-def ensure_baseline(obj: models.Model) -> None:
+def attribute(obj: Tracked, user: Any, reason: str | None = None) -> None:
+    """Name who makes the next saved version of `obj` (and why): simple-history reads these slots at save."""
+    obj._history_user = user
+    if reason is not None:
+        obj._change_reason = reason
+
+
+def ensure_baseline(obj: Tracked) -> None:
     """Record `obj` as it is now, as the first version, if no history row exists for it yet.
 
     Call with the row freshly read (locked) from the database, before any field is changed."""
@@ -55,7 +66,7 @@ def ensure_baseline(obj: models.Model) -> None:
 
 
 def versions(
-    instance: models.Model, fields: Sequence[str], value_of: Callable[[Any, str], Any], *, reasons: bool = True
+    instance: Tracked, fields: Sequence[str], value_of: Callable[[Any, str], Any], *, reasons: bool = True
 ) -> list[dict]:
     """Every saved version, newest first: who, when, why and only the fields (of `fields`) that changed.
 
@@ -121,7 +132,7 @@ def _entry(*, version: int, at: Any, user: str | None, kind: str, reason: str, c
     return entry
 
 
-def ensure_baselines_sql(cursor: Any, model: type[models.Model], ids: Sequence[int]) -> None:
+def ensure_baselines_sql(cursor: Any, model: type[Tracked], ids: Sequence[int]) -> None:
     """`ensure_baseline` for many rows at once, in SQL, for the bulk writers (sync, imports): call it before the
     UPDATE, so that each row without any history keeps its state before the change as version 1."""
     if not ids:

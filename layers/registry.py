@@ -12,9 +12,10 @@ import threading
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from importlib import import_module
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.gis.db import models
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.module_loading import autodiscover_modules
 
 from gisportal.permissions import Domain
@@ -22,6 +23,7 @@ from gisportal.permissions import Domain
 # Attribute names the tile SQL itself writes: a field may not take them.
 RESERVED = {"fid", "id", "geom", "count"}
 MAX_ZOOM = 22
+_F = TypeVar("_F", bound=models.Field)
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 
 
@@ -80,7 +82,7 @@ class Layer:
 
     def rows(self) -> models.QuerySet:
         """The layer's features (a database-defined layer shares its table with the others)."""
-        return self.model.objects.all()
+        return self.model.objects.all()  # type: ignore[attr-defined]  # every layer model keeps `objects`
 
     @property
     def table(self) -> str:
@@ -88,7 +90,11 @@ class Layer:
 
     @property
     def id_column(self) -> str:
-        return self.model._meta.pk.column
+        return column(self.model, self.model._meta.pk.name)
+
+    def column(self, name: str) -> str:
+        """The database column of one of the model's own fields."""
+        return column(self.model, name)
 
     @property
     def private_fields(self) -> tuple[str, ...]:
@@ -98,7 +104,8 @@ class Layer:
     @property
     def geometry_type(self) -> str:
         """The OGC/GeoJSON geometry type of `geom_field`: "Point", "Polygon", "MultiPolygon", …"""
-        return self.model._meta.get_field(self.geom_field).geom_class.__name__
+        geo = concrete_field(self.model, self.geom_field)
+        return geo.geom_class.__name__  # type: ignore[attr-defined]  # _check: a geometry field
 
     @property
     def is_point(self) -> bool:
@@ -111,8 +118,15 @@ class Layer:
     def model_field(self, f: Field) -> models.Field:
         """The Django field behind an attribute (on the related model for `via` fields)."""
         if f.via:
-            return self.model._meta.get_field(f.via).related_model._meta.get_field(f.source)
-        return self.model._meta.get_field(f.source)
+            return concrete_field(foreign_key(self.model, f.via).related_model, f.source)
+        return concrete_field(self.model, f.source)
+
+    def field_column(self, f: Field) -> str:
+        """The column of a public attribute, on the layer's table or on the row its `via` key points to."""
+        found = self.model_field(f).column
+        if found is None:
+            raise FieldDoesNotExist(f"layer {self.name}: {f.source} has no column")
+        return found
 
     def field_types(self) -> dict[str, str]:
         """Attribute → TileJSON type name ("String", "Number", "Boolean"), `id` first."""
@@ -120,6 +134,32 @@ class Layer:
         for f in self.public_fields:
             types[f.name] = type_name(self.model_field(f))
         return types
+
+
+def concrete_field(model: type[models.Model], name: str) -> models.Field:
+    """A field of the model's own table, never a reverse relation (those have no column to read or write)."""
+    return _field_of(model, name, models.Field, "a reverse relation, not a column")
+
+
+def column(model: type[models.Model], name: str) -> str:
+    """The database column of one of the model's own fields."""
+    found = concrete_field(model, name).column
+    if found is None:
+        raise FieldDoesNotExist(f"{model.__name__}.{name} has no column")
+    return found
+
+
+def foreign_key(model: type[models.Model], name: str) -> models.ForeignKey:
+    """A foreign key of the model, by field name."""
+    return _field_of(model, name, models.ForeignKey, "not a foreign key")
+
+
+def _field_of(model: type[models.Model], name: str, kind: type[_F], refusal: str) -> _F:
+    # `_meta.get_field` answers reverse relations too: the stubs' Field | ForeignObjectRel, narrowed here once.
+    found = model._meta.get_field(name)
+    if not isinstance(found, kind):
+        raise FieldDoesNotExist(f"{model.__name__}.{name} is {refusal}")
+    return found
 
 
 def type_name(model_field: models.Field) -> str:
@@ -167,7 +207,7 @@ def _check(layer: Layer) -> None:
             if not hasattr(layer.model, name):
                 raise ValueError(f"layer {layer.name}: an editable model needs {name}")
         for name in layer.edit_fields:
-            mf = meta.get_field(name)
+            mf = concrete_field(layer.model, name)
             if mf.primary_key or isinstance(mf, models.GeneratedField) or not mf.editable or mf.is_relation:
                 raise ValueError(f"layer {layer.name}: {name} cannot be an edit field")
             if name in (layer.geom_field, "ward", "khu_pho", "version", "is_deleted"):
@@ -231,6 +271,14 @@ def get(name: str) -> Layer | None:
         if found is not None:
             break
         found = source.get(name)
+    return found
+
+
+def known(name: str) -> Layer:
+    """The layer of a name the caller has already found registered."""
+    found = get(name)
+    if found is None:
+        raise LookupError(f"no layer {name!r}")
     return found
 
 

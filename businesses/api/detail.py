@@ -59,7 +59,7 @@ class BusinessDetail(generics.RetrieveUpdateDestroyAPIView):
         or a plain `geometry` member beside the fields, which the serializer would silently ignore."""
         geom = serializer.validated_data.pop("geom", None)
         data = self.request.data
-        if geom is None and hasattr(data, "get") and data.get("geometry") is not None and "properties" not in data:
+        if geom is None and isinstance(data, dict) and data.get("geometry") is not None and "properties" not in data:
             try:
                 geom = GEOSGeometry(json.dumps(data["geometry"]))
             except (GEOSException, ValueError, TypeError):

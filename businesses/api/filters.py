@@ -25,6 +25,7 @@ from gisportal.permissions import Domain, khu_pho_bound, scope_private, sees_dom
 from gisportal.text import nfc
 from households.addresses.ward_names import find_ward
 from layers.models import AdminUnit
+from layers.registry import concrete_field
 
 # What a citizen may see of the registry: businesses that are trading (or paused), never the closed ones.
 PUBLIC_STATUSES = (Business.Status.ACTIVE, Business.Status.SUSPENDED)
@@ -94,12 +95,12 @@ def _id(name: str, raw: str) -> int:
     return int(raw)
 
 
-def _ward(raw: str) -> AdminUnit:
+def _ward(raw: str) -> AdminUnit | None:
     """A ward by id, or by official code or name, today's or a predecessor's (``ward_names.find_ward``);
     a number that is both the id of one ward and the code of another is refused."""
     by_id = set(AdminUnit.objects.wards().filter(pk=int(raw))) if is_whole(raw) else set()
     try:
-        found = {find_ward(raw, "ward", by_id=False)}
+        found: set[AdminUnit | None] = {find_ward(raw, "ward", by_id=False)}
     except InvalidInput as exc:
         if not by_id or exc.code != "unknown_ward":
             raise bad("ward", raw, exc.message, exc.message_en) from None
@@ -112,7 +113,7 @@ def _ward(raw: str) -> AdminUnit:
             "vừa là mã số vừa là mã phường của hai phường khác nhau.",
             "is both the id of one ward and the code of another.",
         )
-    return found.pop()
+    return found.pop()  # None for a name of spaces only, as before
 
 
 def _industry(params: Mapping, flt: BusinessFilter) -> None:
@@ -187,7 +188,8 @@ def parse(params: Mapping) -> BusinessFilter:
         flt.narrow(Q(khu_pho=kp))
     if raw := params.get("street_block"):
         block = nfc(raw)
-        if len(block) > Business._meta.get_field("street_block").max_length:
+        limit = concrete_field(Business, "street_block").max_length
+        if limit is not None and len(block) > limit:
             raise bad("street_block", raw, "quá dài.", "too long.")
         flt.narrow(Q(street_block=block))
     if statuses := _values(params, "status"):

@@ -167,11 +167,11 @@ class Checker:
             if found := self._lookup(clean, "industry_code", version, code, raw.get("industry_code")):
                 clean.values["industry_id"], clean.values["section"] = found
         if "other_industry_codes" in self.columns:
-            found = [
+            others = [
                 self._lookup(clean, "other_industry_codes", version, c.upper())
                 for c in _split(raw["other_industry_codes"])
             ]
-            clean.other_ids = frozenset(pk for pk, _ in filter(None, found))
+            clean.other_ids = frozenset(pk for pk, _ in filter(None, others))
 
     def _lookup(self, clean: Clean, column: str, version: str, code: str, raw: Any = None) -> tuple[int, str] | None:
         found = self.industries.get((version, code))

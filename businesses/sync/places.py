@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Any
 
 from django.db import connection
 
@@ -36,7 +37,7 @@ def units_at_points(cleans: list[Clean], day: dt.date) -> dict[int, tuple[int | 
                 SELECT a.id FROM {table} a
                  WHERE a.parent_id = w.id AND ST_Covers(a.boundary, p.g) AND a.id IN ({kps_sql})
                  ORDER BY a.id LIMIT 1) k ON true"""
-    points = [[c.row for c in cleans], [c.lon for c in cleans], [c.lat for c in cleans]]
+    points: list[list[Any]] = [[c.row for c in cleans], [c.lon for c in cleans], [c.lat for c in cleans]]
     with connection.cursor() as cur:
         cur.execute(sql, [*points, *wards_params, *kps_params])
         return {i: (ward, kp) for i, ward, kp in cur.fetchall()}
@@ -68,7 +69,14 @@ def locate_addresses(cleans: list[Clean], rejections: Rejections) -> None:
             else:
                 rejections.add(c, "lat,lon", "not_geocoded", address=c.values["address_current"], score=m.score)
                 continue
-        elif not house or c.lon is None or _metres(c.lon, c.lat, m.lon, m.lat) > HOUSE_LINK_M:
+        elif (
+            not house
+            or c.lon is None
+            or c.lat is None
+            or m.lon is None
+            or m.lat is None
+            or _metres(c.lon, c.lat, m.lon, m.lat) > HOUSE_LINK_M
+        ):
             house = False
         c.values["house_number_id"] = m.house_number_id if house else None
     for c in cleans:

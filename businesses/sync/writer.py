@@ -51,7 +51,7 @@ SQL_TYPES = {
     "lat": "float8",
     "id": "bigint",
 }
-NEW_DEFAULTS = {
+NEW_DEFAULTS: dict[str, Any] = {
     "owner_phone": "",
     "address_legacy": "",
     "street_block": "",

@@ -184,7 +184,7 @@ def ward_report(request) -> Response:
     if ward is None:
         if allowed is None or len(allowed) != 1:
             raise InvalidInput("Hãy chọn phường (tham số ward).", "Choose a ward (the ward parameter).")
-        ward = params.ward(next(iter(allowed)))
+        ward = params.required_ward(next(iter(allowed)))
     if allowed is not None and ward.pk not in allowed:
         raise PermissionDenied("Bạn không phụ trách phường này. / You do not serve this ward.")
     return Response({"ward_name": ward.name, **reports.ward_report(ward.pk)})

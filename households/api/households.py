@@ -70,7 +70,7 @@ class HouseholdDetailSerializer(HouseholdSerializer):
         fields = [*HouseholdSerializer.Meta.fields, "moves"]
 
     def get_moves(self, household: Household) -> list[dict]:
-        return MoveSerializer(household.moves.all(), many=True, context=self.context).data
+        return list(MoveSerializer(household.moves.all(), many=True, context=self.context).data)
 
 
 def _households(user):

@@ -47,7 +47,7 @@ def summary(job: HouseImport, report: bool = True) -> dict:
         "stage": job.stage,
         "file_name": job.file_name,
         "source": job.source,
-        "user": job.user.username if job.user_id else None,
+        "user": job.user.username if job.user else None,
         "ward": job.ward_id,
         "crs": job.crs,
         "dry_run": job.dry_run,

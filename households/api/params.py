@@ -32,6 +32,16 @@ def epsg(raw: Any) -> int | None:
     return int(m[1])
 
 
+def required_ward(raw: Any) -> AdminUnit:
+    """A ward in force today that must be named (a command's argument, the one ward an officer serves)."""
+    found = ward(raw)
+    if found is None:
+        raise InvalidInput(
+            "Hãy chọn phường (tham số ward).", "Choose a ward (the ward parameter).", code="ward_required"
+        )
+    return found
+
+
 def ward(raw: Any) -> AdminUnit | None:
     """A ward in force today, by id or GSO code; blank → None."""
     if raw in (None, ""):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.gis.geos import Polygon
@@ -36,6 +37,10 @@ NO_LAND_EDIT = (
 )
 
 
+# What a photograph is, the same on the acquisition and on the job that makes it.
+_ABOUT = ["id", "ward", "year", "acquired_on", "title", "source_name"]
+
+
 class AcquisitionSerializer(serializers.ModelSerializer):
     footprint = serializers.SerializerMethodField()
     bounds = serializers.SerializerMethodField()
@@ -44,12 +49,7 @@ class AcquisitionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Acquisition
         fields = [
-            "id",
-            "ward",
-            "year",
-            "acquired_on",
-            "title",
-            "source_name",
+            *_ABOUT,
             "crs",
             "crs_name",
             "width",
@@ -81,12 +81,7 @@ class JobSerializer(serializers.ModelSerializer):
     class Meta:
         model = IngestJob
         fields = [
-            "id",
-            "ward",
-            "year",
-            "acquired_on",
-            "title",
-            "source_name",
+            *_ABOUT,
             "size_bytes",
             "status",
             "progress",
@@ -178,7 +173,12 @@ class AcquisitionList(APIView):
             ward = pick_ward(request.user, data.get("ward"))
             require_edit(request.user, ward.pk, domain=Domain.LAND)
             year, day = _dates(data)
-            fields = {"ward": ward, "year": year, "acquired_on": day, "title": str(data.get("title") or "")[:200]}
+            fields: dict[str, Any] = {
+                "ward": ward,
+                "year": year,
+                "acquired_on": day,
+                "title": str(data.get("title") or "")[:200],
+            }
             upload = request.FILES.get("file")
             if upload is not None:
                 job = ingest.start_upload(upload, user=request.user, **fields)
@@ -323,7 +323,7 @@ def strip(request) -> Response:
         }
         for a in found
     ]
-    out = {"bbox": list(bbox), "items": items}
+    out: dict[str, Any] = {"bbox": list(bbox), "items": items}
     if parcel is not None:
         out["parcel"] = {"id": parcel.pk, "geometry": {"type": "Polygon", "coordinates": parcel.geom.coords}}
     return Response(out)

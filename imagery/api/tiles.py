@@ -11,6 +11,7 @@ URLs that spare the session and the database (imagery/access.py).
 from __future__ import annotations
 
 import hashlib
+from typing import TypeVar, cast
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path, re_path
@@ -50,7 +51,10 @@ def _find(request: HttpRequest, pk: int) -> tiles.Source | JsonResponse:
     return found
 
 
-def _private(response: HttpResponse, max_age: int = MAX_AGE) -> HttpResponse:
+_R = TypeVar("_R", bound=HttpResponse)
+
+
+def _private(response: _R, max_age: int = MAX_AGE) -> _R:
     response["Cache-Control"] = f"private, max-age={max_age}"
     return response
 
@@ -78,11 +82,11 @@ def tile(request: HttpRequest, pk: str, z: str, x: str, y: str, fmt: str) -> Htt
     # The COG's name and the tile address identify the bytes: no need to hash them.
     response["ETag"] = f'"{found.cog_name[:16]}-{zi}-{xi}-{yi}-{fmt}"'
     _private(response)
-    return get_conditional_response(request, etag=response["ETag"], response=response)
+    return cast(HttpResponse, get_conditional_response(request, etag=response["ETag"], response=response))
 
 
 @require_safe
-def tilejson(request: HttpRequest, pk: int) -> JsonResponse:
+def tilejson(request: HttpRequest, pk: int) -> HttpResponse:
     """TileJSON 3.0.0 of one acquisition (PNG tiles)."""
     found = _find(request, pk)
     if isinstance(found, JsonResponse):
@@ -103,7 +107,7 @@ def tilejson(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @require_safe
-def point(request: HttpRequest, pk: int) -> JsonResponse:
+def point(request: HttpRequest, pk: int) -> HttpResponse:
     """Pixel values of bands 1–3 at `?lon=&lat=` (WGS 84), in the source's units."""
     found = _find(request, pk)
     if isinstance(found, JsonResponse):
@@ -133,7 +137,7 @@ def crop(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(body, content_type="image/png")
     response["ETag"] = f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
     _private(response)
-    return get_conditional_response(request, etag=response["ETag"], response=response)
+    return cast(HttpResponse, get_conditional_response(request, etag=response["ETag"], response=response))
 
 
 urlpatterns = [

@@ -8,8 +8,9 @@ and admins read everywhere, everyone else reads nothing (403 on lists, 404 on on
 from __future__ import annotations
 
 import json
+from typing import cast
 
-from django.contrib.gis.geos import GEOSException, GEOSGeometry, Polygon
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
@@ -117,12 +118,16 @@ def run_list(request) -> Response:
         khu_pho = AdminUnit.objects.filter(pk=khu_pho_id, level="khu_pho").first()
         if khu_pho is None:
             raise InvalidInput(f"Không có khu phố mã {khu_pho_id}.", f"No khu phố {khu_pho_id}.", code="unknown_unit")
-        ward, area, kind = khu_pho.parent, khu_pho.boundary, DetectionRun.AreaKind.KHU_PHO
+        # A khu phố always lies in its ward.
+        ward, area, kind = cast(AdminUnit, khu_pho.parent), khu_pho.boundary, DetectionRun.AreaKind.KHU_PHO
     else:
         ward = pick_ward(request.user, data.get("ward") or before.ward_id)
         khu_pho = None
         if data.get("area") is not None:
-            area, kind = _drawn(data["area"]).intersection(ward.boundary), DetectionRun.AreaKind.DRAWN
+            area, kind = (
+                cast(MultiPolygon, _drawn(data["area"]).intersection(ward.boundary)),
+                DetectionRun.AreaKind.DRAWN,
+            )
         else:
             area, kind = ward.boundary, DetectionRun.AreaKind.WARD
     require_edit(request.user, ward.pk, domain=Domain.LAND)

@@ -31,7 +31,7 @@ def sha256(path: Path) -> str:
 def pair_files(folder: Path) -> list[tuple[Path, Path, Path]]:
     """(A, B, label) paths of every image present in all three sub-folders, sorted by name."""
     folder = Path(folder)
-    out = []
+    out: list[tuple[Path, Path, Path]] = []
     a_dir = folder / "A"
     if not a_dir.is_dir():
         return out

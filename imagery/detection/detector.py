@@ -61,6 +61,9 @@ class Detector:
 
     def raw_probability(self, before: np.ndarray, after: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
         """The classifier's per-pixel P(new structure), before smoothing."""
+        if self.model is None:
+            raise RuntimeError("no trained model: probability() measures the change vector instead")
+        model = self.model
         feats = pair_features(before, after, valid)
         h, w, k = feats.shape
         st = self.stride
@@ -69,7 +72,7 @@ class Detector:
         flat = np.ascontiguousarray(sub).reshape(-1, k)
         out = np.empty(sh * sw, np.float32)
         for s in range(0, sh * sw, PREDICT_CHUNK):
-            out[s : s + PREDICT_CHUNK] = self.model.predict_proba(flat[s : s + PREDICT_CHUNK])[:, 1]
+            out[s : s + PREDICT_CHUNK] = model.predict_proba(flat[s : s + PREDICT_CHUNK])[:, 1]
         out = out.reshape(sh, sw)
         if st > 1:  # back to full resolution (the mean filter of `probability` then smooths the steps)
             out = np.repeat(np.repeat(out, st, axis=0), st, axis=1)[:h, :w]

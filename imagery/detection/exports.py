@@ -56,7 +56,7 @@ def _row(flag: ChangeFlag) -> dict:
         "before_date": flag.before.acquired_on.isoformat(),
         "area_m2": round(flag.area_m2, 1),
         "score": round(flag.score, 3),
-        "decided_by": flag.decided_by.username if flag.decided_by_id else "",
+        "decided_by": flag.decided_by.username if flag.decided_by else "",
         "decided_at": timezone.localtime(flag.decided_at).isoformat(timespec="seconds") if flag.decided_at else "",
         "note": flag.note,
         "lon": round(centre.x, 7),

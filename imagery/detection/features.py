@@ -87,11 +87,12 @@ def _tolerant_diff(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """min over shifts of ±1 px of Σ|a − b(shifted)|: a difference that a pixel of misregistration cannot fake."""
     h, w, _ = a.shape
     bp = np.pad(b, ((1, 1), (1, 1), (0, 0)), mode="edge")
-    out = None
+    out: np.ndarray | None = None
     for dy in (0, 1, 2):
         for dx in (0, 1, 2):
             d = np.abs(a - bp[dy : dy + h, dx : dx + w]).sum(axis=2)
             out = d if out is None else np.minimum(out, d, out=out)
+    assert out is not None  # nine shifts were taken
     return out
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import cast
 
 import shapely
 from django.contrib.gis.geos import GEOSGeometry
+from django.contrib.gis.geos import Polygon as GeosPolygon
 from shapely.geometry import Polygon
 from shapely.strtree import STRtree
 
@@ -84,7 +86,7 @@ def upsert_flags(run: DetectionRun, merged: list[Merged]) -> tuple[int, int]:
             if i not in taken and (m := _matches(cand.geometry, known[i])) > best:
                 best, best_i = m, i
         outline = reproject(cand.geometry, WEB_MERCATOR, WGS84)
-        geos = GEOSGeometry(outline.wkt, srid=WGS84)
+        geos = cast(GeosPolygon, GEOSGeometry(outline.wkt, srid=WGS84))  # an outline is one polygon
         score, area_m2 = round(cand.score, 4), round(_area_m2(cand.geometry), 2)
         if best_i is None:
             verdict = crosscheck(geos, run.before, run.after)

@@ -7,11 +7,11 @@ from django.contrib.gis.db import models
 from simple_history.models import HistoricalRecords
 
 from gisportal.permissions import Domain
-from imagery.models import Acquisition, BuildingPermit
+from imagery.models import Acquisition, BuildingPermit, LandJob
 from layers.models import AdminUnit, BasemapFeature
 
 
-class DetectionRun(models.Model):
+class DetectionRun(LandJob):
     """One detection over an area: the row the page, the CLI and the tile tasks share (status, progress)."""
 
     class Status(models.TextChoices):
@@ -28,7 +28,6 @@ class DetectionRun(models.Model):
 
     before = models.ForeignKey(Acquisition, on_delete=models.CASCADE, related_name="+")
     after = models.ForeignKey(Acquisition, on_delete=models.CASCADE, related_name="+")
-    ward = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
     area_kind = models.CharField(max_length=10, choices=AreaKind.choices, default=AreaKind.WARD)
     khu_pho = models.ForeignKey(AdminUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # What is searched: the chosen area cut to both photographs' footprints.
@@ -36,27 +35,13 @@ class DetectionRun(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
     tiles_total = models.PositiveIntegerField(default=0)
     tiles_done = models.PositiveIntegerField(default=0)
-    progress = models.PositiveSmallIntegerField(default=0, help_text="0–100")
     model_version = models.CharField(max_length=60, blank=True)
     flags_new = models.PositiveIntegerField(default=0)
     flags_updated = models.PositiveIntegerField(default=0)
-    message = models.TextField(blank=True)
-    message_en = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    private_domain = Domain.LAND
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"run {self.pk} ({self.status} {self.progress}%)"
-
-    def scope(self) -> tuple[int | None, int | None]:
-        return self.ward_id, None
 
     @property
     def finished(self) -> bool:

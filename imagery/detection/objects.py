@@ -125,7 +125,7 @@ def best_cutoff(
         prec = is_tp[kept].sum() / kept.sum()
         rec = (ob >= c).sum() / max(n_labelled, 1)
         value = 2 * prec * rec / max(prec + rec, 1e-9)
-        if px is not None:
+        if px is not None and px_true is not None:  # given together
             tp = px_true[kept].sum()
             value += 2 * tp / max(px[kept].sum() + n_true_px, 1)
         if value > best[1] + 1e-9:

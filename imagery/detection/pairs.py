@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import rasterio
@@ -129,8 +130,8 @@ def _stretch(ds) -> np.ndarray | None:
 class PairSource:
     """An open pair on the earlier image's grid. Use as a context manager; read windows with `read`."""
 
-    before_ds: object
-    after_ds: object
+    before_ds: Any  # rasterio datasets (a WarpedVRT for the later image)
+    after_ds: Any
     extra: list  # datasets to close (the later's file under its WarpedVRT)
     width: int
     height: int

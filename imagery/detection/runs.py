@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Callable
+from typing import cast
 
 import shapely
 from celery import current_app
@@ -41,7 +42,7 @@ def _multi(geom: GEOSGeometry) -> MultiPolygon:
     if geom.geom_type == "Polygon":
         return MultiPolygon(geom, srid=geom.srid)
     if geom.geom_type == "MultiPolygon":
-        return geom
+        return cast(MultiPolygon, geom)
     polys = [g for g in geom if g.geom_type == "Polygon"] if hasattr(geom, "__iter__") else []
     return MultiPolygon(*polys, srid=geom.srid)
 

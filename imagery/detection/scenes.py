@@ -393,8 +393,9 @@ def random_layout(rng: np.random.Generator, size: int, pixel_m: float) -> Layout
         grown = poly.buffer(1.5 / px)
         if any(grown.intersects(o) for o in fixed) or any(grown.intersects(o) for o in houses.near(grown)):
             continue
-        rgb, _ = ROOF_PALETTE[int(rng.integers(len(ROOF_PALETTE)))]
-        rgb = tuple(int(np.clip(v + rng.normal(0, 10), 0, 255)) for v in rgb)
+        base, _ = ROOF_PALETTE[int(rng.integers(len(ROOF_PALETTE)))]
+        red, green, blue = (int(np.clip(v + rng.normal(0, 10), 0, 255)) for v in base)
+        rgb = (red, green, blue)
         r = rng.random()
         first, last = (1, None) if r < 0.22 else ((0, 0) if r < 0.3 else (0, None))
         b = Building(poly, rgb, height_m=float(rng.uniform(3.5, 14)), first_epoch=first, last_epoch=last)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
@@ -9,7 +11,7 @@ from imagery.detection.models import ChangeFlag, DetectionRun
 
 
 class RunSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = DetectionRun
@@ -37,7 +39,7 @@ class RunSerializer(serializers.ModelSerializer):
 
 
 class FlagSerializer(GeoFeatureModelSerializer):
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True)
     permit_no = serializers.SerializerMethodField()
     before_date = serializers.DateField(source="before.acquired_on", read_only=True)
     after_date = serializers.DateField(source="after.acquired_on", read_only=True)
@@ -71,7 +73,7 @@ class FlagSerializer(GeoFeatureModelSerializer):
         ]
 
     def get_permit_no(self, obj: ChangeFlag) -> str | None:
-        return obj.permit.permit_no if obj.permit_id else None
+        return obj.permit.permit_no if obj.permit else None
 
     def get_chips(self, obj: ChangeFlag) -> dict:
         base = f"/api/v1/detection/flags/{obj.pk}/chip"

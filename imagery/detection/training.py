@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -306,7 +307,7 @@ def train(
     *,
     log: Callable[[str], None] = print,
     samples: dict[str, tuple] | None = None,
-    exclude: set[str] = frozenset(),
+    exclude: AbstractSet[str] = frozenset(),
 ):
     """(bundle, manifest) of a detector trained on `sources` minus `exclude`."""
     from imagery.detection.detector import Detector

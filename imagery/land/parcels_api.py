@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import cast
 
 from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.db import transaction
@@ -70,7 +71,7 @@ class ParcelInput(serializers.Serializer):
 
 
 def _geos(shape: parcels.Shape) -> Polygon:
-    return GEOSGeometry(shape.polygon.wkt, srid=4326)
+    return cast(Polygon, GEOSGeometry(shape.polygon.wkt, srid=4326))
 
 
 def _check_unique(ward: AdminUnit, sheet_no: str, parcel_no: str, exclude: int | None = None) -> None:

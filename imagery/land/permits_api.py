@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import cast
 
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Polygon
 from django.db import transaction
@@ -25,7 +26,7 @@ from gisportal.text import refuse_hostile
 from imagery.api.params import parse_bbox
 from imagery.land import parcels
 from imagery.land.records import CornersInput, RecordDetail, RecordHistory, documented, id_param, visible, ward_of
-from imagery.models import BuildingPermit, Parcel
+from imagery.models import BuildingPermit, BuildingPermitQuerySet, Parcel
 from layers.crs import check_lon_lat
 
 
@@ -91,13 +92,14 @@ def _footprint(request) -> Polygon | None:
                 "footprint must be one valid Polygon.",
                 {"type": geom.geom_type},
             )
-        for lon, lat in geom.coords[0]:
+        polygon = cast(Polygon, geom)  # its type checked just above
+        for lon, lat in polygon.coords[0]:
             check_lon_lat(lon, lat)
-        return geom
+        return polygon
     if data.get("corners") is not None:
         corners = CornersInput(data=data)
         corners.is_valid(raise_exception=True)
-        return GEOSGeometry(corners.shape().polygon.wkt, srid=4326)
+        return cast(Polygon, GEOSGeometry(corners.shape().polygon.wkt, srid=4326))
     return None
 
 
@@ -125,7 +127,7 @@ class PermitList(APIView):
         responses=PermitSerializer(many=True),
     )
     def get(self, request) -> Response:
-        qs = visible(BuildingPermit, request.user)
+        qs = cast(BuildingPermitQuerySet, visible(BuildingPermit, request.user))
         params = request.query_params
         if raw := params.get("bbox"):
             box = Polygon.from_bbox(parse_bbox(raw))

@@ -46,7 +46,8 @@ class CornersInput(serializers.Serializer):
 
 def visible(model: type[models.Model], user: Any, *, with_deleted: bool = False) -> QuerySet:
     """The land records of `model` the user may read (deleted ones only for their history)."""
-    qs = model.objects.all() if with_deleted else model.objects.filter(is_deleted=False)
+    rows = model._default_manager  # `objects`, the only manager of each land record
+    qs = rows.all() if with_deleted else rows.filter(is_deleted=False)
     return scope_private(qs, user, Domain.LAND)
 
 

@@ -126,8 +126,13 @@ def feature_history(request: Request, layer: str, pk: int) -> Response:
     return Response({"id": pk, "layer": found.name, "history": editing.history(found, request.user, pk)})
 
 
+def _data(request: Request) -> dict:
+    # A JSON array body carries no members: read as an empty object (a 400 below, never a 500).
+    return request.data if isinstance(request.data, dict) else {}
+
+
 def _expected(request: Request) -> editing.Expected:
-    return editing.expected_version(request.headers.get("If-Match"), request.data.get("version"))
+    return editing.expected_version(request.headers.get("If-Match"), _data(request).get("version"))
 
 
 @extend_schema(request=dict, responses={200: dict})
@@ -135,8 +140,8 @@ def _expected(request: Request) -> editing.Expected:
 def feature_revert(request: Request, layer: str, pk: int) -> Response:
     """Bring back an earlier version (`to_version`) as a new one; `version` is the one you read."""
     found = _layer(layer)
-    raw = request.data.get("to_version")
-    if not is_whole(raw):
+    raw = _data(request).get("to_version")
+    if raw is None or not is_whole(raw):
         raise InvalidInput("Thiếu to_version (số nguyên).", "to_version (an integer) is missing.", code="bad_version")
     obj = editing.revert(found, request.user, pk, int(raw), _expected(request))
     return Response(editing.feature(found, obj, request.user), headers={"ETag": f'"{obj.version}"'})

@@ -15,9 +15,10 @@ import gzip
 import hashlib
 import re
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, StreamingHttpResponse
 from django.urls import path, reverse
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
@@ -109,7 +110,7 @@ def tile(request: HttpRequest, z: str, x: str, y: str) -> HttpResponse:
     response["Vary"] = "Accept-Encoding"
     response["ETag"] = etag
     response["Cache-Control"] = f"public, max-age={MAX_AGE}"
-    return get_conditional_response(request, etag=etag, response=response)
+    return cast(HttpResponse, get_conditional_response(request, etag=etag, response=response))  # never None here
 
 
 def _stream(fh, start: int, length: int):
@@ -127,7 +128,7 @@ def _stream(fh, start: int, length: int):
 
 
 @require_safe
-def pmtiles(request: HttpRequest) -> HttpResponse:
+def pmtiles(request: HttpRequest) -> HttpResponseBase:
     """The configured PMTiles file, whole or by one byte range (`Range: bytes=a-b`)."""
     pm = pmtiles_path()
     if pm is None:
@@ -136,20 +137,22 @@ def pmtiles(request: HttpRequest) -> HttpResponse:
         )
     size = pm.stat().st_size
     header = request.headers.get("Range", "")
+    response: HttpResponseBase
     if not header:
         response = FileResponse(pm.open("rb"), content_type="application/octet-stream")
         response["Accept-Ranges"] = "bytes"
         response["Cache-Control"] = f"public, max-age={MAX_AGE}"
         return response
     match = RANGE.match(header.strip())
-    start = end = None
+    start: int | None = None
+    end: int | None = None
     if match and (match[1] or match[2]):
         if match[1]:
             start = int(match[1])
             end = min(int(match[2]), size - 1) if match[2] else size - 1
         else:  # a suffix: the last N bytes
             start, end = max(size - int(match[2]), 0), size - 1
-    if start is None or start > end or start >= size:
+    if start is None or end is None or start > end or start >= size:
         response = json_error(
             416,
             "invalid_range",

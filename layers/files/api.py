@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
@@ -178,7 +178,7 @@ def import_commit(request: Request, layer: str, pk: int) -> Response:
 )
 @api_view(["GET"])
 @permission_classes([AllowAny])
-def export(request: Request, layer: str, fmt: str) -> HttpResponse:
+def export(request: Request, layer: str, fmt: str) -> HttpResponseBase:
     """The layer, or the selection the query names (as for OGC items), as a file. Public fields only."""
     found = _layer(layer, public=True)
     if fmt not in exporter.FORMATS:
@@ -191,6 +191,7 @@ def export(request: Request, layer: str, fmt: str) -> HttpResponse:
     params = request.GET.copy()
     params.setdefault("limit", str(ogc.MAX_LIMIT))
     q = ogc.parse_query(found, params, max_limit=ogc.MAX_LIMIT)
+    response: HttpResponseBase
     if fmt == "geojson":
         response = StreamingHttpResponse(exporter.geojson_chunks(found, q), content_type=exporter.FORMATS[fmt][0])
         name = f"{found.name}.geojson"

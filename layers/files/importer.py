@@ -32,7 +32,7 @@ from rest_framework.exceptions import APIException, PermissionDenied
 
 from gisportal import tabular
 from gisportal.errors import InvalidInput, PortalError, body, json_safe
-from layers import editing, gisfiles
+from layers import editing, gisfiles, registry
 from layers.models import ImportJob
 from layers.registry import Layer
 from layers.units.ward_column import WardColumn
@@ -53,9 +53,8 @@ def field_map(
     if layer.editor is not None:  # a ward-defined layer: its definition's field names and titles
         return layer.editor.field_map(columns, given)
     names: dict[str, str] = {}
-    meta = layer.model._meta
     for name in layer.edit_fields:
-        for alias in (name, str(meta.get_field(name).verbose_name)):
+        for alias in (name, str(registry.concrete_field(layer.model, name).verbose_name)):
             names.setdefault(_fold(alias), name)
     for f in layer.public_fields:
         if not f.via and f.source in layer.edit_fields:
@@ -186,6 +185,7 @@ def preview(layer: Layer, user: Any, upload, name: str, options: dict) -> Import
         src = gisfiles.save_upload(upload, name, Path(tmp), options.get("crs"))
         frame = gisfiles.read(src, options.get("source_layer") or None)
         background = len(frame) > settings.GIS_IMPORT_INLINE_ROWS
+        report: dict[str, Any]
         if background:
             report = {"rows": len(frame)}
         else:
@@ -293,7 +293,7 @@ def run_in_worker(job_id: int, step: str) -> str:
     expected = ImportJob.State.QUEUED if step == "preview" else ImportJob.State.COMMITTING
     if job.state != expected:
         return job.state  # delivered twice (acks_late): the first delivery did the work
-    layer = registry.get(job.layer)
+    layer = registry.known(job.layer)
     try:
         if step == "preview":
             with tempfile.TemporaryDirectory(prefix="gis-import-") as tmp:

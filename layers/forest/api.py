@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -30,10 +31,12 @@ from gisportal.errors import Conflict, InvalidInput
 from gisportal.parsers import FormParser, MultiPartParser
 from gisportal.permissions import require_edit, sees_domain
 from layers import editing
+from layers import history as feature_history
 from layers.api.params import parse_date
 from layers.forest import changes as forest
 from layers.forest import fieldwork, kml
 from layers.models import FieldTrack, FieldWaypoint, ForestPlot, ForestSurvey
+from layers.registry import concrete_field
 
 SURVEY_FIELDS = [
     "surveyed_on",
@@ -49,7 +52,7 @@ SURVEY_FIELDS = [
 
 
 def _survey_doc(s: ForestSurvey) -> dict:
-    doc = {"id": s.pk, "plot": s.plot_id, "version": s.version}
+    doc: dict[str, Any] = {"id": s.pk, "plot": s.plot_id, "version": s.version}
     for name in SURVEY_FIELDS:
         value = getattr(s, name)
         doc[name] = value.isoformat() if isinstance(value, dt.date) else value
@@ -63,15 +66,15 @@ def _write_survey(request: Request, survey: ForestSurvey, partial: bool) -> Fore
         raise InvalidInput(
             "Trường không có: " + ", ".join(unknown), "Unknown fields: " + ", ".join(unknown), code="unknown_property"
         )
-    meta = ForestSurvey._meta
     errors = {}
     for name in SURVEY_FIELDS:
         if name not in data:
             if not partial and name == "surveyed_on":
                 errors[name] = ["Thiếu ngày khảo sát. / The survey date is missing."]
             continue
-        raw, field = data[name], meta.get_field(name)
+        raw, field = data[name], concrete_field(ForestSurvey, name)
         try:
+            value: Any
             if raw in (None, ""):
                 value = "" if name in ("condition", "notes", "surveyor") else None
             elif name == "surveyed_on":
@@ -92,7 +95,7 @@ def _write_survey(request: Request, survey: ForestSurvey, partial: bool) -> Fore
         raise InvalidInput(
             "Dữ liệu khảo sát không hợp lệ.", "Invalid survey values.", {"fields": errors}, code="invalid_fields"
         )
-    survey._history_user = request.user
+    feature_history.attribute(survey, request.user)
     try:
         with transaction.atomic():
             survey.save()
@@ -134,7 +137,7 @@ def survey_detail(request: Request, pk: int) -> Response:
                 code="version_conflict",
             )
         if request.method == "DELETE":
-            survey._history_user = request.user
+            feature_history.attribute(survey, request.user)
             survey.delete()
             return Response(status=status.HTTP_204_NO_CONTENT)
         survey.version += 1

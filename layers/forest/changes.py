@@ -59,7 +59,7 @@ def _mean(values: list[float]) -> float | None:
 def change(start: dt.date | None = None, end: dt.date | None = None, sub_zone: str = "") -> dict[str, Any]:
     """Per plot (a GeoJSON FeatureCollection) and per sub-zone (a table) change between two surveys."""
     by_dates = start is not None and end is not None
-    params = {
+    params: dict[str, Any] = {
         "start": start or dt.date.min,
         "end": end or dt.date.max,
         "by_dates": by_dates,
@@ -70,7 +70,8 @@ def change(start: dt.date | None = None, end: dt.date | None = None, sub_zone: s
         rows = cur.fetchall()
         cur.execute(_COUNT, params)
         plots_total = cur.fetchone()[0]
-    features, zones = [], {}
+    features: list[dict[str, Any]] = []
+    zones: dict[str, Any] = {}
     for row in rows:
         pk, code, zone, species, area_ha, geom, a_day, b_day, a_cond, b_cond, *values = row
         props: dict[str, Any] = {

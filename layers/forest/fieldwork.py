@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import shapely
-from django.contrib.gis.geos import GEOSGeometry
+from django.contrib.gis.geos import GEOSGeometry, MultiLineString, Point
 from django.db import transaction
 from rest_framework.exceptions import PermissionDenied
 
@@ -82,7 +82,7 @@ def import_file(user: Any, upload: IO[bytes], name: str) -> dict:
                         name=_text(row, "name", "Name"),
                         recorded_on=when.date() if when else None,
                         source_file=name[:255],
-                        geom=lines,
+                        geom=cast(MultiLineString, lines),
                         length_m=round(lines.transform(32648, clone=True).length, 1),
                         imported_by=user,
                         ward=ward,
@@ -97,7 +97,7 @@ def import_file(user: Any, upload: IO[bytes], name: str) -> dict:
                         elevation_m=_elevation(row),
                         source_file=name[:255],
                         plot=plot,
-                        geom=g,
+                        geom=cast(Point, g),
                         imported_by=user,
                         ward=ward,
                     )

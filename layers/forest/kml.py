@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections import defaultdict
+from collections.abc import Mapping
 from xml.etree import ElementTree as ET
 
 from django.db.models import QuerySet
@@ -77,7 +78,7 @@ def _esc(value: object) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _data(parent: ET.Element, values: dict[str, object]) -> None:
+def _data(parent: ET.Element, values: Mapping[str, object]) -> None:
     ext = _sub(parent, "ExtendedData")
     for name, value in values.items():
         data = _sub(ext, "Data", name=name)
@@ -91,12 +92,12 @@ def document(plots: QuerySet[ForestPlot]) -> bytes:
     doc = _sub(kml, "Document")
     _sub(doc, "name", "Ô định vị rừng / Forest plots")
     _styles(doc)
-    plots = list(plots.order_by("sub_zone", "code"))
+    rows = list(plots.order_by("sub_zone", "code"))
     surveys: dict[int, list[ForestSurvey]] = defaultdict(list)
-    for s in ForestSurvey.objects.filter(plot__in=plots).order_by("surveyed_on"):
+    for s in ForestSurvey.objects.filter(plot__in=rows).order_by("surveyed_on"):
         surveys[s.plot_id].append(s)
     zones: dict[str, ET.Element] = {}
-    for plot in plots:
+    for plot in rows:
         folder = zones.get(plot.sub_zone)
         if folder is None:
             folder = zones[plot.sub_zone] = _sub(doc, "Folder")
@@ -125,7 +126,7 @@ def document(plots: QuerySet[ForestPlot]) -> bytes:
             _sub(_sub(_sub(poly, "innerBoundaryIs"), "LinearRing"), "coordinates", _coords(ring.coords))
     timeline = _sub(doc, "Folder")
     _sub(timeline, "name", "Khảo sát theo thời gian / Surveys over time")
-    for plot in plots:
+    for plot in rows:
         centre = plot.geom.point_on_surface
         for s in surveys.get(plot.pk, []):
             mark = _sub(timeline, "Placemark", id=f"survey-{s.pk}")

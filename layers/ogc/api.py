@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any, cast
 
 import orjson
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.urls import re_path, reverse
 from django.utils.cache import get_conditional_response
 from django.views.decorators.csrf import csrf_exempt
@@ -29,6 +30,7 @@ from rest_framework.exceptions import APIException, NotAuthenticated, NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gisportal import openapi as portal_openapi
@@ -116,7 +118,7 @@ def _layer(name: str) -> Layer:
 
 def _collection(request: HttpRequest, layer: Layer) -> dict:
     items = _url(request, "ogc-items", collection=layer.name)
-    doc = {
+    doc: dict[str, Any] = {
         "id": layer.name,
         "title": layer.title,
         "description": layer.title_en,
@@ -250,7 +252,6 @@ class Schema(OgcView):
         if layer.editor is not None:  # a ward-defined layer: the fields of its definition (layers/themes)
             url = _url(request, "ogc-schema", collection=layer.name)
             return _json(layer.editor.schema(layer, url), "application/schema+json")
-        meta = layer.model._meta
         props: dict[str, dict] = {}
         for f in layer.public_fields:
             editable = not f.via and f.source in layer.edit_fields
@@ -262,14 +263,14 @@ class Schema(OgcView):
             }
         for name in layer.edit_fields:
             if name not in props:
-                mf = meta.get_field(name)
+                mf = registry.concrete_field(layer.model, name)
                 props[name] = {
                     **_schema_type(layer, name, mf),
                     "title": labels.field_title(mf),
                     "x-private": name in layer.private_fields,
                     "x-multiline": type(mf).__name__ == "TextField",
                 }
-        required = [n for n in layer.edit_fields if not meta.get_field(n).blank]
+        required = [n for n in layer.edit_fields if not registry.concrete_field(layer.model, n).blank]
         return _json(
             {
                 "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -317,9 +318,10 @@ def _streamed(request: HttpRequest, layer: Layer, q: ogc.Query) -> Iterator[byte
     yield _tail(request, layer, returned, last, returned == q.limit)
 
 
-def _items_page(request: HttpRequest, layer: Layer) -> HttpResponse:
+def _items_page(request: HttpRequest, layer: Layer) -> HttpResponseBase:
     """A page of features as GeoJSON; over STREAM_OVER features, streamed in keyset chunks."""
     q = ogc.parse_query(layer, request.GET)
+    response: HttpResponseBase
     if q.limit > ogc.STREAM_OVER:
         response = StreamingHttpResponse(_streamed(request, layer, q), content_type=GEOJSON)
     else:
@@ -338,7 +340,7 @@ class Items(OgcView):
         parameters=ITEMS_PARAMETERS,
         responses={(200, GEOJSON): portal_openapi.FEATURE_COLLECTION},
     )
-    def get(self, request: Request, collection: str) -> HttpResponse:
+    def get(self, request: Request, collection: str) -> HttpResponseBase:
         """A page of features as GeoJSON; over STREAM_OVER features, streamed in keyset chunks."""
         return _items_page(request, _layer(collection))
 
@@ -392,7 +394,7 @@ _items_api = Items.as_view()
 def _allowed(view_class: type[APIView]) -> str:
     """The Allow header DRF sends for this view (View.setup adds HEAD to each instance serving GET)."""
     view = view_class()
-    view.head = view.get
+    view.head = view.get  # type: ignore[attr-defined]  # Items serves GET: View.setup does the same
     return ", ".join(view.allowed_methods)
 
 
@@ -400,7 +402,7 @@ _ITEMS_ALLOW = _allowed(Items)
 
 
 @csrf_exempt  # as DRF's views: writes go to Items, whose authentication enforces CSRF for sessions
-def items(request: HttpRequest, collection: str) -> HttpResponse:
+def items(request: HttpRequest, collection: str) -> HttpResponseBase:
     """The items endpoint. A read without credentials, what QGIS and the map send page after page, is
     answered here without DRF's request wrapping, authentication and negotiation (~0.3 ms of a ~2 ms
     request, bench/features.py): the page is public and the same for every reader, so nothing in it
@@ -411,7 +413,7 @@ def items(request: HttpRequest, collection: str) -> HttpResponse:
     try:
         response = _items_page(request, _layer(collection))
     except APIException as exc:
-        handled = exception_handler(exc, {"request": request})
+        handled = cast(Response, exception_handler(exc, {"request": request}))  # an APIException always is
         response = HttpResponse(orjson.dumps(handled.data), content_type=JSON, status=handled.status_code)
     response["Allow"] = _ITEMS_ALLOW  # as DRF answers: clients read it to know the collection is writable
     return response
@@ -442,7 +444,7 @@ class Item(OgcView):
         response["Cache-Control"] = f"public, max-age={MAX_AGE}"
         if version is not None:
             response["ETag"] = f'"{version}"'
-            return get_conditional_response(request, etag=response["ETag"], response=response)
+            return cast(HttpResponse, get_conditional_response(request, etag=response["ETag"], response=response))
         return response
 
     def _write(self, request: Request, collection: str, feature_id: str, partial: bool) -> HttpResponse:

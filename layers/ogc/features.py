@@ -51,7 +51,7 @@ def _column(layer: Layer, f: registry.Field) -> sql.Composable:
     """A public field's column: on `t`, or on the lateral row of its foreign key (`j_<fk>`), or its expression."""
     if f.expr:  # a ward-defined layer's value in the JSONB (layers/themes), cast to its type
         return sql.SQL(f.expr)
-    return sql.Identifier(f"j_{f.via}" if f.via else "t", layer.model_field(f).column)
+    return sql.Identifier(f"j_{f.via}" if f.via else "t", layer.field_column(f))
 
 
 def _member(key: str, value: sql.Composable) -> sql.Composed:
@@ -61,14 +61,14 @@ def _member(key: str, value: sql.Composable) -> sql.Composed:
 def feature_sql(layer: Layer) -> tuple[sql.Composed, sql.Composed]:
     """(FROM … clause with joins, the Feature text expression) of a layer's rows aliased `t`."""
     # Compact JSON, one value at a time (json_build_object would write `"a" : 1, "b" : 2`, 10 % more bytes).
-    members = []
+    members: list[sql.Composable] = []
     related: dict[str, dict[str, sql.Composable]] = {}  # foreign key → output name → its lateral row's column
     for i, f in enumerate(layer.public_fields):
         key = ('{"' if i == 0 else ',"') + f.name + '":'
         if not f.via:
             members.append(_member(key, _column(layer, f)))
             continue
-        column = layer.model_field(f).column
+        column = layer.field_column(f)
         json_name = f"{f.name}:json"  # a name no column has
         cols = related.setdefault(f.via, {})
         cols[column] = sql.Identifier("j", column)  # for filters on the property
@@ -84,19 +84,19 @@ def feature_sql(layer: Layer) -> tuple[sql.Composed, sql.Composed]:
     # would evaluate the members again for every row.
     joins = []
     for via, cols in related.items():
-        fk = layer.model._meta.get_field(via)
+        fk = registry.foreign_key(layer.model, via)
         joins.append(
             sql.SQL(
                 " LEFT JOIN LATERAL (SELECT {cols} FROM {table} j WHERE j.{pk} = t.{fk} OFFSET 0) {alias} ON true"
             ).format(
                 cols=sql.SQL(", ").join(sql.SQL("{} AS {}").format(v, sql.Identifier(k)) for k, v in cols.items()),
                 table=sql.Identifier(fk.related_model._meta.db_table),
-                pk=sql.Identifier(fk.related_model._meta.pk.column),
-                fk=sql.Identifier(fk.column),
+                pk=sql.Identifier(registry.column(fk.related_model, fk.related_model._meta.pk.name)),
+                fk=sql.Identifier(layer.column(via)),
                 alias=sql.Identifier(f"j_{via}"),
             )
         )
-    geom = sql.Identifier("t", layer.model._meta.get_field(layer.geom_field).column)
+    geom = sql.Identifier("t", layer.column(layer.geom_field))
     pk = sql.Identifier("t", layer.id_column)
     expression = sql.SQL(
         """'{{"type":"Feature","id":' || {pk} || ',"geometry":' || ST_AsGeoJSON({geom}, {precision})
@@ -127,12 +127,12 @@ class Query:
 @cache
 def _page_sql(name: str, revision: Hashable, bbox: bool, props: tuple[str, ...], offset: bool) -> str:
     """One page: (features text, count, last id). Rendered once per shape of query, layer revision and process."""
-    layer = registry.get(name)
+    layer = registry.known(name)
     source, expression = feature_sql(layer)
     pk = sql.Identifier("t", layer.id_column)
     where = [sql.SQL("({})").format(sql.SQL(layer.public_filter)), sql.SQL("{} > %(after)s").format(pk)]
     if bbox:
-        geom = sql.Identifier("t", layer.model._meta.get_field(layer.geom_field).column)
+        geom = sql.Identifier("t", layer.column(layer.geom_field))
         where.append(sql.SQL("{} && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326)").format(geom))
     by_name = {f.name: f for f in layer.public_fields}
     for p in props:
@@ -183,7 +183,7 @@ def chunks(layer: Layer, q: Query) -> Iterator[tuple[bytes, int, int | None]]:
         text, count, last = page(layer, chunk, min(CHUNK, left))
         if count:
             yield text, count, last
-        if count < min(CHUNK, left):
+        if count < min(CHUNK, left) or last is None:  # a full chunk always has a last id
             return
         left -= count
         after, offset = last, 0
@@ -191,7 +191,7 @@ def chunks(layer: Layer, q: Query) -> Iterator[tuple[bytes, int, int | None]]:
 
 @cache
 def _item_sql(name: str, revision: int) -> str:
-    layer = registry.get(name)
+    layer = registry.known(name)
     source, expression = feature_sql(layer)
     version = sql.SQL("t.version") if hasattr(layer.model, "version") else sql.SQL("NULL")
     return (

@@ -65,7 +65,8 @@ def nearby(request: Request) -> Response:
     return Response(
         {
             "radius_m": services.DUPLICATE_RADIUS_M,
-            "reports": [{**public(r), "distance_m": round(r.distance.m, 1)} for r in found],
+            # nearby_open annotates each report with its distance
+            "reports": [{**public(r), "distance_m": round(r.distance.m, 1)} for r in found],  # type: ignore[attr-defined]
         }
     )
 

@@ -76,8 +76,8 @@ def _service(kind: str, label: str) -> dict[str, Any]:
         "description": f"{label}. Hạn xử lý {DEADLINE_DAYS[kind]} ngày. / Resolved within {DEADLINE_DAYS[kind]} days.",
         "metadata": True,
         "type": "realtime",
-        "keywords": KEYWORDS[kind],
-        "group": GROUPS[kind],
+        "keywords": KEYWORDS[Kind(kind)],
+        "group": GROUPS[Kind(kind)],
     }
 
 
@@ -153,8 +153,8 @@ def _guarded(view):
             return _errors(fmt, exc.status, exc.description)
         except PortalError as exc:
             response = _errors(fmt, exc.status_code, f"{exc.message} / {exc.message_en}")
-            if getattr(exc, "wait", None):
-                response["Retry-After"] = str(exc.wait)
+            if wait := getattr(exc, "wait", None):
+                response["Retry-After"] = str(wait)
             return response
 
     wrapper.__name__ = view.__name__
@@ -230,8 +230,8 @@ def _date(raw: str | None, name: str) -> dt.datetime | None:
     if not raw:
         return None
     value = parse_datetime(raw)
-    if value is None and parse_date(raw):
-        value = dt.datetime.combine(parse_date(raw), dt.time())
+    if value is None and (day := parse_date(raw)):
+        value = dt.datetime.combine(day, dt.time())
     if value is None:
         raise _Error(400, f"{name} không phải ngày giờ ISO 8601.", f"{name} is not an ISO 8601 date and time.")
     return value if timezone.is_aware(value) else timezone.make_aware(value)

@@ -46,7 +46,7 @@ def public(report: Report) -> dict[str, Any]:
         "overdue": report.is_overdue,
         "public_answer": report.public_answer,
         "followers": report.followers,
-        "duplicate_of": report.duplicate_of.code if report.duplicate_of_id else None,
+        "duplicate_of": report.duplicate_of.code if report.duplicate_of else None,
         "photos": photo_urls(report),
         "url": reverse("report-page", kwargs={"code": report.code}),
         "qr": reverse("report-qr", kwargs={"code": report.code}),
@@ -61,7 +61,7 @@ def for_officer(report: Report, user: Any) -> dict[str, Any]:
     data.update(
         description=report.description,
         internal_note=report.internal_note,
-        assignee=report.assignee.username if report.assignee_id else None,
+        assignee=report.assignee.username if report.assignee else None,
         version=report.version,
         source=report.source,
         ward_id=report.ward_id,

@@ -44,7 +44,7 @@ def parse_point(lat: object, lon: object) -> Point:
     return Point(x, y, srid=4326)
 
 
-def _in_force_successor(unit: AdminUnit, point: Point) -> AdminUnit | None:
+def _in_force_successor(unit: AdminUnit | None, point: Point) -> AdminUnit | None:
     seen: set[int] = set()
     while unit is not None and unit.pk not in seen:
         seen.add(unit.pk)

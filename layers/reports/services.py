@@ -23,6 +23,7 @@ from gisportal.errors import Conflict, InvalidInput, NotFound
 from gisportal.params import is_whole
 from gisportal.permissions import can_handle_report, report_assignees
 from gisportal.text import nfc, refuse_hostile
+from layers import history as feature_history
 from layers.reports import codes, photos
 from layers.reports.models import DEADLINE_DAYS, DONE_STATUSES, OPEN_STATUSES, Kind, Report, Status
 from layers.reports.routing import route
@@ -119,8 +120,7 @@ def file_report(filing: Filing, files: list | None = None, now: dt.datetime | No
                     updated_at=now,
                     due_at=now + dt.timedelta(days=DEADLINE_DAYS[filing.kind]),
                 )
-                report._history_user = None
-                report._change_reason = "filed"
+                feature_history.attribute(report, None, "filed")
                 report.save()
                 break
         except IntegrityError:  # a code drawn twice (1 in 2^50 a pair): draw again
@@ -305,8 +305,7 @@ def _merge(report: Report, into: Any, user: Any) -> None:
 def _save(report: Report, user: Any, reason: str, now: dt.datetime) -> Report:
     report.version += 1
     report.updated_at = now
-    report._history_user = user if getattr(user, "is_authenticated", False) else None
-    report._change_reason = reason
+    feature_history.attribute(report, user if getattr(user, "is_authenticated", False) else None, reason)
     report.save()
     return report
 

@@ -22,6 +22,7 @@ WINDOW_S = 3600
 class TooManyReports(PortalError):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     code = "rate_limited"
+    wait = 0  # seconds until the window opens again: the Retry-After header
 
 
 def per_hour() -> int:

@@ -156,11 +156,10 @@ def check_slug(slug: str, current_id: int | None) -> None:
             {"slug": slug},
             code="bad_layer_name",
         )
-    taken = (
-        slug in _ROUTES
-        or registry.is_registered(slug)
-        or ThemeLayer.objects.filter(slug=slug).exclude(pk=current_id).exists()
-    )
+    others = ThemeLayer.objects.filter(slug=slug)
+    if current_id is not None:  # the layer being changed keeps its own name
+        others = others.exclude(pk=current_id)
+    taken = slug in _ROUTES or registry.is_registered(slug) or others.exists()
     if taken:
         raise _refuse(
             f"Đã có lớp bản đồ tên '{slug}': hãy chọn tên khác.",

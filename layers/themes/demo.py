@@ -130,16 +130,17 @@ def seed_theme_layers(ctx: DemoContext) -> None:
     khu_phos = list(AdminUnit.objects.filter(parent=ward, level=AdminUnit.Level.KHU_PHO).order_by("code"))
     made = []
     for data in LAYERS:
-        if ThemeLayer.objects.filter(slug=data["slug"]).exists():
+        slug = str(data["slug"])
+        if ThemeLayer.objects.filter(slug=slug).exists():
             continue
         services.define(admin, {**data, "owner": ward.pk})
-        layer = registry.get(data["slug"])
+        layer = registry.known(slug)
         i = 0
         for kp in khu_phos:
             area = metric(kp.boundary).buffer(-5)
-            for _ in range(PER_KHU_PHO[data["slug"]]):
+            for _ in range(PER_KHU_PHO[slug]):
                 i += 1
                 point = to_deg(random_point_in(area, rng))
-                editing.create(layer, admin, _values(data["slug"], i, rng), point)
-        made.append(f"{data['slug']} ({i})")
+                editing.create(layer, admin, _values(slug, i, rng), point)
+        made.append(f"{slug} ({i})")
     ctx.log(f"  theme layers: {', '.join(made) or 'already there'}")

@@ -159,12 +159,13 @@ class ThemeEditor:
                 if alias:
                     by_key.setdefault(tabular.header_key(alias), f["name"])
         names = {f["name"] for f in self.fields}
-        mapping, ignored, taken = {}, [], set()
+        mapping: dict[str, str] = {}
+        ignored, taken = [], set()
         for column in columns:
             if column in ("geometry", "_layer"):
                 continue
             target = (given or {}).get(column) or by_key.get(tabular.header_key(column))
-            if target in names and target not in taken:
+            if target is not None and target in names and target not in taken:
                 mapping[column] = target
                 taken.add(target)
             else:

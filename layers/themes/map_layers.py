@@ -78,12 +78,19 @@ class DefinedLayer(Layer):
 
     definition: ThemeLayer | None = None
 
+    @property
+    def theme(self) -> ThemeLayer:
+        # A dataclass field must have a default after Layer's: every DefinedLayer is made with its row.
+        if self.definition is None:
+            raise LookupError(f"layer {self.name}: no definition")
+        return self.definition
+
     def rows(self) -> models.QuerySet:
-        return ThemeFeature.objects.filter(layer_id=self.definition.pk)
+        return ThemeFeature.objects.filter(layer_id=self.theme.pk)
 
     @property
     def fields(self) -> list[dict]:
-        return self.definition.fields
+        return self.theme.fields
 
     @property
     def private_fields(self) -> tuple[str, ...]:
@@ -91,7 +98,7 @@ class DefinedLayer(Layer):
 
     @property
     def geometry_type(self) -> str:
-        return self.definition.geometry_type
+        return self.theme.geometry_type
 
     def model_field(self, f: Field) -> models.Field:
         return model_field(next(d for d in self.fields if d["name"] == f.name))

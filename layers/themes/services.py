@@ -18,6 +18,7 @@ from rest_framework.exceptions import PermissionDenied
 
 from gisportal.errors import Conflict, InvalidInput
 from gisportal.permissions import Role, may_define_layers, sees_domain, ward_ids
+from layers import history as feature_history
 from layers.models import AdminUnit
 from layers.themes import definition, validation
 from layers.themes.models import ThemeFeature, ThemeLayer
@@ -88,7 +89,7 @@ def define(user: Any, data: Any) -> ThemeLayer:
     row = ThemeLayer(slug=data["slug"], geometry_type=data["geometry_type"], owner=owner)
     row.created_by = user if getattr(user, "is_authenticated", False) else None
     _apply(row, data)
-    row._history_user = row.created_by
+    feature_history.attribute(row, row.created_by)
     row.save()
     return row
 
@@ -164,7 +165,7 @@ def change(user: Any, slug: str, data: Any) -> ThemeLayer:
             )
     _apply(row, data)
     row.version += 1
-    row._history_user = user if getattr(user, "is_authenticated", False) else None
+    feature_history.attribute(row, user if getattr(user, "is_authenticated", False) else None)
     row.save()
     return row
 

@@ -51,15 +51,15 @@ def joins(layer: Layer) -> tuple[dict[str, str], sql.Composable]:
     for f in layer.public_fields:
         if not f.via or f.via in aliases:
             continue
-        fk = layer.model._meta.get_field(f.via)
+        fk = registry.foreign_key(layer.model, f.via)
         related = fk.related_model._meta
         alias = aliases[f.via] = f"j_{f.via}"
         clauses.append(
             sql.SQL(" LEFT JOIN {table} {alias} ON {pk} = {fk}").format(
                 table=sql.Identifier(related.db_table),
                 alias=sql.Identifier(alias),
-                pk=sql.Identifier(alias, related.pk.column),
-                fk=sql.Identifier("t", fk.column),
+                pk=sql.Identifier(alias, registry.column(fk.related_model, related.pk.name)),
+                fk=sql.Identifier("t", layer.column(f.via)),
             )
         )
     return aliases, sql.Composed(clauses)
@@ -71,12 +71,12 @@ def detail_sql(layer: Layer) -> sql.Composed:
     columns = [
         sql.SQL("{} AS {}").format(
             # A ward-defined layer's attribute is an expression over its JSONB values (Field.expr, layers/themes).
-            sql.SQL(f.expr) if f.expr else sql.Identifier(aliases.get(f.via, "t"), layer.model_field(f).column),
+            sql.SQL(f.expr) if f.expr else sql.Identifier(aliases.get(f.via, "t"), layer.field_column(f)),
             sql.Identifier(f.name),
         )
         for f in layer.public_fields
     ]
-    geom = sql.Identifier("t", layer.model._meta.get_field(layer.tile_geom_field).column)
+    geom = sql.Identifier("t", layer.column(layer.tile_geom_field))
     pk = sql.Identifier("t", layer.id_column)
     return sql.SQL(
         """SELECT ST_AsMVT(mvt, {name}, {extent}, 'geom', 'fid') FROM (
@@ -113,7 +113,7 @@ def cluster_sql(layer: Layer) -> sql.Composed:
     guess one row out of it and sort instead of hashing (one 19,000-row tile on a quiet machine:
     ~35 ms with per-row ST_X calls, ~25 ms sorting, ~14 ms as written).
     """
-    geom = sql.Identifier("t", layer.model._meta.get_field(layer.tile_geom_field).column)
+    geom = sql.Identifier("t", layer.column(layer.tile_geom_field))
     # A polygon layer is clustered by its polygons' centroids (the GiST condition stays on the polygon).
     point = geom if layer.is_point else sql.SQL("ST_Centroid({})").format(geom)
     return sql.SQL(
@@ -151,7 +151,7 @@ def keyed_cluster_sql(layer: Layer) -> sql.Composed:
     the index tuples (an index-only scan, as long as autovacuum keeps the visibility map current). The
     same tiles as cluster_sql's; sums, not avg(), which also sums squares.
     """
-    geom = sql.Identifier("t", layer.model._meta.get_field(layer.tile_geom_field).column)
+    geom = sql.Identifier("t", layer.column(layer.tile_geom_field))
     key = sql.SQL("portal_tile_key({})").format(geom)
     return sql.SQL(
         """SELECT ST_AsMVT(mvt, {name}, {extent}, 'geom') FROM (
@@ -195,7 +195,7 @@ def params(z: int, x: int, y: int) -> dict[str, int]:
 def _query(name: str, revision: Hashable, clustered: bool) -> str:
     # Registry entries are frozen once registered: each layer's two queries are rendered once per process
     # (per revision of a ward-defined layer's definition, so a changed one is served at once).
-    layer = registry.get(name)
+    layer = registry.known(name)
     if not clustered:
         return detail_sql(layer).as_string()
     return (keyed_cluster_sql(layer) if layer.cluster_index else cluster_sql(layer)).as_string()
@@ -234,7 +234,7 @@ def bounds(layer: Layer) -> list[float] | None:
     it may be a little larger than the rows (float4 boxes, deleted rows), never smaller. Without
     an index or statistics it is NULL and the exact ST_Extent is computed (390 ms at 1M rows).
     """
-    column = layer.model._meta.get_field(layer.geom_field).column
+    column = layer.column(layer.geom_field)
     exact = sql.SQL("SELECT ST_Extent({geom}) FROM {table} t WHERE {filter}").format(
         geom=sql.Identifier("t", column), table=sql.Identifier(layer.table), filter=sql.SQL(layer.public_filter)
     )

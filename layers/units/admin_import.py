@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import shapely
-from django.contrib.gis.geos import GEOSGeometry
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import transaction
 
 from gisportal.errors import InvalidInput
@@ -106,12 +106,13 @@ def _existing(u: Unit, level: str) -> AdminUnit | None:
         return qs.filter(code=u.code).order_by("-valid_from").first()
     matches = list(qs.filter(name_folded=fold(u.name)).order_by("-valid_from"))
     current = [m for m in matches if m.valid_to is None]
-    return (current or matches or [None])[0]
+    found = current or matches
+    return found[0] if found else None
 
 
 def _write(units, level, parents, valid_from, valid_to, report: ImportReport) -> None:
     for u in units:
-        boundary = GEOSGeometry(memoryview(shapely.to_wkb(u.geom)), srid=4326)
+        boundary = cast(MultiPolygon, GEOSGeometry(memoryview(shapely.to_wkb(u.geom)), srid=4326))
         parent = parents.get(u.parent_code) if u.parent_code else None
         obj = _existing(u, level)
         if obj is None:

@@ -80,8 +80,8 @@ class ImportReport:
             )
         for o in self.overlaps:
             out.append(f"Chồng lấn / overlap: {o.a} × {o.b}: {o.share * 100:.1f}% of the smaller unit")
-        for r in self.refusals:
-            out.append(f"Từ chối / refused: {r.unit}: {r.reason} / {r.reason_en}")
+        for refusal in self.refusals:
+            out.append(f"Từ chối / refused: {refusal.unit}: {refusal.reason} / {refusal.reason_en}")
         out.append(
             f"Thêm mới / imported: {len(self.created)}; cập nhật / updated: {len(self.updated)}; "
             f"không đổi / unchanged: {len(self.unchanged)}; sửa / repaired: {len(self.repairs)}; "

@@ -20,6 +20,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
@@ -140,12 +141,12 @@ def check(rows: list[Row]) -> tuple[Table, list[dict]]:
         by_name[bare(row.name)].append(row)
     successors: dict[str, list[str]] = defaultdict(list)
     for row in current:
-        resolved = []
+        resolved: list[str] = []
         for token in row.predecessors:
             code, problem = _resolve_token(token, wards, districts, by_name)
             if problem:
                 problems.append(_problem(row.line, *problem))
-            elif code not in resolved:
+            elif code is not None and code not in resolved:  # no problem: a code
                 resolved.append(code)
                 successors[code].append(row.code)
         row.predecessors = resolved
@@ -230,7 +231,7 @@ def _upsert(
 ) -> AdminUnit:
     unit = existing.units.get((level, code, valid_from))
     if unit is None:
-        unit = AdminUnit(level=level, code=code, valid_from=valid_from, boundary=EMPTY)
+        unit = AdminUnit(level=level, code=code, valid_from=valid_from, boundary=EMPTY)  # type: ignore[misc]  # EWKT
         report.counts[f"{level} created"] += 1
     changed = [k for k, v in values.items() if not _same(unit, k, v)]
     if changed or unit.pk is None:
@@ -266,7 +267,13 @@ def _write(table: Table, shapes, report: LoadReport) -> None:
     }
     today: dict[str, AdminUnit] = {}
     for row in table.current:
-        values = {"kind": row.kind, "name": row.name, "parent": city, "area_km2": row.area_km2, "valid_to": None}
+        values: dict[str, Any] = {
+            "kind": row.kind,
+            "name": row.name,
+            "parent": city,
+            "area_km2": row.area_km2,
+            "valid_to": None,
+        }
         # A ward that drew its own khu phố inside its boundary keeps it: a dissolved one would cut them.
         kept = row.code in existing.own_boundary
         if shapes is not None and row.code in shapes.boundaries and not kept:

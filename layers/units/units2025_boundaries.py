@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -112,7 +113,9 @@ def dissolve(path: Path | str, table: Table) -> tuple[Shapes, list[dict]]:
     owners = dict(known)
     # A ward of the file that kept its name but not its code (GSO kept the code of another ward it absorbed,
     # 'Ward 15' 26869 → 'Phường 15' 26872 of Gò Vấp) goes where that name went.
-    by_name = {(r.parent, bare(r.name)): c for c, r in table.former_wards.items() if c in table.successors}
+    by_name: dict[tuple[str | None, str], str] = {
+        (r.parent, bare(r.name)): c for c, r in table.former_wards.items() if c in table.successors
+    }
     for code in list(orphans):
         namesake = by_name.get((district.get(code), bare(names[code].replace("Ward ", ""))))
         if namesake and len(table.successors[namesake]) == 1:
@@ -189,7 +192,7 @@ def _neighbours(polygon, code: str, known: dict, polygons: dict, district: dict)
     return border
 
 
-def _split(polygon, units: list[str], anchor: dict, share: dict[str, float]) -> dict[str, object]:
+def _split(polygon, units: list[str], anchor: dict, share: dict[str, float]) -> dict[str, Any]:
     """A split ward's parts: each 50 m cell to the unit whose whole predecessors are nearest.
 
     A unit with no whole predecessor (Tân Sơn: only part of Phường 15, Tân Bình) has nothing to measure from:

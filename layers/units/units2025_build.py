@@ -97,7 +97,8 @@ def build(compilation: list[dict], dvhcvn: dict, cityscope: dict[str, str] | Non
 
     other_districts: dict[tuple[str, str], str] = {}  # (province, bare name) → name, Bình Dương and BR–VT
     other_wards: dict[str, dict] = {}  # local code → row
-    current_rows, used = [], Counter()
+    current_rows: list[dict[str, str]] = []
+    used: Counter[str] = Counter()
     for unit in compilation:
         province, _pname = PROVINCES[unit["TinhTPCu"]]
         kind = NEW_KINDS[unit["LoaiDonVi"]]
@@ -108,7 +109,7 @@ def build(compilation: list[dict], dvhcvn: dict, cityscope: dict[str, str] | Non
         tokens = [nfc(t) for t in unit["XaPhuongTruocSapNhap"].split(",") if t.strip()]
         if fold(unit["XaPhuongTruocSapNhap"]) == "khong sap nhap":
             tokens = [name]
-        parsed = []
+        parsed: list[tuple[str, str | None, str | None]] = []  # (name, its own district, its run's)
         pending: list[str] = []
         for token in tokens:  # a bracket closes a run: it applies, tentatively, to the names before it
             m = _BRACKET.match(token)

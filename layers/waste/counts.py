@@ -6,7 +6,7 @@ everyone. Soft-deleted points are not counted; points outside any khu phố are 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Q
 
@@ -28,8 +28,10 @@ def stats(ward_id: int | None = None) -> dict[str, Any]:
         .annotate(count=Count("id"), **fee_counts)
         .order_by("khu_pho__name", "khu_pho_id", "kind")
     )
-    rows, by_kind, by_khu_pho = [], dict.fromkeys(KINDS, 0), {}
-    for g in grouped:
+    rows, by_kind = [], dict.fromkeys(KINDS, 0)
+    by_khu_pho: dict[Any, dict[str, Any]] = {}
+    # Rows of `values()` with the fee counts, whose names the stubs' TypedDict of the row lacks.
+    for g in cast("list[dict[str, Any]]", grouped):
         row = {
             "khu_pho_id": g["khu_pho_id"],
             "khu_pho": g["khu_pho__name"],

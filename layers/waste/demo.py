@@ -70,7 +70,7 @@ def build_waste_points(ctx: DemoContext, ward: AdminUnit) -> list[WastePoint]:
     rows: list[WastePoint] = []
     khu_phos = list(AdminUnit.objects.filter(parent=ward, level=AdminUnit.Level.KHU_PHO).order_by("code"))
 
-    def point(kp) -> str:
+    def point(kp) -> Any:  # EWKT text: a geometry field reads it, though the stubs accept only geometries
         return f"SRID=4326;{to_deg(random_point_in(metric(kp.boundary), rng)).wkt}"
 
     def common(kind: str, kp) -> dict:

@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, ward: str, **options):
         try:
-            unit = params.ward(ward)
+            unit = params.required_ward(ward)
         except InvalidInput as exc:
             raise CommandError(f"{exc.message} / {exc.message_en}") from exc
         report = {"ward_name": unit.name, **reports.ward_report(unit.pk)}

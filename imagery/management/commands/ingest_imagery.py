@@ -66,6 +66,8 @@ class Command(BaseCommand):
         if job.status != IngestJob.Status.DONE:
             raise CommandError(f"Tệp bị từ chối / File refused [{job.error}]: {job.message}\n{job.message_en}")
         a = job.acquisition
+        if a is None:  # a finished job always has made its acquisition
+            raise CommandError(f"Không có ảnh sau lệnh #{job.pk}. / Job #{job.pk} made no acquisition.")
         self.stdout.write(
             f"Acquisition #{a.pk}: {a.width}×{a.height} px, {a.crs} ({a.crs_name}), {a.resolution_m:.3f} m/px, "
             f"z{a.minzoom}–{a.maxzoom}, COG {a.size_bytes / 2**20:.1f} MB"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import cast
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -36,11 +37,13 @@ class Command(BaseCommand):
         if before not in pair or after not in pair:
             raise CommandError(f"Không có ảnh {before} hoặc {after}. / No acquisition {before} or {after}.")
         kind, unit = DetectionRun.AreaKind.WARD, None
+        ward_unit: AdminUnit | None
         if khu_pho:
             unit = AdminUnit.objects.filter(pk=khu_pho, level="khu_pho").first()
             if unit is None:
                 raise CommandError(f"Không có khu phố {khu_pho}. / No khu phố {khu_pho}.")
-            kind, area_unit, ward_unit = DetectionRun.AreaKind.KHU_PHO, unit, unit.parent
+            # A khu phố always lies in its ward.
+            kind, area_unit, ward_unit = DetectionRun.AreaKind.KHU_PHO, unit, cast(AdminUnit, unit.parent)
         else:
             ward_unit = AdminUnit.objects.wards().filter(pk=ward or pair[before].ward_id).first()
             if ward_unit is None:
