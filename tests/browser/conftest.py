@@ -13,7 +13,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = "/usr/bin/chromium"
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an asyncio loop running in the test thread while it is
+# open, and a later test of another folder on the same worker that reaches async_to_sync (the ASGI fast path, the
+# event hub) would fail on it. A browser starts in about a second.
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 

@@ -25,6 +25,13 @@ TABLE_2018 = {**DECISION_27_2018, 4: 464}
 DECISION_36_2025 = {1: 22, 2: 87, 3: 259, 4: 495, 5: 743}
 
 
+@pytest.fixture(autouse=True)
+def official_tables(db):
+    """The tables the migration loads: a transactional test before this one on the same worker emptied the database
+    (pytest-django flushes after each), so they are put back as a fresh database has them, inside this test."""
+    vsic.ensure_reference()
+
+
 def levels(version: str) -> Counter:
     rows = Industry.objects.filter(version=version).values_list("code", "level")
     return Counter(level for _code, level in rows)

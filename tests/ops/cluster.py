@@ -15,6 +15,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 from tests.ops.dbtools import ROOT, server_url
@@ -150,13 +151,14 @@ class PortalServer:
         self.close()
         raise RuntimeError(f"gunicorn did not answer in 60 s: {log_path.read_text()[-2000:]}")
 
-    def get(self, path: str, timeout: float = 30, headers: dict | None = None) -> tuple[int, bytes, dict]:
+    def get(self, path: str, timeout: float = 30, headers: dict | None = None) -> tuple[int, bytes, Message]:
         request = urllib.request.Request(self.base + path, headers=headers or {})
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
-                return response.status, response.read(), dict(response.headers)
+                return response.status, response.read(), response.headers
         except urllib.error.HTTPError as exc:
-            return exc.code, exc.read(), dict(exc.headers)
+            # The headers as the client has them: names in any case (uvicorn's parser sends them lower-cased).
+            return exc.code, exc.read(), exc.headers
 
     def close(self) -> None:
         self.proc.terminate()
