@@ -25,6 +25,8 @@ def test_a_citizen_on_a_phone_sees_street_names_and_nothing_leaves_the_portal(br
     try:
         with page.expect_response(lambda r: "/tiles/basemap/" in r.url and r.status == 200):
             page.goto("/businesses/")
+            # Once the page has placed its map (on the home wards), or that would undo this view.
+            page.wait_for_selector("#map[data-loaded='true']")
             page.evaluate(f"portalMap.setView([{centre.y}, {centre.x}], 17, {{ animate: false }})")
         page.wait_for_function("() => portalMap.basemap && portalMap.basemap.drawnLabels.size > 0")
         page.wait_for_function(
