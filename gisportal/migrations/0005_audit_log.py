@@ -4,7 +4,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
 # The log is append-only for everyone who can reach the database through the portal or beside it: UPDATE and
 # DELETE are refused by the table itself (statement-level, so even one that matches no row is refused).
 APPEND_ONLY = """
