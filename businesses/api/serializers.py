@@ -10,6 +10,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from businesses.models import Business, Industry
 from gisportal.errors import InvalidInput
+from gisportal.feature_body import refuse_unknown_members
 from gisportal.permissions import PrivateFieldsMixin
 from gisportal.text import nfc, text_problem
 from layers.crs import check_lon_lat
@@ -63,14 +64,7 @@ class BusinessSerializer(PrivateFieldsMixin, GeoFeatureModelSerializer):
                 "The body must be a GeoJSON Feature (properties an object).",
                 code="not_a_feature",
             )
-        if unknown := sorted(set(feature) - FEATURE_MEMBERS):
-            # Ignored before, so a body of any size was accepted (a 10 MB "padding" member, say).
-            raise InvalidInput(
-                f"Feature có thành phần không nhận: {', '.join(unknown)[:200]}.",
-                f"The Feature has members not accepted: {', '.join(unknown)[:200]}.",
-                {"members": unknown[:20]},
-                code="unknown_members",
-            )
+        refuse_unknown_members(feature, FEATURE_MEMBERS)
         if feature.get("geometry") is not None and not isinstance(feature["geometry"], dict):
             raise InvalidInput(
                 "geometry không phải GeoJSON hợp lệ.", "geometry is not valid GeoJSON.", {"field": "geometry"}

@@ -35,6 +35,7 @@ from rest_framework.views import APIView
 
 from gisportal import openapi as portal_openapi
 from gisportal.errors import InvalidInput, exception_handler
+from gisportal.feature_body import refuse_unknown_members
 from gisportal.parsers import JSONParser
 from gisportal.tokens import OptionalBasicAuthentication, TokenAuthentication
 from layers import editing, labels, registry
@@ -371,14 +372,7 @@ def _feature_body(request: Request) -> tuple[dict | None, dict | None]:
         raise InvalidInput(
             "Nội dung gửi lên phải là một GeoJSON Feature.", "The body must be a GeoJSON Feature.", code="not_a_feature"
         )
-    if unknown := sorted(set(data) - FEATURE_MEMBERS):
-        # Ignored before: a Feature with a 10 MB member of its own was parsed and stored as if plain.
-        raise InvalidInput(
-            f"Feature có thành phần không nhận: {', '.join(unknown)[:200]}.",
-            f"The Feature has members not accepted: {', '.join(unknown)[:200]}.",
-            {"members": unknown[:20]},
-            code="unknown_members",
-        )
+    refuse_unknown_members(data, FEATURE_MEMBERS)
     return data.get("properties"), data.get("geometry")
 
 
