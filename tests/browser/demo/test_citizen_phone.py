@@ -3,8 +3,6 @@ and drawn, checks a signboard name; and the legend at 1366 × 800 lists the laye
 
 from __future__ import annotations
 
-import math
-
 import pytest
 from django.contrib.gis.db.models import Collect
 from django.contrib.gis.db.models.functions import Distance
@@ -13,6 +11,7 @@ from businesses.models import Business
 from gisportal.text import fold
 from households.models import HouseNumber, Street
 from layers.demo import WARD_CODE
+from tests.browser.demo.search_marks import metres, ring_on
 
 pytestmark = pytest.mark.browser
 
@@ -33,24 +32,6 @@ def phone_page(browser, live_server, width: int = 390):
     page.console_errors = []
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     return page
-
-
-def ring_on(page, lat: float, lon: float) -> float:
-    """Pixels between the search's ring and the house's point on the screen."""
-    return page.evaluate(
-        """([lat, lon]) => {
-             const p = window.portalMap.latLngToContainerPoint([lat, lon]);
-             const m = document.getElementById('map').getBoundingClientRect();
-             const r = document.querySelector('path.search-hit').getBoundingClientRect();
-             return Math.hypot(r.x + r.width / 2 - m.x - p.x, r.y + r.height / 2 - m.y - p.y);
-           }""",
-        [lat, lon],
-    )
-
-
-def metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    k = 111_320
-    return math.hypot((lat2 - lat1) * k, (lon2 - lon1) * k * math.cos(math.radians(lat1)))
 
 
 def small_targets(page, selector: str) -> list[str]:

@@ -3,14 +3,13 @@ the keyboard, an old ward name, and what the search shows where it lands."""
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
 from gisportal.text import fold
 from households.models import HouseNumber
 from layers.demo import WARD_CODE
 from layers.models import AdminUnit
+from tests.browser.demo.search_marks import metres, ring_on
 
 pytestmark = pytest.mark.browser
 
@@ -18,24 +17,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def demo(demo_ward, settings):
     settings.PORTAL_HOME_WARDS = [WARD_CODE]
-
-
-def ring_on(page, lat: float, lon: float) -> float:
-    """Pixels between the search's ring and the house's point on the screen."""
-    return page.evaluate(
-        """([lat, lon]) => {
-             const p = window.portalMap.latLngToContainerPoint([lat, lon]);
-             const m = document.getElementById('map').getBoundingClientRect();
-             const r = document.querySelector('path.search-hit').getBoundingClientRect();
-             return Math.hypot(r.x + r.width / 2 - m.x - p.x, r.y + r.height / 2 - m.y - p.y);
-           }""",
-        [lat, lon],
-    )
-
-
-def metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    k = 111_320
-    return math.hypot((lat2 - lat1) * k, (lon2 - lon1) * k * math.cos(math.radians(lat1)))
 
 
 def view(page) -> tuple[float, float, int]:
