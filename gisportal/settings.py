@@ -351,7 +351,9 @@ LEAFLET_CONFIG = {
     "TILES": [("Basemap", BASEMAP_URL, {"attribution": BASEMAP_ATTRIBUTION})] if BASEMAP_URL else [],
 }
 
-# bookworm's GDAL 3.6 is older than Django 5.2 would like; nothing newer exists there.
+# bookworm's GDAL 3.6 is older than Django 5.2 would like; nothing newer exists there. Its risk (GDAL < 3.9 reads a
+# file or URL named as a spatial reference) needs a caller's text in GDAL's SRS parser: CRSs go through pyproj
+# and Django refuses GeoJSON naming an external CRS (held by tests/gisportal/test_security_settings.py).
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
 LOGGING = {

@@ -139,3 +139,56 @@ def test_session_cookie_is_httponly_and_samesite_on_a_plain_http_install(world):
     session, csrf = login.cookies["sessionid"], page.cookies["csrftoken"]
     assert session["httponly"] and session["samesite"] == "Lax" and not session["secure"]
     assert csrf["samesite"] == "Lax" and not csrf["httponly"]
+
+
+def test_a_geometry_naming_an_external_crs_is_refused_and_nothing_fetched(world):
+    """Why gis.W001 may stay silenced: GDAL before 3.9 cannot be told not to read a file or a URL named as a
+    spatial reference, but no text of a caller reaches GDAL's SRS parser (CRSs go through pyproj, layers/crs.py),
+    and Django refuses a GeoJSON geometry whose `crs` names one. Held here through the business PATCH, which
+    parses its geometry with GEOSGeometry."""
+    import socket
+    import threading
+
+    from tests.gisportal.test_role_matrix import client_for
+
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(2)
+    seen: list[bytes] = []
+
+    def watch() -> None:
+        try:
+            conn, _ = listener.accept()
+            seen.append(conn.recv(200))
+            conn.close()
+        except OSError:
+            pass
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    business = world.businesses[0]
+    before = (business.geom.x, business.geom.y, business.version)
+    client = client_for(world, "ward_officer")
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/crs"
+    try:
+        for name in (url, "/etc/hostname"):
+            geometry = {
+                "type": "Point",
+                "coordinates": [106.705, 10.779],
+                "crs": {"type": "name", "properties": {"name": name}},
+            }
+            response = client.patch(
+                f"/api/v1/businesses/{business.pk}/",
+                json.dumps({"version": business.version, "geometry": geometry}),
+                content_type="application/json",
+            )
+            assert response.status_code == 400, (name, response.status_code, response.content[:300])
+            assert response.json()["message_en"], response.content[:300]
+    finally:
+        watcher.join()
+        listener.close()
+    assert seen == []
+    business.refresh_from_db()
+    assert (business.geom.x, business.geom.y, business.version) == before
