@@ -91,6 +91,35 @@ def test_the_default_scale_fits_in_postgresqls_connections():
     assert web + worker + 2 <= 100 - 3, (web, worker)
 
 
+def test_every_setting_read_from_the_environment_is_listed_in_the_env_example():
+    """docker/.env.example is the production's list of settings (docs/architecture.md): a variable the code reads
+    through gisportal/env.py's helpers and missing there is one an operator cannot know about."""
+    root = DOCKER.parent
+    read = set()
+    for app in ("gisportal", "layers", "households", "businesses", "imagery", "frontend"):
+        for source in (root / app).rglob("*.py"):
+            read |= set(re.findall(r"\benv(?:str|bool|int|float|list|choice)\(\s*\"([A-Z0-9_]+)\"", source.read_text()))
+    listed = set(re.findall(r"^#? *([A-Z0-9_]+)=", (DOCKER / ".env.example").read_text(), re.M))
+    assert len(read) > 40, sorted(read)
+    assert sorted(read - listed) == []
+
+
+def test_behind_nginx_each_client_is_counted_by_its_own_address(rf, settings):
+    """nginx appends the address it saw to X-Forwarded-For ($proxy_add_x_forwarded_for); with .env.example's
+    NUM_PROXIES the throttles and the lockout count that address, not nginx's (one bucket for the whole city),
+    and not a value the client wrote itself in front of it."""
+    from gisportal.throttles import client_ip
+
+    nginx = (DOCKER / "nginx.conf").read_text()
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in nginx
+    settings.NUM_PROXIES = int(env_example()["NUM_PROXIES"])
+    seen = [
+        client_ip(rf.get("/", REMOTE_ADDR="172.18.0.5", HTTP_X_FORWARDED_FOR=forwarded))
+        for forwarded in ("203.0.113.1", "203.0.113.2", "10.9.9.9, 203.0.113.1")
+    ]
+    assert seen == ["203.0.113.1", "203.0.113.2", "203.0.113.1"]
+
+
 def test_public_tiles_are_cached_and_nothing_private_is():
     samples = {
         "/tiles/businesses/14/13047/7698.mvt": ("tiles-tile", True),
