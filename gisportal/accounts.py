@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -100,6 +101,7 @@ def my_token(request, pk: int) -> Response:
     return Response(status=204)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def tokens_page(request: HttpRequest) -> HttpResponse:
     """The officer's own page: their tokens, a form to make one (its key shown once), a button to revoke."""

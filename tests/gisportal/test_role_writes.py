@@ -26,8 +26,9 @@ THEIRS = {
         ("account-tokens", "post"),
     },
 }
-# Django's own forms: the login form re-rendered with its errors (200), the language and logout redirects.
-FORMS = {"login", "logout", "set_language"}
+# Django's own forms: the login form re-rendered with its errors (200), the language redirect. Logout is not
+# sent at all: it would make the rest of the walk anonymous.
+FORMS = {"login", "set_language"}
 
 
 @pytest.mark.parametrize("role", sorted(THEIRS))
@@ -39,6 +40,8 @@ def test_roles_that_change_nothing_never_succeed_in_a_write(world, role):
     assert len(urls) >= 100, len(urls)
     succeeded = []
     for name, url in urls:
+        if name == "logout":
+            continue
         for method in METHODS:
             response = getattr(client, method)(url, data="{}", content_type="application/json")
             status = response.status_code
