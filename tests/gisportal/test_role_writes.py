@@ -2,8 +2,8 @@
 POST, PUT, PATCH or DELETE, on any endpoint of the URL configuration (tests/endpoints.py), and none is a 5xx.
 
 The writes that are theirs are named here: a citizen files and follows a report and signs in; an officer also
-creates their own API tokens (tests/gisportal/test_security_auth.py) and signs out. A new endpoint that lets
-them write fails here until it is reviewed and named.
+creates their own API tokens (tests/gisportal/test_security_auth.py); a leader keeps their dashboard's snapshots
+and class schemes. A new endpoint that lets them write fails here until it is reviewed and named.
 """
 
 from __future__ import annotations
@@ -24,6 +24,20 @@ THEIRS = {
         ("my-tokens", "post"),
         ("my-token", "delete"),
         ("account-tokens", "post"),
+    },
+    # A leader edits no record of a ward; their own dashboard's snapshots and choropleth class schemes are theirs.
+    "district_leader": {
+        ("report-file", "post"),
+        ("report-follow", "post"),
+        ("open311-requests", "post"),
+        ("my-tokens", "post"),
+        ("my-token", "delete"),
+        ("account-tokens", "post"),
+        ("leader-dashboard-snapshots", "post"),
+        ("leader-levels", "post"),
+        ("leader-level", "put"),
+        ("leader-level", "patch"),
+        ("leader-level", "delete"),
     },
 }
 # Django's own forms: the login form re-rendered with its errors (200), the language redirect. Logout is not
