@@ -92,24 +92,17 @@ LOG_DIR: Path | None = None  # --log: each worker's log (INFO: which tile ran wh
 
 
 def _workers(n: int) -> list[subprocess.Popen]:
-    from gisportal.celery import app
+    from gisportal.celery import app, worker_command
 
     env = {**os.environ, "DETECTION_THREADS": "1", "OMP_NUM_THREADS": "1"}
     procs = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "gisportal",
-                "worker",
-                "--pool=solo",
+            worker_command(
+                f"bench-det-{i}@%h",
                 "--prefetch-multiplier=1",  # acks_late tiles: a worker reserving 4 would idle its peer at the end
                 "--loglevel=INFO" if LOG_DIR else "--loglevel=WARNING",
-                f"--hostname=bench-det-{i}@%h",
                 *([f"--logfile={LOG_DIR / f'worker{n}-{i}.log'}"] if LOG_DIR else []),
-            ],
+            ),
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

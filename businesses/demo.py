@@ -212,11 +212,8 @@ COLUMNS = [
 
 
 def seed_businesses(ctx: DemoContext) -> None:
-    wards = [ctx.data["ward"], *ctx.data.get("bench_wards", [])]
-    done = set(Business.objects.filter(ward__in=wards).values_list("ward_id", flat=True).distinct())
-    todo = [w for w in wards if w.id not in done]
+    todo = ctx.wards_to_fill(Business, "businesses")
     if not todo:
-        ctx.log("  businesses: already loaded")
         return
     ensure_reference()  # a test database flushed between tests has lost the migration's rows
     industries = {

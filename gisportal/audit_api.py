@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from gisportal.audit import AuditEntry, Kind
 from gisportal.errors import InvalidInput
+from gisportal.pagination import numbered_page
 from gisportal.params import integer
 from gisportal.permissions import reads_audit
 
@@ -64,26 +65,18 @@ def audit_log(request) -> Response:
         entries = entries.filter(at__lt=_start_of(_day(until, "until") + dt.timedelta(days=1)))
     page = integer(params, "page", 1, 1, 10_000_000)
     size = integer(params, "page_size", 50, 1, 500)
-    total = entries.count()
-    rows = entries[(page - 1) * size : page * size]
-    return Response(
-        {
-            "count": total,
-            "page": page,
-            "page_size": size,
-            "results": [
-                {
-                    "id": e.pk,
-                    "at": e.at.isoformat(),
-                    "kind": e.kind,
-                    "user": e.username or None,
-                    "method": e.method,
-                    "path": e.path,
-                    "ip": e.ip,
-                    "status": e.status,
-                    "detail": e.detail,
-                }
-                for e in rows
-            ],
-        }
-    )
+    return Response(numbered_page(entries, page, size, _entry))
+
+
+def _entry(e: AuditEntry) -> dict:
+    return {
+        "id": e.pk,
+        "at": e.at.isoformat(),
+        "kind": e.kind,
+        "user": e.username or None,
+        "method": e.method,
+        "path": e.path,
+        "ip": e.ip,
+        "status": e.status,
+        "detail": e.detail,
+    }

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 # The committed table of HCMC's 2025 units (seed_demo runs it before STEPS; ~3 s on an empty database, so not
 # in STEPS that tests run often). The demo steps work with or without it, before or after it.
@@ -48,6 +48,16 @@ class DemoContext:
     def rng(self, step: str) -> random.Random:
         """A generator per step, so adding a step never changes what the others produce."""
         return random.Random(f"{self.seed}:{step}")
+
+    def wards_to_fill(self, model: type[models.Model], what: str) -> list:
+        """The demo ward and the bench wards that hold no ``model`` row yet: a step fills only those, so
+        re-running it (or raising the scale) adds what is missing and leaves the rest."""
+        wards = [self.data["ward"], *self.data.get("bench_wards", [])]
+        done = set(model._default_manager.filter(ward__in=wards).values_list("ward_id", flat=True).distinct())
+        todo = [w for w in wards if w.id not in done]
+        if not todo:
+            self.log(f"  {what}: already loaded")
+        return todo
 
 
 def run(ctx: DemoContext, steps: Sequence[str] = STEPS) -> None:

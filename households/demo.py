@@ -206,11 +206,8 @@ def _bench_streets(ctx: DemoContext, ward: AdminUnit) -> None:
 
 
 def seed_house_numbers(ctx: DemoContext) -> None:
-    wards = [ctx.data["ward"], *ctx.data.get("bench_wards", [])]
-    done = set(HouseNumber.objects.filter(ward__in=wards).values_list("ward_id", flat=True).distinct())
-    todo = [w for w in wards if w.id not in done]
+    todo = ctx.wards_to_fill(HouseNumber, "house numbers")
     if not todo:
-        ctx.log("  house numbers: already loaded")
         return
     to_deg_tr = transformer(UTM48N, WGS84)
     total = 0
@@ -316,11 +313,8 @@ def build_household(rng: np.random.Generator) -> dict:
 
 
 def seed_households(ctx: DemoContext) -> None:
-    wards = [ctx.data["ward"], *ctx.data.get("bench_wards", [])]
-    done = set(Household.objects.filter(ward__in=wards).values_list("ward_id", flat=True).distinct())
-    todo = [w for w in wards if w.id not in done]
+    todo = ctx.wards_to_fill(Household, "households")
     if not todo:
-        ctx.log("  households: already loaded")
         return
     households = moves = 0
     for ward in todo:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -174,7 +173,7 @@ def celery_worker(django_db_setup, django_db_blocker):
     """A real Celery worker process on the Redis broker, writing to the test database."""
     from django.db import connection
 
-    from gisportal.celery import app
+    from gisportal.celery import app, worker_command
 
     env = dict(os.environ)
     db = connection.settings_dict
@@ -188,18 +187,7 @@ def celery_worker(django_db_setup, django_db_blocker):
     log_path = ROOT / "var" / "log" / f"celery-test-{worker_id}.log"
     log = open(log_path, "w")
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "gisportal",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "--loglevel=INFO",
-            f"--hostname=test-{worker_id}@%h",
-        ],
+        worker_command(f"test-{worker_id}@%h", "--concurrency=1", "--loglevel=INFO"),
         cwd=ROOT,
         env=env,
         stdout=log,

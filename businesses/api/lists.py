@@ -25,7 +25,7 @@ from businesses.api.serializers import BusinessCreateSerializer, BusinessSeriali
 from businesses.models import Business, ExportLog, Industry
 from gisportal import openapi
 from gisportal.errors import Conflict, InvalidInput
-from gisportal.pagination import GeoJsonPages
+from gisportal.pagination import GeoJsonPages, numbered_page
 from gisportal.params import is_whole
 from gisportal.permissions import Domain, edits_domain, may_export, require_edit, ward_ids
 from layers.models import AdminUnit
@@ -225,23 +225,15 @@ def export_log(request) -> Response:
         logs = logs.filter(user=user)
     page = _positive(request, "page", 1, 10_000_000)
     size = _positive(request, "page_size", 50, 500)
-    total = logs.count()
-    items = logs[(page - 1) * size : page * size]
-    return Response(
-        {
-            "count": total,
-            "page": page,
-            "page_size": size,
-            "results": [
-                {
-                    "id": log.pk,
-                    "user": log.user.username if log.user else None,
-                    "created_at": log.created_at,
-                    "format": log.format,
-                    "filters": log.filters,
-                    "row_count": log.row_count,
-                }
-                for log in items
-            ],
-        }
-    )
+    return Response(numbered_page(logs, page, size, _export_entry))
+
+
+def _export_entry(log: ExportLog) -> dict:
+    return {
+        "id": log.pk,
+        "user": log.user.username if log.user else None,
+        "created_at": log.created_at,
+        "format": log.format,
+        "filters": log.filters,
+        "row_count": log.row_count,
+    }

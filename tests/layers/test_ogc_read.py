@@ -13,17 +13,7 @@ from layers.models import WastePoint
 from layers.ogc import features as ogc
 from tests.layers.world import forest_plot, waste_field, waste_point
 
-PUBLIC_WASTE = {
-    "kind",
-    "name",
-    "address",
-    "capacity",
-    "operator",
-    "collection_schedule",
-    "condition",
-    "last_inspected",
-    "khu_pho",
-}
+PUBLIC_WASTE = set("address capacity collection_schedule condition khu_pho kind last_inspected name operator".split())
 
 
 def get(url: str, client: Client | None = None, **headers):

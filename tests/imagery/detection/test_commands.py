@@ -58,15 +58,7 @@ def test_pngs_with_labels(tmp_path, pair):
     lab = _png(tmp_path / "l.png", (pair.change * 255).astype(np.uint8))
     lines = _run(a, b, "--out", tmp_path / "out", "--labels", lab)
     names = [ln.split()[0] for ln in lines[-7:]]
-    assert names == [
-        "pixel_precision",
-        "pixel_recall",
-        "pixel_f1",
-        "pixel_iou",
-        "object_precision",
-        "object_recall",
-        "object_f1",
-    ]
+    assert names == "pixel_precision pixel_recall pixel_f1 pixel_iou object_precision object_recall object_f1".split()
     values = {ln.split()[0]: float(ln.split()[1]) for ln in lines[-7:]}
     assert values["pixel_f1"] > 0.5  # a real model, not the placeholder
     mask = np.array(Image.open(tmp_path / "out" / "mask.png"))
