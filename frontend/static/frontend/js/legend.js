@@ -116,15 +116,7 @@ export function clusterSwatch(color) {
 export function addLegend(map, entries, { position = "bottomright" } = {}) {
   const control = L.control({ position });
   let body;
-  let stale = false;
   const render = () => {
-    // Folded (a phone's first view), it is drawn when opened: its SVG symbols cost a slow phone's CPU before the
-    // map was ready, for a list nobody sees yet.
-    if (!body.parentElement.classList.contains("open")) {
-      stale = true;
-      return;
-    }
-    stale = false;
     body.replaceChildren();
     for (const entry of entries) {
       if (!map.hasLayer(entry.layer)) continue;
@@ -160,7 +152,6 @@ export function addLegend(map, entries, { position = "bottomright" } = {}) {
       const open = !box.classList.contains("open");
       box.classList.toggle("open", open);
       toggle.setAttribute("aria-expanded", String(open));
-      if (open && stale) render();
     });
     body = L.DomUtil.create("div", "legend-body", box);
     body.tabIndex = 0; // it scrolls on small screens: reachable by keyboard (axe: scrollable-region-focusable)
