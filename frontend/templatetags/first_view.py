@@ -1,4 +1,4 @@
-"""`{% first_data url … %}`: the public reads a map's first view needs, answered inside the page.
+"""`{% first_data url … %}` and `{% js_catalog %}`: what a map's first view needs, answered inside the page.
 
 On a phone's 3G every request is over half a second, and HTTP/1.1 gives the page six connections: four small JSON
 reads (the tiles catalogue, the wards, the khu phố, the facilities) took two of the first view's rounds of
@@ -7,6 +7,11 @@ page as one `<script type="application/json" id="first-data">` block ({url: answ
 the Content-Security-Policy allows it). first_view.js hands the answers to the page's module as it would the
 fetched ones (`portalEarly.data[url]`). An answer larger than EMBED_MAX_BYTES (a city's every khu phố) is not
 written into every page: its URL is left to a `<link rel="preload" as="fetch">`, fetched as before.
+
+`{% js_catalog %}` does the same for /jsi18n/ (Django's JavaScriptCatalog, one more request in the first round, and
+a parser-blocking script): the same catalogue, formats and plural rule as JSON (Django's JSONCatalog) in a
+`<script type="application/json" id="js-catalog">`, from which first_view.js installs the same globals
+(gettext, ngettext, interpolate, get_format, …) before any module of the page is evaluated.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from django import template
 from django.http import HttpRequest, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils.html import format_html, format_html_join, json_script
+from django.utils.safestring import SafeString
+from django.views.i18n import JSONCatalog
 
 register = template.Library()
 
@@ -63,3 +70,10 @@ def first_data(context: template.Context, *urls: str) -> str:
             data[url] = found
     links = format_html_join("\n", '<link rel="preload" as="fetch" crossorigin href="{}">', left)
     return format_html("{}\n{}", json_script(data, "first-data"), links)
+
+
+@register.simple_tag(takes_context=True)
+def js_catalog(context: template.Context) -> SafeString:
+    """The page language's JavaScript catalogue (what /jsi18n/ serves) as the page's `js-catalog` block."""
+    response = JSONCatalog.as_view()(context["request"])
+    return json_script(json.loads(response.content), "js-catalog")

@@ -5,6 +5,46 @@ const early = (window.portalEarly = window.portalEarly || { data: {}, tiles: {} 
 const WARDS = "/api/v1/admin-units/?level=ward";
 const PHONE = window.matchMedia("(max-width: 640px)").matches;
 
+// The page's translations, when it carries them (frontend/templatetags/first_view.py, `{% js_catalog %}`) rather
+// than loading /jsi18n/: the globals Django's script defines, installed before the page's other modules are
+// evaluated (map.js imports this module first). No eval under the Content-Security-Policy: the plural rule is
+// read for the portal's languages (vi: "0", en: "(n != 1)").
+function installCatalog({ catalog = {}, formats = {}, plural = null }) {
+  const django = (window.django ||= {});
+  const rule = String(plural ?? "").replace(/[\s()]/g, "");
+  django.pluralidx = /^\d+$/.test(rule) ? () => Number(rule) : (n) => (Number(n) === 1 ? 0 : 1);
+  django.catalog = { ...(django.catalog || {}), ...catalog };
+  django.gettext = (msgid) => {
+    const value = django.catalog[msgid];
+    return value === undefined ? msgid : typeof value === "string" ? value : value[0];
+  };
+  django.ngettext = (singular, pluralText, count) => {
+    const value = django.catalog[singular];
+    if (value === undefined) return Number(count) === 1 ? singular : pluralText;
+    return Array.isArray(value) ? value[django.pluralidx(count)] : value;
+  };
+  django.gettext_noop = (msgid) => msgid;
+  django.pgettext = (context, msgid) => {
+    const value = django.gettext(`${context}\x04${msgid}`);
+    return value.includes("\x04") ? msgid : value;
+  };
+  django.npgettext = (context, singular, pluralText, count) => {
+    const value = django.ngettext(`${context}\x04${singular}`, `${context}\x04${pluralText}`, count);
+    return value.includes("\x04") ? django.ngettext(singular, pluralText, count) : value;
+  };
+  django.interpolate = (fmt, obj, named) => (named
+    ? fmt.replace(/%\(\w+\)s/g, (match) => String(obj[match.slice(2, -2)]))
+    : fmt.replace(/%s/g, () => String(obj.shift())));
+  django.formats = formats;
+  django.get_format = (type) => (formats[type] === undefined ? type : formats[type]);
+  for (const name of ["pluralidx", "gettext", "ngettext", "gettext_noop", "pgettext", "npgettext", "interpolate", "get_format"]) {
+    window[name] = django[name];
+  }
+  django.jsi18n_initialized = true;
+}
+const carriedCatalog = document.getElementById("js-catalog");
+if (carriedCatalog && !window.django?.jsi18n_initialized) installCatalog(JSON.parse(carriedCatalog.textContent));
+
 // Layers of the tile catalog left off at first: dense (every house number) or far away (the forest
 // commune); a citizen switches them on in the layer list.
 // On a phone the waste points too: over the businesses at a ward's zoom they hid the streets beneath.
@@ -68,8 +108,8 @@ early.viewReady = Promise.all([HOME ? null : early.data[WARDS], ...stylesheets])
   const [a, b] = project([w, n], zoom), [c, d] = project([e, s], zoom);
   const [lon, lat] = unproject([(a + c) / 2, (b + d) / 2], zoom);
   early.view = { center: [lat, lon], zoom };
-  // The tiles of that view, asked for now, the centre's first (where the person looks), the basemap's and the first
-  // layers' in turn: over six connections they come beside the scripts rather than a round trip after them.
+  // The tiles of that view, asked for now, the centre's first (where the person looks): over six connections they
+  // come beside the scripts rather than a round trip after them.
   const [px, py] = project([lon, lat], zoom).map(Math.floor);
   const wanted = [];
   // Leaflet's GridLayer covers the map: the centre pixel ± half the map's size, in tiles of `tileZoom` (k display
@@ -95,7 +135,8 @@ early.viewReady = Promise.all([HOME ? null : early.data[WARDS], ...stylesheets])
     if (!drawnAtFirst(entry) || zoom < entry.minzoom) continue;
     cover(Math.min(zoom, entry.maxzoom), entry.tiles, "layer");
   }
-  wanted.sort((a, b) => a.far - b.far);
+  // The basemap's first (map.js draws the layers once the basemap has drawn a tile), each centre first.
+  wanted.sort((a, b) => (a.kind === b.kind ? a.far - b.far : a.kind === "basemap" ? -1 : 1));
   for (const { url, kind } of wanted) {
     const asked = fetch(url);
     // basemap.js takes the bytes; map.js hands VectorGrid the answer itself.

@@ -1,13 +1,14 @@
 // The map shell: ward boundary, khu phố and POIs from the portal's own API.
 // Its first view is what a phone on 3G waits for: every static import below is one more request before the map
 // draws, so what the first view does not need (home.js, request.js, search.js) is imported when it is needed.
+// The page's first view (the async module map.html loads first; one module, evaluated once): imported first, as it
+// installs the page's translations (legend.js's labels are translated as it is evaluated); which layers open on.
+import { drawnAtFirst } from "./first_view.js";
 import {
   addLegend, approximateStyle, areaSwatch, clusterSwatch, lineSwatch, POI_SYMBOLS, SECTION_GROUPS, sectionColor,
   symbolIcon, symbolSvg, WASTE_SYMBOLS,
 } from "./legend.js";
 import { addBasemap } from "./basemap.js";
-// The page's first view (the async module map.html loads first; one module, evaluated once): which layers open on.
-import { drawnAtFirst } from "./first_view.js";
 
 // Looked up at each call: a module can be evaluated before the /jsi18n/ catalogue script has run.
 const _ = (s) => (window.gettext ? window.gettext(s) : s);
@@ -131,8 +132,11 @@ async function tileOverlay(entry) {
   const tj = { tiles: [entry.tiles], minzoom: entry.minzoom, maxzoom: entry.maxzoom };
   const style = entry.style || {};
   const { color, radius = 5 } = style;
+  // Only the waste layer draws icons (a catalogue of many layers, most off at first, costs the first view nothing).
   const wasteIcons = {};
-  for (const [kind, sym] of Object.entries(WASTE_SYMBOLS)) wasteIcons[kind] = symbolIcon(sym, 20, `waste-${kind}`, true);
+  if (entry.name === "waste_points") {
+    for (const [kind, sym] of Object.entries(WASTE_SYMBOLS)) wasteIcons[kind] = symbolIcon(sym, 20, `waste-${kind}`, true);
+  }
   const pointStyle = (p) => {
     if (p.count) {
       // Clusters sit on a 16 px grid (layers/tiles/mvt.py): at most 9 px round they barely overlap, so the streets
@@ -196,10 +200,18 @@ async function load() {
   // on their way). The layers' tiles are asked for as soon as the catalogue answers, not after the outlines.
   const view = await portalEarly.viewReady;
   const tiles = asked.catalog.then((entries) => Promise.all(entries.map(tileOverlay)));
+  // The basemap draws first, then the layers on it: on a slow phone VectorGrid's SVG for the first layer's ~15
+  // tiles held the main thread half a second while the basemap's first tile, already come, waited to be painted.
+  // Its tiles are on their way meanwhile (first_view.js); at most 1.5 s, should the basemap be slow or failing.
+  let basemapDrew = Promise.resolve();
   if (view) {
     map.setView(view.center, view.zoom, { animate: false });
     startBasemap();
-    tiles.then((layers) => layers.filter(([, , atFirst]) => atFirst).forEach(([, layer]) => layer.addTo(map))).catch(() => {});
+    const basemap = Object.values(baseLayers)[0];
+    if (basemap) basemapDrew = new Promise((drew) => { basemap.once("tileload tileerror", drew); setTimeout(drew, 1500); });
+    Promise.all([tiles, basemapDrew])
+      .then(([layers]) => layers.filter(([, , atFirst]) => atFirst).forEach(([, layer]) => layer.addTo(map)))
+      .catch(() => {});
   }
   const wards = await asked.wards;
   const wardLayer = L.geoJSON(wards, {
@@ -222,7 +234,7 @@ async function load() {
     }
     startBasemap();
   }
-  const [khuPho, pois, tileLayers] = await Promise.all([asked.khuPho, asked.pois, tiles]);
+  const [khuPho, pois, tileLayers] = await Promise.all([asked.khuPho, asked.pois, tiles, basemapDrew]);
   const khuPhoLayer = L.geoJSON(khuPho, {
     style: { color: "#6aa84f", weight: 1.5, dashArray: "4 4", fillOpacity: 0.05, className: "khu-pho-boundary" },
     onEachFeature: (f, layer) => {
