@@ -72,8 +72,14 @@ class AdminUnit(models.Model):
     head_name = models.CharField(max_length=120, blank=True)
     head_phone = models.CharField(max_length=20, blank=True)
     boundary = models.MultiPolygonField(srid=4326)
+    # The vector tiles' copy (layers/map_layers.py: the wards and khu phố layers), with its own GiST index.
+    boundary_3857 = models.GeneratedField(
+        expression=Transform("boundary", 3857),
+        output_field=models.MultiPolygonField(srid=3857, spatial_index=False),
+        db_persist=True,
+    )
     version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["boundary_3857"])
 
     objects = AdminUnitQuerySet.as_manager()
     private_fields = ("head_name", "head_phone")
@@ -86,6 +92,7 @@ class AdminUnit(models.Model):
                 name="adminunit_valid_period",
             ),
         ]
+        indexes = [GistIndex(fields=["boundary_3857"], name="adminunit_boundary_3857_gist")]
         ordering = ["level", "name"]
 
     def __str__(self) -> str:
@@ -127,12 +134,20 @@ class POI(models.Model):
         output_field=models.PointField(srid=32648, spatial_index=False),
         db_persist=True,
     )
+    geom_3857 = models.GeneratedField(
+        expression=Transform("geom", 3857),
+        output_field=models.PointField(srid=3857, spatial_index=False),
+        db_persist=True,
+    )
     version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["geom_3857"])
     private_fields: tuple[str, ...] = ()
 
     class Meta:
-        indexes = [GistIndex(fields=["geom_m"], name="poi_geom_m_gist")]
+        indexes = [
+            GistIndex(fields=["geom_m"], name="poi_geom_m_gist"),
+            GistIndex(fields=["geom_3857"], name="poi_geom_3857_gist"),
+        ]
         ordering = ["kind", "name"]
 
     def __str__(self) -> str:
