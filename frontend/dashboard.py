@@ -21,6 +21,7 @@ from gisportal.errors import InvalidInput, PortalError, error_response, json_err
 from gisportal.exports import safe_text
 from gisportal.figures import GROUP, KHU_PHO, WARD
 from gisportal.permissions import hides_small_counts, reads_leader_figures
+from layers import registry
 
 # The registry layers the choropleth is drawn from (layers/map_layers.py), per area level.
 AREA_LAYERS = {WARD: "admin_wards", KHU_PHO: "admin_khu_pho"}
@@ -93,7 +94,8 @@ def dashboard_data(request: HttpRequest) -> HttpResponse:
             **data,
             "levels": levels.dashboard(ids, by),
             "bounds": leader.bounds(areas),
-            "tiles": {"layer": AREA_LAYERS[by], "url": tiles},
+            # The map opens no further out than the layer's first zoom: below it the tiles are empty.
+            "tiles": {"layer": AREA_LAYERS[by], "url": tiles, "minzoom": registry.known(AREA_LAYERS[by]).minzoom},
         }
     )
     response["Cache-Control"] = "private, no-store"  # live figures

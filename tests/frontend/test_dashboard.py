@@ -76,7 +76,7 @@ def test_the_figures_per_ward_and_for_the_district_are_the_tables_counts(dashboa
         assert data["district"][key]["count"] == total, key
     assert expected[w.ward_a.pk]["suspended"] >= 4  # the figures are not all zero
     # The map's shapes are the admin units' vector tiles; the data says which layer and where to open.
-    assert data["tiles"] == {"layer": "admin_wards", "url": "/tiles/admin_wards/{z}/{x}/{y}.mvt"}
+    assert data["tiles"] == {"layer": "admin_wards", "url": "/tiles/admin_wards/{z}/{x}/{y}.mvt", "minzoom": 8}
     west, south, east, north = data["bounds"]
     for ward in (w.ward_a, w.ward_b):
         x0, y0, x1, y1 = ward.boundary.extent

@@ -109,7 +109,7 @@ def test_the_figures_per_khu_pho_are_the_tables_counts(world):
     data = leader.get(DATA, {"area": "khu_pho"}).json()
 
     assert data["area_level"] == "khu_pho"
-    assert data["tiles"] == {"layer": "admin_khu_pho", "url": "/tiles/admin_khu_pho/{z}/{x}/{y}.mvt"}
+    assert data["tiles"] == {"layer": "admin_khu_pho", "url": "/tiles/admin_khu_pho/{z}/{x}/{y}.mvt", "minzoom": 11}
     rows = {r["id"]: r for r in data["wards"]}
     assert set(rows) == {world.kp_a1.pk, world.kp_a2.pk, world.kp_b1.pk}
     assert rows[world.kp_a2.pk]["ward"] == world.ward_a.pk and rows[world.kp_a2.pk]["ward_name"] == world.ward_a.name

@@ -173,6 +173,8 @@ function drawMap(breaks) {
       if (title) L.popup().setLatLng(e.latlng).setContent(document.createTextNode(title)).openOn(map);
     });
     if (bounds) map.fitBounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], { padding: [10, 10] });
+    // A district's khu phố seen from further out than their layer's first zoom would be empty tiles.
+    if (map.getZoom() < tiles.minzoom) map.setZoom(tiles.minzoom);
     layer.addTo(map);
     state.drawn = shown;
   } else {
