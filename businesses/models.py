@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.gis.db import models
-from django.contrib.gis.db.models.functions import Transform
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.db.models import Func
 from simple_history.models import HistoricalRecords
 
+from gisportal.model_fields import projected_copy
 from layers.models import AdminUnit
 
 
@@ -89,16 +89,8 @@ class Business(models.Model):
     status_changed_on = models.DateField(null=True, blank=True)
     licences = ArrayField(models.CharField(max_length=20, choices=Licence.choices), default=list, blank=True)
     geom = models.PointField(srid=4326)
-    geom_m = models.GeneratedField(
-        expression=Transform("geom", 32648),
-        output_field=models.PointField(srid=32648, spatial_index=False),
-        db_persist=True,
-    )
-    geom_3857 = models.GeneratedField(
-        expression=Transform("geom", 3857),
-        output_field=models.PointField(srid=3857, spatial_index=False),
-        db_persist=True,
-    )
+    geom_m = projected_copy(models.PointField, 32648)
+    geom_3857 = projected_copy(models.PointField, 3857)
     missing_from_sync_at = models.DateTimeField(null=True, blank=True)
     is_deleted = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)

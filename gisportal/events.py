@@ -97,6 +97,13 @@ def _access(user) -> tuple[bool, set[int] | None]:
 
 async def events(request: HttpRequest) -> HttpResponseBase:
     """GET /api/v1/events: a text/event-stream of changes in the caller's wards."""
+    if request.method not in ("GET", "HEAD"):
+        # A plain async view answers every method unless told: a write must not open a stream.
+        refused = json_error(
+            405, "method_not_allowed", "Phương thức không được hỗ trợ.", "Method not allowed.", {"allow": "GET"}
+        )
+        refused["Allow"] = "GET, HEAD"
+        return refused
     user = await request.auser()
     if not user.is_authenticated:
         return json_error(401, "not_authenticated", "Bạn cần đăng nhập.", "Please log in.")

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.contrib.gis.db.models.functions import Transform
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GistIndex
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from gisportal.model_fields import FoldedName, projected_copy
 from gisportal.permissions import Domain
-from gisportal.text import fold
 from households.addresses import HouseNumber as ParsedNumber
 from layers.models import AdminUnit
 
 
-class Street(models.Model):
+class Street(FoldedName, models.Model):
     """A named street within one ward: 'Đường số 7' exists in many wards, so the ward is part of the key."""
 
     name = models.CharField(max_length=120)
@@ -31,11 +30,7 @@ class Street(models.Model):
     ward = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="streets")
     geom = models.MultiLineStringField(srid=4326)
     # The vector tiles' copy (households/map_layers.py), with its own GiST index.
-    geom_3857 = models.GeneratedField(
-        expression=Transform("geom", 3857),
-        output_field=models.MultiLineStringField(srid=3857, spatial_index=False),
-        db_persist=True,
-    )
+    geom_3857 = projected_copy(models.MultiLineStringField, 3857)
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords(excluded_fields=["geom_3857"])
 
@@ -50,10 +45,6 @@ class Street(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs) -> None:
-        self.name_folded = fold(self.name)
-        super().save(*args, **kwargs)
 
     def scope(self) -> tuple[int | None, int | None]:
         return self.ward_id, None
@@ -136,17 +127,9 @@ class HouseNumber(models.Model):
     address = models.CharField(max_length=300, help_text="Canonical full address")
     geom = models.PointField(srid=4326, spatial_index=False)
     # Distances (reverse geocoding, reports) in metres on an indexed stored copy (docs/architecture.md, "Coordinates").
-    geom_m = models.GeneratedField(
-        expression=Transform("geom", 32648),
-        output_field=models.PointField(srid=32648, spatial_index=False),
-        db_persist=True,
-    )
+    geom_m = projected_copy(models.PointField, 32648)
     # The map's vector tiles read a stored Web Mercator copy (reprojecting every row per tile cost 17×).
-    geom_3857 = models.GeneratedField(
-        expression=Transform("geom", 3857),
-        output_field=models.PointField(srid=3857, spatial_index=False),
-        db_persist=True,
-    )
+    geom_3857 = projected_copy(models.PointField, 3857)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
     house_import = models.ForeignKey(

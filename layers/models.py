@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.gis.db import models
-from django.contrib.gis.db.models.functions import Transform
 from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from gisportal.model_fields import FoldedName, projected_copy
 from gisportal.spool import spool_storage
-from gisportal.text import fold
 
 
 class AdminUnitQuerySet(models.QuerySet):
@@ -26,7 +25,7 @@ class AdminUnitQuerySet(models.QuerySet):
         return self.filter(level=AdminUnit.Level.WARD)
 
 
-class AdminUnit(models.Model):
+class AdminUnit(FoldedName, models.Model):
     """A city, a (legacy) district, a ward or commune, or a khu phố, valid for a period.
 
     HCMC's 2025 reform replaced 273 wards and 22 districts by 168 units: a merged-away
@@ -73,11 +72,7 @@ class AdminUnit(models.Model):
     head_phone = models.CharField(max_length=20, blank=True)
     boundary = models.MultiPolygonField(srid=4326)
     # The vector tiles' copy (layers/map_layers.py: the wards and khu phố layers), with its own GiST index.
-    boundary_3857 = models.GeneratedField(
-        expression=Transform("boundary", 3857),
-        output_field=models.MultiPolygonField(srid=3857, spatial_index=False),
-        db_persist=True,
-    )
+    boundary_3857 = projected_copy(models.MultiPolygonField, 3857, source="boundary")
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords(excluded_fields=["boundary_3857"])
 
@@ -97,10 +92,6 @@ class AdminUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs) -> None:
-        self.name_folded = fold(self.name)
-        super().save(*args, **kwargs)
 
     def scope(self) -> tuple[int | None, int | None]:
         """(ward, khu phố) whose officers may see this unit's private fields."""
@@ -129,16 +120,8 @@ class POI(models.Model):
     khu_pho = models.ForeignKey(AdminUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     geom = models.PointField(srid=4326)
     # Radius scans measure in metres: a stored UTM 48N copy keeps its index usable.
-    geom_m = models.GeneratedField(
-        expression=Transform("geom", 32648),
-        output_field=models.PointField(srid=32648, spatial_index=False),
-        db_persist=True,
-    )
-    geom_3857 = models.GeneratedField(
-        expression=Transform("geom", 3857),
-        output_field=models.PointField(srid=3857, spatial_index=False),
-        db_persist=True,
-    )
+    geom_m = projected_copy(models.PointField, 32648)
+    geom_3857 = projected_copy(models.PointField, 3857)  # the vector tiles' (layers/map_layers.py)
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords(excluded_fields=["geom_3857"])
     private_fields: tuple[str, ...] = ()
@@ -208,11 +191,7 @@ class WastePoint(models.Model):
     ward = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
     khu_pho = models.ForeignKey(AdminUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     geom = models.PointField(srid=4326)
-    geom_3857 = models.GeneratedField(
-        expression=Transform("geom", 3857),
-        output_field=models.PointField(srid=3857, spatial_index=False),
-        db_persist=True,
-    )
+    geom_3857 = projected_copy(models.PointField, 3857)
     is_deleted = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords(excluded_fields=["geom_3857"])
@@ -262,11 +241,7 @@ class ForestPlot(models.Model):
     ward = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
     khu_pho = models.ForeignKey(AdminUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     geom = models.PolygonField(srid=4326)
-    geom_3857 = models.GeneratedField(
-        expression=Transform("geom", 3857),
-        output_field=models.PolygonField(srid=3857, spatial_index=False),
-        db_persist=True,
-    )
+    geom_3857 = projected_copy(models.PolygonField, 3857)
     is_deleted = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords(excluded_fields=["geom_3857"])
@@ -426,11 +401,7 @@ class BasemapFeature(models.Model):
     source_id = models.CharField(max_length=40, blank=True, help_text="e.g. the OSM way id")
     ward = models.ForeignKey(AdminUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     geom = models.GeometryField(srid=4326)
-    geom_3857 = models.GeneratedField(
-        expression=Transform("geom", 3857),
-        output_field=models.GeometryField(srid=3857, spatial_index=False),
-        db_persist=True,
-    )
+    geom_3857 = projected_copy(models.GeometryField, 3857)
 
     class Meta:
         indexes = [GistIndex(fields=["geom_3857"], name="basemap_geom_3857_gist")]

@@ -6,12 +6,12 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.contrib.gis.db.models.functions import Transform
 from django.contrib.postgres.indexes import GistIndex
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from gisportal.model_fields import projected_copy
 from gisportal.spool import spool_storage
 
 
@@ -79,11 +79,7 @@ class Report(models.Model):
     khu_pho = models.ForeignKey("layers.AdminUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     geom = models.PointField(srid=4326)
     # "Open reports of the same kind within 50 m" measures in metres: a UTM 48N copy keeps its index usable.
-    geom_m = models.GeneratedField(
-        expression=Transform("geom", 32648),
-        output_field=models.PointField(srid=32648, spatial_index=False),
-        db_persist=True,
-    )
+    geom_m = projected_copy(models.PointField, 32648)
     reporter_name = models.CharField(max_length=120, blank=True)
     reporter_phone = models.CharField(max_length=20, blank=True)
     reporter_email = models.EmailField(blank=True)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.contrib.gis.db.models.functions import Transform
 from django.contrib.postgres.indexes import GistIndex
 from simple_history.models import HistoricalRecords
+
+from gisportal.model_fields import projected_copy
 
 
 class ThemeLayer(models.Model):
@@ -70,11 +71,7 @@ class ThemeFeature(models.Model):
     ward = models.ForeignKey("layers.AdminUnit", on_delete=models.PROTECT, related_name="+")
     khu_pho = models.ForeignKey("layers.AdminUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     geom = models.GeometryField(srid=4326)
-    geom_3857 = models.GeneratedField(
-        expression=Transform("geom", 3857),
-        output_field=models.GeometryField(srid=3857, spatial_index=False),
-        db_persist=True,
-    )
+    geom_3857 = projected_copy(models.GeometryField, 3857)
     is_deleted = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)

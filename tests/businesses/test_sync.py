@@ -1,149 +1,32 @@
-"""The business sync, through HTTP and `manage.py import_businesses`: all or nothing, every rejection reported.
+"""The business sync through HTTP: rows created, updated and left alone, full syncs that mark the missing, the
+runs listed, the queries per sync, and rows placed at their house number when they carry no coordinates.
 
-Files are built here from a seeded generator; points fall in the world's khu phố (tests/conftest.py):
-ward A (khu phố A1, A2) around 106.70 E, ward B (khu phố B1) around 106.73 E, all at 10.78 N.
+Files come from tests/businesses/sync_files.py.
 """
 
 from __future__ import annotations
 
-import base64
 import copy
-import csv
 import datetime as dt
-import io
-import random
-import re
 import unicodedata
-import zipfile
 
-import openpyxl
-import pytest
-from django.contrib.auth.models import Permission
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import CommandError, call_command
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 
 from businesses.models import Business, SyncRun
-from tests.factories import UserFactory
-
-SYNC = reverse("business-sync")
-MISSING = reverse("business-sync-missing")
-RUNS = reverse("business-sync-runs")
-
-HEADER = [
-    "registration_no",
-    "signboard",
-    "owner_name",
-    "owner_phone",
-    "industry_code",
-    "industry_version",
-    "other_industry_codes",
-    "address_legacy",
-    "address_current",
-    "street_block",
-    "status",
-    "registered_on",
-    "status_changed_on",
-    "licences",
-    "lat",
-    "lon",
-]
-VI_HEADER = {
-    "registration_no": "Số GCN",
-    "signboard": "Tên biển hiệu",
-    "owner_name": "Chủ hộ",
-    "owner_phone": "Điện thoại",
-    "industry_code": "Mã ngành",
-    "address_current": "Địa chỉ",
-    "street_block": "Ô phố",
-    "status": "Trạng thái",
-    "registered_on": "Ngày đăng ký",
-    "lat": "Vĩ độ",
-    "lon": "Kinh độ",
-}
-KHU_PHO = {"A1": (106.695, 10.78), "A2": (106.705, 10.78), "B1": (106.73, 10.78)}
-WORDS = ["Phở", "Cơm tấm", "Cà phê", "Tạp hóa", "Tiệm tóc", "Bánh mì"]
-NAMES = ["Hòa", "Lan", "Minh", "Phúc", "Thảo", "Tâm"]
-CODES = {"Phở": "5610", "Cơm tấm": "5610", "Cà phê": "5630", "Tạp hóa": "4711", "Tiệm tóc": "9631", "Bánh mì": "5610"}
-
-
-def make_rows(n: int, seed: int = 7, prefix: str = "41S") -> list[dict]:
-    """n valid rows (string values, as a CSV carries them), the same for the same seed."""
-    rng = random.Random(seed)
-    rows = []
-    for i in range(n):
-        lon0, lat0 = KHU_PHO[rng.choice(list(KHU_PHO))]
-        word = rng.choice(WORDS)
-        code = CODES[word]
-        registered = dt.date(2015, 1, 1) + dt.timedelta(days=rng.randrange(3000))
-        rows.append(
-            {
-                "registration_no": f"{prefix}{i:07d}",
-                "signboard": f"{word} {rng.choice(NAMES)} {i}",
-                "owner_name": f"Nguyễn Văn Chủ {i}",
-                "owner_phone": f"09{rng.randrange(10**7, 10**8)}",
-                "industry_code": code,
-                "industry_version": "VSIC2018",
-                "other_industry_codes": "4711;5630" if code == "5610" and rng.random() < 0.4 else "",
-                "address_legacy": f"{rng.randrange(1, 600)} Đường Số 3, Phường 2, Quận 3",
-                "address_current": f"{rng.randrange(1, 600)} Đường Số {rng.randrange(1, 20)}, Phường An Nhơn",
-                "street_block": f"Ô {rng.randrange(1, 30):02d}",
-                "status": "active",
-                "registered_on": registered.isoformat(),
-                "status_changed_on": "",
-                "licences": "alcohol_retail;tobacco_retail" if code == "4711" else "",
-                "lat": f"{lat0 + rng.uniform(-0.003, 0.003):.7f}",
-                "lon": f"{lon0 + rng.uniform(-0.003, 0.003):.7f}",
-            }
-        )
-    return rows
-
-
-def csv_bytes(
-    rows: list[dict], header: list[str] | None = None, delimiter: str = ",", bom: bool = False, columns=HEADER
-) -> bytes:
-    """A CSV of these columns of the rows, under `header` (the column names by default)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(header or columns)
-    for r in rows:
-        writer.writerow([r.get(h, "") for h in columns])
-    return (b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode("utf-8")
-
-
-def xlsx_bytes(rows: list[dict], header: list[str] | None = None, formula_cell: str | None = None) -> bytes:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(header or HEADER)
-    for r in rows:
-        ws.append([r.get(h) for h in HEADER])
-    if formula_cell:
-        ws[formula_cell] = "=A2&B2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def client_as(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
-
-
-def post_file(client: Client, content: bytes, name: str = "hkd.csv", headers: dict | None = None, **fields):
-    return client.post(SYNC, {"file": SimpleUploadedFile(name, content), **fields}, headers=headers)
-
-
-def snapshot() -> list[tuple]:
-    """Every business as it is stored, to show that a refused sync wrote nothing."""
-    return list(Business.objects.order_by("id").values_list("registration_no", "signboard", "version", "geom"))
-
-
-@pytest.fixture
-def admin(world) -> Client:
-    return client_as(world.users["admin"])
-
+from tests.businesses.sync_files import (
+    HEADER,
+    MISSING,
+    RUNS,
+    SYNC,
+    VI_HEADER,
+    client_as,
+    csv_bytes,
+    make_rows,
+    post_file,
+    snapshot,
+    xlsx_bytes,
+)
 
 # --- upsert ------------------------------------------------------------------------------------------
 
@@ -271,146 +154,6 @@ def test_a_dry_run_counts_and_writes_nothing(world, admin):
     assert Business.objects.count() == 3 and not SyncRun.objects.exists()
 
 
-# --- rejections: all or nothing ---------------------------------------------------------------------
-
-
-def _break(rows: list[dict], reason: str) -> str:
-    """Spoil row index 3 (file row 5) for one reason; returns the field the report must name."""
-    r = rows[3]
-    if reason == "missing_field":
-        r["owner_name"] = ""
-        return "owner_name"
-    if reason == "unknown_industry":
-        r["industry_code"] = "9999"
-        return "industry_code"
-    if reason == "outside_wards":
-        r["lat"], r["lon"] = "10.7800000", "106.8000000"  # in Vietnam and in the city, in no ward
-        return "lat,lon"
-    if reason == "bad_date":
-        r["registered_on"] = "31/02/2024"
-        return "registered_on"
-    if reason == "duplicate_in_file":
-        r["registration_no"] = rows[1]["registration_no"]
-        return "registration_no"
-    if reason == "bad_status":
-        r["status"] = "đang bay"
-        return "status"
-    if reason == "bad_coordinates":
-        r["lat"], r["lon"] = r["lon"], r["lat"]  # swapped
-        return "lat,lon"
-    if reason == "html_in_text":
-        r["signboard"] = "<script>alert(1)</script>Phở"
-        return "signboard"
-    raise AssertionError(reason)
-
-
-REASONS = [
-    "missing_field",
-    "unknown_industry",
-    "outside_wards",
-    "bad_date",
-    "duplicate_in_file",
-    "bad_status",
-    "bad_coordinates",
-    "html_in_text",
-]
-
-
-@pytest.mark.parametrize("reason", REASONS)
-def test_each_rejection_is_a_400_naming_the_row_and_nothing_is_written(world, admin, reason):
-    rows = make_rows(10)
-    assert post_file(admin, csv_bytes(rows[:6])).status_code == 200
-    before, runs = snapshot(), SyncRun.objects.count()
-    rows[0]["signboard"] = "Đổi tên nhưng không được ghi"  # a good change that must not land either
-    field = _break(rows, reason)
-    response = post_file(admin, csv_bytes(rows))
-    assert response.status_code == 400, response.content
-    body = response.json()
-    assert body["error"] == "sync_rejected" and body["message"] and body["message_en"]
-    report = body["details"]
-    assert report["committed"] is False and report["rejected"] == 1
-    assert report["created"] == report["updated"] == 0
-    [item] = report["report"]["rejections"]
-    assert (item["row"], item["reason"], item["field"]) == (5, reason, field)
-    assert item["registration_no"] == rows[3]["registration_no"]
-    assert item["message"] and item["message_en"]
-    assert snapshot() == before
-    assert SyncRun.objects.count() == runs + 1
-    assert SyncRun.objects.first().committed is False
-
-
-def test_every_bad_row_is_reported_at_once(world, admin):
-    rows = make_rows(8)
-    rows[1]["industry_code"] = ""
-    rows[4]["registered_on"] = "2024-13-01"
-    rows[6]["licences"] = "karaoke"
-    rows[6]["owner_name"] = "Chủ <img src=x onerror=alert(1)>"
-    body = post_file(admin, csv_bytes(rows)).json()
-    got = [(i["row"], i["reason"]) for i in body["details"]["report"]["rejections"]]
-    assert got == [(3, "missing_field"), (6, "bad_date"), (8, "html_in_text"), (8, "bad_licence")]
-    assert body["details"]["rejected"] == 3
-    # A private value is never echoed into the (less private) report.
-    assert "onerror" not in str(body)
-
-
-def test_a_bad_header_is_one_clear_error_before_any_row(world, admin):
-    header = ["registration_no", "signboard", "ten_la", *HEADER[3:8], *HEADER[9:]]  # owner_name, address gone
-    response = post_file(admin, csv_bytes(make_rows(3), header))
-    assert response.status_code == 400
-    body = response.json()
-    assert body["error"] == "bad_header"
-    assert body["details"]["unknown_columns"] == ["ten_la"]
-    assert body["details"]["missing_columns"] == ["owner_name", "address_current"]
-
-
-def test_xlsx_with_a_formula_is_refused(world, admin):
-    rows = make_rows(4)
-    before = snapshot()
-    response = post_file(admin, xlsx_bytes(rows, formula_cell="B3"), "hkd.xlsx")
-    assert response.status_code == 400
-    body = response.json()
-    assert body["error"] == "xlsx_formula" and body["details"] == {"cell": "B3"}
-    assert snapshot() == before
-
-
-def test_a_zip_bomb_xlsx_is_refused_before_it_is_inflated(world, admin):
-    good = zipfile.ZipFile(io.BytesIO(xlsx_bytes(make_rows(3))))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
-        for info in good.infolist():
-            data = good.read(info)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data += b" " * (40 * 2**20)  # trailing whitespace: still valid XML, 40 MB from ~40 kB
-            bomb.writestr(info.filename, data)
-    assert len(out.getvalue()) < 200_000
-    response = post_file(admin, out.getvalue(), "hkd.xlsx")
-    assert response.status_code == 400
-    body = response.json()
-    assert body["error"] == "zip_bomb" and body["details"]["members_over_ratio"] == ["xl/worksheets/sheet1.xml"]
-
-
-def test_an_upload_over_the_limit_is_refused(world, admin, tmp_path):
-    content = csv_bytes(make_rows(6000))
-    assert len(content) > 2**20
-    before = snapshot()
-    with override_settings(MAX_UPLOAD_MB=1):
-        response = post_file(admin, content)
-        assert response.status_code == 413
-        assert response.json()["error"] == "too_large"
-        # The command reads files from disk, under the same limit.
-        with pytest.raises(CommandError, match="too large"):
-            call_command("import_businesses", _write_tmp(tmp_path, content, "big.csv"), stdout=io.StringIO())
-    assert snapshot() == before
-
-
-def test_other_formats_and_empty_files_are_refused(world, admin):
-    assert post_file(admin, b"PK\x03\x04 not really", "hkd.xlsx").json()["error"] == "bad_xlsx"
-    assert post_file(admin, b"\xd0\xcf\x11\xe0", "hkd.xls").json()["error"] == "unsupported_format"
-    assert post_file(admin, csv_bytes([])).json()["error"] == "empty_file"
-    latin = csv_bytes(make_rows(2)).replace("Phường".encode(), "Ph\xf6\xf6ng".encode("latin-1"))
-    assert post_file(admin, latin).json()["error"] == "bad_encoding"
-
-
 # --- full sync: missing businesses ------------------------------------------------------------------
 
 
@@ -458,77 +201,6 @@ def test_runs_are_listed_for_reviewers(world, admin):
     assert Client().get(RUNS).status_code in (401, 403)
 
 
-# --- who may sync ------------------------------------------------------------------------------------
-
-
-def _basic(username: str, password: str) -> dict:
-    return {"Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
-
-
-@override_settings(API_BASIC_AUTH=True)  # the registration software signs in with Basic where allowed
-def test_who_may_sync(world):
-    content = csv_bytes(make_rows(2))
-    assert post_file(Client(), content).status_code == 401  # Basic challenge for the registration software
-    for role in ("khu_pho_officer", "ward_officer", "land_officer", "district_leader"):
-        response = post_file(client_as(world.users[role]), content)
-        assert response.status_code == 403, role
-        assert response.json()["error"] == "permission_denied"
-    assert Business.objects.count() == 3
-
-    service = UserFactory(username="dang-ky-hkd")
-    service.user_permissions.add(Permission.objects.get(content_type__app_label="businesses", codename="add_syncrun"))
-    plain = UserFactory(username="khach")
-    assert post_file(Client(), content, headers=_basic("dang-ky-hkd", "wrong")).status_code == 401
-    assert post_file(Client(), content, headers=_basic("khach", "pw-test-1")).status_code == 403
-    response = post_file(Client(), content, headers=_basic("dang-ky-hkd", "pw-test-1"))
-    assert response.status_code == 200, response.content
-    assert response.json()["user"] == "dang-ky-hkd"
-    created = Business.objects.get(registration_no=make_rows(2)[0]["registration_no"])
-    assert created.history.first().history_user == service
-    assert post_file(client_as(world.users["admin"]), content).json()["unchanged"] == 2
-    assert client_as(world.users["admin"]).get(SYNC).status_code == 405
-    assert Client().get(MISSING).status_code in (401, 403)
-    assert Client().get(MISSING, headers=_basic(plain.username, "pw-test-1")).status_code == 403
-
-
-# --- the command -------------------------------------------------------------------------------------
-
-
-def _write_tmp(folder, content: bytes, name: str) -> str:
-    path = folder / name
-    path.write_bytes(content)
-    return str(path)
-
-
-def test_the_command_prints_the_report_and_fails_on_a_rejected_row(world, tmp_path):
-    rows = make_rows(7)
-    good = _write_tmp(tmp_path, xlsx_bytes(rows), "hkd.xlsx")
-
-    out = io.StringIO()
-    call_command("import_businesses", good, "--dry-run", stdout=out)
-    assert re.search(r"created:\s+7\n", out.getvalue()) and "Dry run" in out.getvalue()
-    assert Business.objects.count() == 3 and not SyncRun.objects.exists()
-
-    out = io.StringIO()
-    call_command("import_businesses", good, "--user", "root", stdout=out)
-    assert re.search(r"created:\s+7\n", out.getvalue())
-    run = SyncRun.objects.get()
-    assert run.committed and run.source == "command" and run.user == world.users["admin"]
-    assert Business.objects.count() == 10
-
-    rows[2]["industry_code"] = "0000"
-    rows[5]["registered_on"] = "hôm qua"
-    bad = _write_tmp(tmp_path, csv_bytes(rows), "hkd.csv")
-    out = io.StringIO()
-    with pytest.raises(CommandError, match="2 row"):
-        call_command("import_businesses", bad, stdout=out)
-    text = out.getvalue()
-    assert "row 4" in text and "unknown_industry" in text and "Không có mã ngành 0000" in text
-    assert "No industry code 0000" in text
-    assert "row 7" in text and "bad_date" in text
-    assert Business.objects.count() == 10
-
-
 # --- speed: the number of queries does not grow with the rows ---------------------------------------
 
 
@@ -547,42 +219,6 @@ def test_queries_do_not_grow_with_the_rows(world, admin):
     queries(1, "")  # the first sync of a process also loads the geocoder's index (households/geocode.py)
     assert queries(40, "") == queries(400, "")  # creates
     assert queries(40, " mới") == queries(400, " mới")  # updates
-
-
-# --- queued for the worker --------------------------------------------------------------------------------
-
-
-def poll(client: Client, url: str, seconds: float = 90) -> dict:
-    """The run's summary once the worker has finished with it."""
-    import time
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        data = client.get(url).json()
-        if data["status"] in ("done", "failed"):
-            return data
-        time.sleep(0.3)
-    raise AssertionError(f"the run never finished: {data}")
-
-
-def test_a_big_file_is_queued_for_the_worker_and_polled_to_the_end(live_world, celery_worker, settings):
-    settings.SYNC_INLINE_MAX_MB = 0  # every file counts as big: queued, not synced in the request
-    admin = client_as(live_world.users["admin"])
-    queued = post_file(admin, csv_bytes(make_rows(300, seed=11)), name="ca-phuong.csv")
-    assert queued.status_code == 202, queued.content
-    body = queued.json()
-    assert body["status"] == "queued" and body["status_url"].endswith(f"/sync/runs/{body['id']}")
-    done = poll(admin, body["status_url"])
-    assert done["status"] == "done" and done["committed"] and done["created"] == 300 and done["error"] is None
-    assert Business.objects.filter(registration_no__startswith="41S").count() == 300
-    assert not list((settings.SPOOL_DIR / "sync").glob(f"{body['id']}.*"))  # the spooled upload is gone
-
-    # A file the worker cannot read fails with the same clear message the inline path gives; nothing is written.
-    before = snapshot()
-    broken = post_file(admin, b"PK\x03\x04 not really a workbook", name="hong.xlsx")
-    failed = poll(admin, broken.json()["status_url"])
-    assert failed["status"] == "failed" and failed["error"]["message"] and failed["error"]["message_en"]
-    assert snapshot() == before
 
 
 # --- rows without coordinates: placed by the geocoder -----------------------------------------------------

@@ -76,3 +76,7 @@ def test_citizens_and_bad_parameters_are_refused(db):
     leader.force_login(user_with_role("leader_live2", Role.DISTRICT_LEADER))
     response = leader.get("/api/v1/events?max_seconds=9999")
     assert response.status_code == 400 and response.json()["message_en"]
+    # A write opens no stream (a plain async view answers every method unless it refuses them itself).
+    for method in (leader.post, leader.put, leader.patch, leader.delete):
+        refused = method("/api/v1/events?max_seconds=1")
+        assert refused.status_code == 405 and refused["Allow"] == "GET, HEAD", method

@@ -234,7 +234,7 @@ def test_an_unexpected_error_shows_the_portals_own_page_not_djangos(world, monke
 
 
 def test_a_sync_over_businesses_seeded_without_history_keeps_version_1(world):
-    from tests.businesses.test_sync import client_as, csv_bytes, make_rows, post_file
+    from tests.businesses.sync_files import client_as, csv_bytes, make_rows, post_file
 
     admin = client_as(world.users["admin"])
     rows = make_rows(3)

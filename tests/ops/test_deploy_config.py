@@ -68,6 +68,29 @@ def test_compose_scales_web_and_worker_by_a_number():
         assert var in env
 
 
+def env_example() -> dict[str, str]:
+    pairs = (line.split("=", 1) for line in (DOCKER / ".env.example").read_text().splitlines() if "=" in line)
+    return {k.strip(): v.strip() for k, v in pairs if not k.lstrip().startswith("#")}
+
+
+def test_only_nginx_publishes_a_host_port():
+    services = yaml.safe_load((DOCKER / "compose.yml").read_text())["services"]
+    assert [name for name, service in services.items() if "ports" in service] == ["nginx"]
+    assert not [name for name, service in services.items() if "container_name" in service]
+
+
+def test_the_default_scale_fits_in_postgresqls_connections():
+    """Each web process holds a pool of DATABASE_POOL_MAX and one LISTEN connection (gisportal/event_hub.py);
+    each worker process a pool of its own; beat and migrate one each. PostgreSQL's max_connections is 100 (the
+    image's default) less 3 reserved for superusers."""
+    services = yaml.safe_load((DOCKER / "compose.yml").read_text())["services"]
+    assert "max_connections" not in str(services["postgis"])  # the image's 100, as assumed below
+    env = env_example()
+    web = int(env["WEB_REPLICAS"]) * int(env["WEB_WORKERS"]) * (int(env["DATABASE_POOL_MAX"]) + 1)
+    worker = int(env["WORKER_REPLICAS"]) * int(env["WORKER_CONCURRENCY"]) * int(env["DATABASE_POOL_MAX"])
+    assert web + worker + 2 <= 100 - 3, (web, worker)
+
+
 def test_public_tiles_are_cached_and_nothing_private_is():
     samples = {
         "/tiles/businesses/14/13047/7698.mvt": ("tiles-tile", True),

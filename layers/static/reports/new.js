@@ -1,15 +1,8 @@
 // The citizen's report page: tap the map where the problem is, pick its kind, describe it, add up to three photos.
 // Before sending, open reports of the same kind within 50 m are offered: the citizen may follow one instead.
 import { addBasemap } from "/static/frontend/js/basemap.js";
+import { _, $, el } from "/static/frontend/js/dom.js";
 
-const _ = (s) => (window.gettext ? window.gettext(s) : s);
-const $ = (id) => document.getElementById(id);
-const el = (tag, attrs = {}, ...children) => {
-  const node = document.createElement(tag);
-  Object.assign(node, attrs);
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-};
 const csrf = () => (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [, ""])[1];
 async function send(url, init = {}) {
   const response = await fetch(url, {

@@ -1,16 +1,7 @@
 // Officers' statistics page: counts by a grouping as a table and a Chart.js bar chart; exports with the same filters.
 import { request } from "./request.js";
 import { formatNumber } from "./i18n_format.js";
-
-// Looked up at each call: a module can be evaluated before the /jsi18n/ catalogue script has run.
-const _ = (s) => (window.gettext ? window.gettext(s) : s);
-const $ = (id) => document.getElementById(id);
-const el = (tag, attrs = {}, ...children) => {
-  const node = document.createElement(tag);
-  Object.assign(node, attrs);
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-};
+import { _, $, el } from "./dom.js";
 
 const form = $("stats-form");
 const english = document.documentElement.lang === "en";

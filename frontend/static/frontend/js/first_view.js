@@ -1,8 +1,19 @@
 // The first view of a citizen's map: see frontend/templates/frontend/first_view.html.
 // A module has no document.currentScript: its tag carries the fitting's padding (px) as data-padding.
 const SELF = document.querySelector("script[data-padding]");
-const early = (window.portalEarly = { data: {}, tiles: {} });
+const early = (window.portalEarly = window.portalEarly || { data: {}, tiles: {} });
 const WARDS = "/api/v1/admin-units/?level=ward";
+const PHONE = window.matchMedia("(max-width: 640px)").matches;
+
+// Layers of the tile catalog left off at first: dense (every house number) or far away (the forest
+// commune); a citizen switches them on in the layer list.
+// On a phone the waste points too: over the businesses at a ward's zoom they hid the streets beneath.
+export const OFF_AT_FIRST = new Set(["house_numbers", "forest_plots", ...(PHONE ? ["waste_points"] : [])]);
+/** Whether a layer of the catalog (/tiles/) is drawn when the map opens (the others wait in the layer list). */
+export const drawnAtFirst = (entry) => entry.on_at_first !== false && !OFF_AT_FIRST.has(entry.name);
+
+// The answers the page carries itself (frontend/templatetags/first_view.py: {url: JSON}), and those it left to
+// `<link rel="preload" as="fetch">` (asked for with the stylesheets; fetched here so the page's module takes them).
 const json = (url) => fetch(url, { credentials: "same-origin" }).then(
   async (response) => {
     const data = await response.json().catch(() => null);
@@ -10,12 +21,16 @@ const json = (url) => fetch(url, { credentials: "same-origin" }).then(
     throw Object.assign(new Error((data && (data.message || data.message_en)) || `HTTP ${response.status}`),
       { status: response.status, body: data });
   });
+const carried = JSON.parse(document.getElementById("first-data")?.textContent || "{}");
+for (const [url, data] of Object.entries(carried)) early.data[url] ||= Promise.resolve(data);
 for (const link of document.querySelectorAll("link[rel=preload][as=fetch]")) {
   const url = link.getAttribute("href");
+  if (early.data[url]) continue;
   early.data[url] = json(url);
   early.data[url].catch(() => {}); // the page reports a failure, once
 }
-const stylesheets = [...document.querySelectorAll("link[rel=stylesheet]")].map((link) => link.sheet
+// The map's size comes from the portal's stylesheet (Leaflet's own sizes nothing): only it is waited for.
+const stylesheets = [...document.querySelectorAll('link[rel=stylesheet][href*="/frontend/css/"]')].map((link) => link.sheet
   ? null : new Promise((done) => { link.addEventListener("load", done); link.addEventListener("error", done); }));
 // Where Leaflet puts a lon/lat at zoom z (EPSG:3857, 256 px tiles), and where a point goes back to.
 const R = 6378137, MAX_LAT = 85.0511287798;
@@ -29,7 +44,7 @@ const unproject = ([x, y], z) => {
 };
 // The home wards' extent, written into the page by the server (frontend/context.py): no wait for the wards' JSON.
 const HOME = JSON.parse(document.body.dataset.homeBounds || "null");
-early.viewReady = Promise.all([HOME ? null : early.data[WARDS], ...stylesheets]).then(([wards]) => {
+early.viewReady = Promise.all([HOME ? null : early.data[WARDS], ...stylesheets]).then(async ([wards]) => {
   const el = document.getElementById("map");
   let w = 180, s = 90, e = -180, n = -90;
   if (HOME) [w, s, e, n] = HOME;
@@ -49,27 +64,44 @@ early.viewReady = Promise.all([HOME ? null : early.data[WARDS], ...stylesheets])
   let zoom = Math.log2(Math.min((el.clientWidth - pad) / (x1 - x0), (el.clientHeight - pad) / (y1 - y0)));
   // A phone rounds instead: a ward a little wider than its screen opens one zoom closer, edges cropped, where the
   // streets and their names are drawn (one zoom out it was a blob of clusters).
-  const phone = window.matchMedia("(max-width: 640px)").matches;
-  zoom = Math.max(0, (phone ? Math.round : Math.floor)(Math.round(zoom * 100) / 100));
+  zoom = Math.max(0, (PHONE ? Math.round : Math.floor)(Math.round(zoom * 100) / 100));
   const [a, b] = project([w, n], zoom), [c, d] = project([e, s], zoom);
   const [lon, lat] = unproject([(a + c) / 2, (b + d) / 2], zoom);
   early.view = { center: [lat, lon], zoom };
-  if (el.dataset.basemapUrl) return early.view; // an online raster basemap: nothing of ours to fetch
-  // The data tiles protomaps-leaflet asks for at that view (basemap.js: display zoom z from data zoom z - 1,
-  // at most 16), as Leaflet's GridLayer covers the map: the centre pixel ± half the map's size.
-  const dataZoom = Math.min(zoom - 1, 16), k = 2 ** (zoom - dataZoom);
+  // The tiles of that view, asked for now, the centre's first (where the person looks), the basemap's and the first
+  // layers' in turn: over six connections they come beside the scripts rather than a round trip after them.
   const [px, py] = project([lon, lat], zoom).map(Math.floor);
-  const tx0 = Math.floor((px - el.clientWidth / 2) / 256), tx1 = Math.ceil((px + el.clientWidth / 2) / 256) - 1;
-  const ty0 = Math.floor((py - el.clientHeight / 2) / 256), ty1 = Math.ceil((py + el.clientHeight / 2) / 256) - 1;
-  const keys = new Set();
-  for (let x = tx0; x <= tx1; x++) for (let y = ty0; y <= ty1; y++) keys.add(`${Math.floor(x / k)}/${Math.floor(y / k)}`);
-  // The centre's tile first: the first one drawn is where the person looks.
-  const [cx, cy] = [Math.floor(px / 256 / k), Math.floor(py / 256 / k)];
-  const order = [...keys].map((key) => key.split("/").map(Number))
-    .sort((p, q) => Math.hypot(p[0] - cx, p[1] - cy) - Math.hypot(q[0] - cx, q[1] - cy));
-  for (const [x, y] of order) {
-    const url = `/tiles/basemap/${dataZoom}/${x}/${y}.mvt`;
-    early.tiles[url] = fetch(url).then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(`HTTP ${r.status}`))));
+  const wanted = [];
+  // Leaflet's GridLayer covers the map: the centre pixel ± half the map's size, in tiles of `tileZoom` (k display
+  // tiles a side each).
+  const cover = (tileZoom, template, kind) => {
+    const k = 2 ** (zoom - tileZoom);
+    const tx0 = Math.floor((px - el.clientWidth / 2) / 256), tx1 = Math.ceil((px + el.clientWidth / 2) / 256) - 1;
+    const ty0 = Math.floor((py - el.clientHeight / 2) / 256), ty1 = Math.ceil((py + el.clientHeight / 2) / 256) - 1;
+    const keys = new Set();
+    for (let x = tx0; x <= tx1; x++) for (let y = ty0; y <= ty1; y++) keys.add(`${Math.floor(x / k)}/${Math.floor(y / k)}`);
+    for (const key of keys) {
+      const [x, y] = key.split("/").map(Number);
+      const far = Math.hypot((x + 0.5) * 256 * k - px, (y + 0.5) * 256 * k - py);
+      wanted.push({ far, kind, url: template.replace("{z}", tileZoom).replace("{x}", x).replace("{y}", y) });
+    }
+  };
+  // The portal's basemap (basemap.js: protomaps-leaflet draws display zoom z from data zoom z - 1, at most 16);
+  // none when the page uses an online raster basemap.
+  if (!el.dataset.basemapUrl) cover(Math.min(zoom - 1, 16), "/tiles/basemap/{z}/{x}/{y}.mvt", "basemap");
+  // The catalog's layers drawn at first (map.js, VectorGrid: tiles of the map's zoom within the layer's zooms).
+  const catalog = await (early.data["/tiles/"] || Promise.resolve([])).catch(() => []);
+  for (const entry of catalog) {
+    if (!drawnAtFirst(entry) || zoom < entry.minzoom) continue;
+    cover(Math.min(zoom, entry.maxzoom), entry.tiles, "layer");
+  }
+  wanted.sort((a, b) => a.far - b.far);
+  for (const { url, kind } of wanted) {
+    const asked = fetch(url);
+    // basemap.js takes the bytes; map.js hands VectorGrid the answer itself.
+    early.tiles[url] = kind === "basemap"
+      ? asked.then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(`HTTP ${r.status}`))))
+      : asked;
     early.tiles[url].catch(() => {});
   }
   return early.view;

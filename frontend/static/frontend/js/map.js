@@ -6,6 +6,8 @@ import {
   symbolIcon, symbolSvg, WASTE_SYMBOLS,
 } from "./legend.js";
 import { addBasemap } from "./basemap.js";
+// The page's first view (the async module map.html loads first; one module, evaluated once): which layers open on.
+import { drawnAtFirst } from "./first_view.js";
 
 // Looked up at each call: a module can be evaluated before the /jsi18n/ catalogue script has run.
 const _ = (s) => (window.gettext ? window.gettext(s) : s);
@@ -39,11 +41,6 @@ const asked = {
 };
 // Each is awaited in turn below; a failure is reported once, by load()'s catch, not as an unhandled rejection.
 for (const p of Object.values(asked)) p.catch(() => {});
-
-// Layers of the tile catalog left off at first: dense (every house number) or far away (the forest
-// commune); a citizen switches them on in the layer list.
-// On a phone the waste points too: over the businesses at a ward's zoom they hid the streets beneath.
-const OFF_AT_FIRST = new Set(["house_numbers", "forest_plots", ...(PHONE ? ["waste_points"] : [])]);
 
 // The selected feature: a ring where it was clicked, gone when its popup closes.
 let selected = null;
@@ -82,6 +79,28 @@ L.VectorGrid.include({
     const feature = createFeature.apply(this, args);
     feature.getLatLng = null;
     return feature;
+  },
+});
+
+// The tiles first_view.js asked for before Leaflet and VectorGrid had come (portalEarly.tiles, by URL) are handed
+// to VectorGrid, once: VectorGrid 1.3.0 calls the global fetch synchronously inside _getVectorTilePromise, so for
+// the length of that call fetch answers those URLs with the answer already on its way.
+const protobufTile = L.VectorGrid.Protobuf.prototype._getVectorTilePromise;
+L.VectorGrid.Protobuf.include({
+  _getVectorTilePromise(...args) {
+    const started = portalEarly.tiles || {};
+    const realFetch = window.fetch;
+    window.fetch = (url, init) => {
+      const answer = started[url];
+      if (!answer) return realFetch(url, init);
+      delete started[url];
+      return answer;
+    };
+    try {
+      return protobufTile.apply(this, args);
+    } finally {
+      window.fetch = realFetch;
+    }
   },
 });
 
@@ -144,7 +163,7 @@ async function tileOverlay(entry) {
   layer.tileUrl = tj.tiles[0];
   layer.layerName = entry.name;
   layer.legend = legendOf(entry, en ? entry.title_en : entry.title, layer);
-  return [en ? entry.title_en : entry.title, layer, entry.on_at_first !== false];
+  return [en ? entry.title_en : entry.title, layer, drawnAtFirst(entry)];
 }
 
 // Live map for those who follow changes (officers, leaders): when a layer changes in their wards
@@ -171,9 +190,6 @@ function followChanges(tileLayers) {
   });
 }
 
-// A layer of the catalogue drawn when the map opens (the others wait in the layer list).
-const drawnAtFirst = ([, layer, onAtFirst]) => onAtFirst && !OFF_AT_FIRST.has(layer.layerName);
-
 async function load() {
   // Where the map opens, before any tile is asked for: the basemap's and the layers' tiles come once, for this view
   // (the view first_view.html worked out from the home wards' extent in the page, whose basemap tiles are already
@@ -183,7 +199,7 @@ async function load() {
   if (view) {
     map.setView(view.center, view.zoom, { animate: false });
     startBasemap();
-    tiles.then((layers) => layers.filter(drawnAtFirst).forEach(([, layer]) => layer.addTo(map))).catch(() => {});
+    tiles.then((layers) => layers.filter(([, , atFirst]) => atFirst).forEach(([, layer]) => layer.addTo(map))).catch(() => {});
   }
   const wards = await asked.wards;
   const wardLayer = L.geoJSON(wards, {
@@ -230,8 +246,8 @@ async function load() {
   overlays[_("Neighbourhoods (khu phố)")] = khuPhoLayer;
   overlays[_("Public facilities")] = poiLayer;
   for (const entry of tileLayers) {
-    const [title, layer] = entry;
-    overlays[title] = drawnAtFirst(entry) && !map.hasLayer(layer) ? layer.addTo(map) : layer;
+    const [title, layer, atFirst] = entry;
+    overlays[title] = atFirst && !map.hasLayer(layer) ? layer.addTo(map) : layer;
   }
   // On a phone the list folds into Leaflet's layers button: open, it would cover a third of the map.
   L.control.layers(baseLayers, overlays, { collapsed: PHONE }).addTo(map);
@@ -253,7 +269,10 @@ async function load() {
   addSearch(map);
 }
 
-load().catch((err) => {
+// The language switch's loader (base.html loads it on other pages), once the map is drawn or has failed.
+const langLoader = () => import("./lang_loader.js");
+
+load().then(langLoader, (err) => {
   startBasemap();
   el.dataset.loaded = "error";
   const box = L.control({ position: "topright" });
@@ -263,4 +282,5 @@ load().catch((err) => {
     return d;
   };
   box.addTo(map);
+  langLoader();
 });

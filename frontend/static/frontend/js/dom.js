@@ -1,0 +1,11 @@
+// The three small helpers every page module writes with: a translated string, an element by id, a new element.
+
+// Looked up at each call: a module can be evaluated before the /jsi18n/ catalogue script has run.
+export const _ = (s) => (window.gettext ? window.gettext(s) : s);
+export const $ = (id) => document.getElementById(id);
+export const el = (tag, attrs = {}, ...children) => {
+  const node = document.createElement(tag);
+  Object.assign(node, attrs);
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+};

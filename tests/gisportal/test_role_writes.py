@@ -1,0 +1,51 @@
+"""Role × endpoint × write method: the roles that may change nothing of the portal's records never succeed in a
+POST, PUT, PATCH or DELETE, on any endpoint of the URL configuration (tests/endpoints.py), and none is a 5xx.
+
+The writes that are theirs are named here: a citizen files and follows a report and signs in; an officer also
+creates their own API tokens (tests/gisportal/test_security_auth.py) and signs out. A new endpoint that lets
+them write fails here until it is reviewed and named.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.endpoints import endpoint_urls
+
+METHODS = ("post", "put", "patch", "delete")
+# (url name, method) a role may succeed in; pages answer a write by a redirect (to the login page, or back).
+THEIRS = {
+    "anonymous": {("report-file", "post"), ("report-follow", "post"), ("open311-requests", "post")},
+    "khu_pho_officer": {
+        ("report-file", "post"),
+        ("report-follow", "post"),
+        ("open311-requests", "post"),
+        ("my-tokens", "post"),
+        ("my-token", "delete"),
+        ("account-tokens", "post"),
+    },
+}
+# Django's own forms: the login form re-rendered with its errors (200), the language and logout redirects.
+FORMS = {"login", "logout", "set_language"}
+
+
+@pytest.mark.parametrize("role", sorted(THEIRS))
+def test_roles_that_change_nothing_never_succeed_in_a_write(world, role):
+    client = Client()
+    if role != "anonymous":
+        client.force_login(world.users[role])
+    urls = endpoint_urls(world)
+    assert len(urls) >= 100, len(urls)
+    succeeded = []
+    for name, url in urls:
+        for method in METHODS:
+            response = getattr(client, method)(url, data="{}", content_type="application/json")
+            status = response.status_code
+            assert status < 500, f"{role} {method.upper()} {url} ({name}) → {status}"
+            if name in FORMS or (name, method) in THEIRS[role]:
+                continue
+            # A page sends a caller it refuses to the login page; any other answer below 400 is a success.
+            if status < 400 and not (status == 302 and response["Location"].startswith("/login/")):
+                succeeded.append(f"{method.upper()} {url} ({name}) → {status}")
+    assert succeeded == [], succeeded
