@@ -208,3 +208,34 @@ def test_levels_classify_khu_pho_and_the_export_names_them(world):
     named = {(r[0], r[1]) for r in rows[1:-1]}
     assert (world.ward_a.name, world.kp_a1.name) in named and (world.ward_b.name, world.kp_b1.name) in named
     assert len(rows) == 2 + len(active)
+
+
+def test_citizen_reports_per_khu_pho_are_the_tables_counts(world):
+    from django.utils import timezone
+
+    from layers.reports.models import Report
+    from tests.layers.reports.samples import A1, B1, citizen, file
+
+    a2 = {"lat": 10.781, "lon": 106.705}
+    filed = []
+    for i, (where, kind) in enumerate(
+        [(A1, "flooding"), (A1, "fallen_tree"), (a2, "other"), (a2, "illegal_dumping"), (B1, "flooding")]
+    ):
+        response = file(citizen(f"10.9.0.{i + 1}"), kind=kind, where=where)
+        assert response.status_code == 201, response.content
+        filed.append(response.json()["code"])
+    now = timezone.now()
+    Report.objects.filter(code=filed[0]).update(due_at=now - dt.timedelta(hours=2))  # overdue
+    Report.objects.filter(code=filed[2]).update(status="closed", resolved_at=now)  # closed on time
+    expected = by_khu_pho(
+        """SELECT khu_pho_id, count(*) FILTER (WHERE status IN ('new', 'triaged', 'assigned')),
+                  count(*) FILTER (WHERE status IN ('new', 'triaged', 'assigned') AND due_at < now()),
+                  count(*) FILTER (WHERE status IN ('resolved', 'closed') AND resolved_at <= due_at)
+             FROM layers_report GROUP BY 1"""
+    )
+    assert expected[world.kp_a1.pk] == (2, 1, 0) and expected[world.kp_a2.pk] == (1, 0, 1)  # routed by khu phố
+    data = client_as(world.users["district_leader"]).get(DATA, {"area": "khu_pho"}).json()
+    for row in data["wards"]:
+        v = row["values"]
+        got = (v["reports_open"]["count"], v["reports_overdue"]["count"], v["reports_closed_on_time"]["count"])
+        assert got == expected.get(row["id"], (0, 0, 0)), row["name"]
