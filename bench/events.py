@@ -6,7 +6,9 @@ E edits to a business one after another, and times for every viewer the delay fr
 arrival of its event. Meanwhile a steady trickle of ordinary requests (an OGC collection page, the signed-in
 `me`) gives their p50/p99.
 
-    .venv/bin/python bench/events.py --viewers 1000 --edits 20
+    .venv/bin/python bench/events.py --viewers 1000 --edits 20 [--levels]
+`--levels`: with a leader's level schemes active (one on wards, one on khu phố), so that every change event also
+re-classifies the areas in each server process (frontend/live_levels.py), as on a portal whose leaders use them.
 Goal (issue 12): 1,000 viewers on one 2-core machine, edit-to-screen p99 < 1 s, ordinary p99 < 200 ms.
 """
 
@@ -37,8 +39,12 @@ from bench.harness import pct  # noqa: E402
 LEADER = "bench_events_leader"
 
 
-def prepare() -> tuple[str, int]:
-    """A leader's session cookie and a business to edit (the demo at a small scale when the database is empty)."""
+BENCH_SCHEMES = ("bench: active per ward", "bench: active per khu phố")
+
+
+def prepare(levels: bool = False) -> tuple[str, int]:
+    """A leader's session cookie and a business to edit (the demo at a small scale when the database is empty);
+    the bench's level schemes active or retired as asked."""
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.backends.db import SessionStore
 
@@ -56,6 +62,14 @@ def prepare() -> tuple[str, int]:
     session["_auth_user_hash"] = user.get_session_auth_hash()
     session.create()
     business = Business.objects.filter(is_deleted=False).order_by("pk").first()
+    from frontend.models import LevelScheme
+
+    steps = [{"key": "low", "label": "Thấp", "colour": "#2ca25f", "min": 0, "max": 50},
+             {"key": "high", "label": "Cao", "colour": "#e31a1c", "min": 50, "max": None}]  # fmt: skip
+    for name, area in zip(BENCH_SCHEMES, ("ward", "khu_pho"), strict=True):
+        LevelScheme.objects.update_or_create(
+            name=name, defaults={"area_level": area, "indicator": "active", "levels": steps, "active": levels}
+        )
     return f"sessionid={session.session_key}", business.pk
 
 
@@ -227,15 +241,19 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between edits")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+    parser.add_argument("--levels", action="store_true", help="with level schemes re-classifying on every change")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4 * args.viewers + 256)), hard))
 
-    cookie, pk = prepare()
+    cookie, pk = prepare(args.levels)
     port = free_port()
     proc = start_server(port, args.workers)
     try:
-        print(f"gunicorn + uvicorn workers: {args.workers}, port {port}, cores {os.cpu_count()}")
+        print(
+            f"gunicorn + uvicorn workers: {args.workers}, port {port}, cores {os.cpu_count()},"
+            f" level schemes {'on' if args.levels else 'off'}"
+        )
         asyncio.run(bench(args, port, cookie, pk, proc.pid))
     finally:
         proc.terminate()

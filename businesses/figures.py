@@ -1,5 +1,5 @@
-"""Business households per ward by status, and those newly registered, for the leaders' pages (registered in
-apps.py). The SQL is here, once."""
+"""Business households per ward (or per khu phố of those wards) by status, and those newly registered, for the
+leaders' pages (registered in apps.py). The SQL is here, once."""
 
 from __future__ import annotations
 
@@ -8,29 +8,32 @@ import datetime as dt
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
-from gisportal.figures import Figure, Value, WardFigures
+from gisportal.figures import GROUP, WARD, Figure, Value, WardFigures
 
 NEW_DAYS = 30  # "newly registered": registered on one of the last NEW_DAYS days, today included
 
 _SQL = """
-SELECT ward_id,
+SELECT {group},
        count(*) FILTER (WHERE status = 'active'),
        count(*) FILTER (WHERE status = 'suspended'),
        count(*) FILTER (WHERE registered_on > %(since)s AND registered_on <= %(today)s)
   FROM businesses_business
  WHERE NOT is_deleted AND ward_id = ANY(%(wards)s)
- GROUP BY ward_id
+ GROUP BY 1
 """
 
 
-def count(ward_ids: list[int], today: dt.date | None = None) -> dict[int, dict[str, Value]]:
+def count(ward_ids: list[int], today: dt.date | None = None, by: str = WARD) -> dict[int, dict[str, Value]]:
+    """Per ward, or per khu phố of these wards (`by`); businesses placed in no khu phố count for their ward only."""
     today = today or dt.date.today()
+    args = {"wards": list(ward_ids), "today": today, "since": today - dt.timedelta(days=NEW_DAYS)}
     with connection.cursor() as cur:
-        cur.execute(_SQL, {"wards": list(ward_ids), "today": today, "since": today - dt.timedelta(days=NEW_DAYS)})
+        cur.execute(_SQL.format(group=GROUP[by]), args)
         rows = cur.fetchall()
     return {
-        ward: {"active": Value(active), "suspended": Value(suspended), "new_businesses": Value(new)}
-        for ward, active, suspended, new in rows
+        area: {"active": Value(active), "suspended": Value(suspended), "new_businesses": Value(new)}
+        for area, active, suspended, new in rows
+        if area is not None
     }
 
 
@@ -42,4 +45,5 @@ FIGURES = WardFigures(
         Figure("new_businesses", _("Businesses registered in the last 30 days"), "/businesses/stats/?ward={ward}"),
     ),
     count=count,
+    khu_pho=True,
 )

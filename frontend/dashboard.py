@@ -13,12 +13,18 @@ import io
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from frontend import leader, levels
-from gisportal.errors import json_error
+from gisportal.errors import InvalidInput, PortalError, error_response, json_error
 from gisportal.exports import safe_text
+from gisportal.figures import GROUP, KHU_PHO, WARD
 from gisportal.permissions import hides_small_counts, reads_leader_figures
+from layers import registry
+
+# The registry layers the choropleth is drawn from (layers/map_layers.py), per area level.
+AREA_LAYERS = {WARD: "admin_wards", KHU_PHO: "admin_khu_pho"}
 
 
 def _wards(request: HttpRequest):
@@ -28,6 +34,18 @@ def _wards(request: HttpRequest):
     if raw:
         wards = [w for w in wards if str(w.pk) == raw]
     return wards, raw
+
+
+def _area_level(request: HttpRequest) -> str:
+    """`?area=ward` (the default) or `?area=khu_pho`: what the map, the table and the levels are per."""
+    by = request.GET.get("area") or WARD
+    if by not in GROUP:
+        raise InvalidInput(
+            f"Cấp khu vực không có: '{by}' (ward hoặc khu_pho).",
+            f"Unknown area level: '{by}' (ward or khu_pho).",
+            {"area": list(GROUP)},
+        )
+    return by
 
 
 def _refused(request: HttpRequest) -> HttpResponse | None:
@@ -52,35 +70,54 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def dashboard_data(request: HttpRequest) -> HttpResponse:
-    """GET /leader/dashboard/data: the figures per ward and for the district, and the wards' outlines."""
+    """GET /leader/dashboard/data?ward=&area=: the figures per area (wards or khu phố) and for the district, their
+    levels, where the map opens, and the vector tiles it draws the areas from (the registry's admin-unit layers)."""
     if refused := _refused(request):
         return refused
     wards, raw = _wards(request)
     if raw and not wards:
         vi, en = "Không có phường này trong phạm vi của bạn.", "No such ward in your view."
         return json_error(400, "invalid_input", vi, en, {"ward": raw})
-    data = leader.figures(wards, hides_small_counts(request.user))
-    # The figures just counted may have moved a ward to another level (the event that made the page reload
+    try:
+        by = _area_level(request)
+    except PortalError as exc:
+        return error_response(exc)
+    data = leader.figures(wards, hides_small_counts(request.user), by)
+    # The figures just counted may have moved an area to another level (the event that made the page reload
     # them is the change); indicators are never withheld counts, so these values are the true ones.
-    ids = [w.pk for w in wards]
-    levels.classify(ids, leader.values_from(data))
-    response = JsonResponse({**data, "levels": levels.dashboard(ids), "outlines": leader.outlines(wards)})
+    areas = leader.areas_of(wards, by)
+    ids = [a.pk for a in areas]
+    levels.classify(ids, leader.values_from(data), by)
+    tiles = f"{reverse('tiles-catalog')}{AREA_LAYERS[by]}/{{z}}/{{x}}/{{y}}.mvt"
+    response = JsonResponse(
+        {
+            **data,
+            "levels": levels.dashboard(ids, by),
+            "bounds": leader.bounds(areas),
+            # The map opens no further out than the layer's first zoom: below it the tiles are empty.
+            "tiles": {"layer": AREA_LAYERS[by], "url": tiles, "minzoom": registry.known(AREA_LAYERS[by]).minzoom},
+        }
+    )
     response["Cache-Control"] = "private, no-store"  # live figures
     return response
 
 
 @require_GET
 def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """GET /leader/dashboard/export.csv|xlsx?ward=&sort=&dir=: the table as shown, the district's total last."""
+    """GET /leader/dashboard/export.csv|xlsx?ward=&area=&sort=&dir=: the table as shown, the district's total last."""
     if refused := _refused(request):
         return refused
     wards, _raw = _wards(request)
+    try:
+        by = _area_level(request)
+    except PortalError as exc:
+        return error_response(exc)
     sort, descending = request.GET.get("sort", "name"), request.GET.get("dir") == "desc"
-    data = leader.figures(wards, hides_small_counts(request.user))
-    ids = [w.pk for w in wards]
-    levels.classify(ids, leader.values_from(data))
-    head, rows = leader.table_rows(data, sort, descending, levels.dashboard(ids))
-    name = "so-lieu-phuong"
+    data = leader.figures(wards, hides_small_counts(request.user), by)
+    ids = [a.pk for a in leader.areas_of(wards, by)]
+    levels.classify(ids, leader.values_from(data), by)
+    head, rows = leader.table_rows(data, sort, descending, levels.dashboard(ids, by))
+    name = "so-lieu-phuong" if by == WARD else "so-lieu-khu-pho"
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)

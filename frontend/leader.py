@@ -7,11 +7,11 @@ damaged), so this page knows no app's models.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.gis.db.models import Extent
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -80,59 +80,74 @@ def total(values: list[registry.Value]) -> registry.Value:
     return registry.Value(sum(v.count or 0 for v in values), of)
 
 
-def figures(wards: list[AdminUnit], hide_small: bool = False) -> dict:
-    """Every registered figure of each ward and of the district (all the wards shown): the dashboard's one source,
-    for its table, map, chart and exports alike."""
-    columns = registry.columns()
-    values = registry.per_ward([w.pk for w in wards], hide_small)
+def khu_pho_of(wards: list[AdminUnit]) -> list[AdminUnit]:
+    """The khu phố in force today of these wards, by ward then name (the areas of the khu phố map)."""
+    order = {w.pk: i for i, w in enumerate(wards)}
+    found = AdminUnit.objects.valid_on().filter(level=AdminUnit.Level.KHU_PHO, parent__in=list(order))
+    return sorted(found, key=lambda kp: (order[kp.parent_id], kp.name, kp.pk))
+
+
+def areas_of(wards: list[AdminUnit], by: str) -> list[AdminUnit]:
+    """The areas a map of level `by` shows for these wards: the wards, or their khu phố."""
+    return list(wards) if by == registry.WARD else khu_pho_of(wards)
+
+
+def figures(wards: list[AdminUnit], hide_small: bool = False, by: str = registry.WARD) -> dict:
+    """Every registered figure of each area (the wards, or their khu phố: `by`) and of the district (all the wards
+    shown): the dashboard's one source, for its table, map, chart and exports alike."""
+    columns = registry.columns(by)
+    ward_ids = [w.pk for w in wards]
+    areas = areas_of(wards, by)
+    values = registry.per_area(ward_ids, [a.pk for a in areas], by, hide_small)
+    # The district's figures are the wards' in either view: a sum of khu phố would leave out the rows placed in
+    # no khu phố, and a total of the hierarchy is what the suppression pattern protects.
+    ward_values = values if by == registry.WARD else registry.per_ward(ward_ids, hide_small)
     as_json = lambda v: {"count": v.count, "of": v.of, "hidden": v.hidden}  # noqa: E731
-    own_totals = registry.protected_totals([w.pk for w in wards]) if hide_small else {}
+    own_totals = registry.protected_totals(ward_ids) if hide_small else {}
+    ward_names = {w.pk: w.name for w in wards}
 
     def district(key: str) -> registry.Value:
-        return own_totals.get(key) or total([values[w.pk][key] for w in wards])
+        return own_totals.get(key) or total([ward_values[w.pk][key] for w in wards])
+
+    def ward_of(area: AdminUnit) -> int:
+        return area.pk if by == registry.WARD else area.parent_id  # type: ignore[return-value]  # a khu phố's ward
 
     return {
+        "area_level": by,
         "columns": [{"key": c.key, "label": str(c.label)} for c in columns],
+        # The rows of the map and the table: wards, or khu phố (each with its ward).
         "wards": [
             {
-                "id": w.pk,
-                "code": w.code,
-                "name": w.name,
-                "values": {c.key: as_json(values[w.pk][c.key]) for c in columns},
-                "links": {c.key: c.link.format(ward=w.pk) for c in columns},
+                "id": a.pk,
+                "code": a.code,
+                "name": a.name,
+                "ward": ward_of(a),
+                "ward_name": ward_names.get(ward_of(a), ""),
+                "values": {c.key: as_json(values[a.pk][c.key]) for c in columns},
+                "links": {c.key: c.link.format(ward=ward_of(a)) for c in columns},
             }
-            for w in wards
+            for a in areas
         ],
         "district": {c.key: as_json(district(c.key)) for c in columns},
         # The choropleth's classes per figure, by either method (frontend/breaks.py), on the counts shown.
-        "breaks": {c.key: breaks_for(values[w.pk][c.key].count for w in wards) for c in columns},
+        "breaks": {c.key: breaks_for(values[a.pk][c.key].count for a in areas) for c in columns},
     }
 
 
 def values_from(data: dict) -> dict[int, dict[str, registry.Value]]:
-    """The figures of `figures()`'s JSON back as values, per ward."""
+    """The figures of `figures()`'s JSON back as values, per area."""
     return {
         w["id"]: {k: registry.Value(v["count"], v["of"], v["hidden"]) for k, v in w["values"].items()}
         for w in data["wards"]
     }
 
 
-def outlines(wards: list[AdminUnit]) -> dict:
-    """The wards' outlines for the choropleth, simplified to ~10 m (one query; 6 decimals are 0.1 m)."""
-    from django.db import connection
-
-    features = []
-    if wards:
-        with connection.cursor() as cur:
-            cur.execute(
-                "SELECT id, ST_AsGeoJSON(ST_SimplifyPreserveTopology(boundary, 0.0001), 6)::json"
-                f" FROM {AdminUnit._meta.db_table} WHERE id = ANY(%s) ORDER BY id",
-                [[w.pk for w in wards]],
-            )
-            for pk, geometry in cur.fetchall():
-                geometry = json.loads(geometry) if isinstance(geometry, str) else geometry
-                features.append({"type": "Feature", "id": pk, "properties": {"id": pk}, "geometry": geometry})
-    return {"type": "FeatureCollection", "features": features}
+def bounds(areas: list[AdminUnit]) -> list[float] | None:
+    """[west, south, east, north] of these areas, where the choropleth opens (its shapes come from the tiles)."""
+    if not areas:
+        return None
+    box = AdminUnit.objects.filter(pk__in=[a.pk for a in areas]).aggregate(box=Extent("boundary"))["box"]
+    return list(box) if box else None
 
 
 def table_rows(data: dict, sort: str, descending: bool, levels: dict | None = None) -> tuple[list[str], list[list]]:
@@ -149,8 +164,9 @@ def table_rows(data: dict, sort: str, descending: bool, levels: dict | None = No
         order = sorted(data["wards"], key=lambda w: w["name"], reverse=descending and sort == "name")
     schemes = (levels or {}).get("schemes", [])
     english = (get_language() or "vi").startswith("en")
+    khu_pho = data.get("area_level") == registry.KHU_PHO
     head = [
-        str(_("Ward")),
+        *([str(_("Ward")), str(_("Khu phố"))] if khu_pho else [str(_("Ward"))]),
         *(c["label"] for c in data["columns"]),
         *(f"{_('Level')}: {s['name']}" for s in schemes),
     ]
@@ -163,6 +179,10 @@ def table_rows(data: dict, sort: str, descending: bool, levels: dict | None = No
         found = next((lv for lv in scheme["levels"] if lv["key"] == key), None)
         return "" if found is None else found["label_en" if english else "label"]
 
-    rows = [[w["name"], *(cell(w["values"][k]) for k in keys), *(level(s, w["id"]) for s in schemes)] for w in order]
-    rows.append([str(_("All the wards shown")), *(cell(data["district"][k]) for k in keys), *("" for _s in schemes)])
+    def names(w: dict) -> list[str]:
+        return [w["ward_name"], w["name"]] if khu_pho else [w["name"]]
+
+    rows = [[*names(w), *(cell(w["values"][k]) for k in keys), *(level(s, w["id"]) for s in schemes)] for w in order]
+    first = [str(_("All the wards shown")), *([""] if khu_pho else [])]
+    rows.append([*first, *(cell(data["district"][k]) for k in keys), *("" for _s in schemes)])
     return head, rows

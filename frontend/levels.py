@@ -1,10 +1,11 @@
-"""Area levels that classify themselves: a leader's levels on an indicator, each ward's current level, the log.
+"""Area levels that classify themselves: a leader's levels on an indicator, each area's current level, the log.
 
-A scheme's levels are ranges [min, max) of one figure (gisportal/figures.py), optionally per 1,000
-residents. `classify` puts each ward in the level its value falls in and logs every change; it runs whenever the
-figures may have changed: on the change events that make the dashboard live (frontend/apps.py hooks the event
-hub), when the dashboard reloads its figures, and with every snapshot (frontend/tasks.py). Concurrent runs are
-serialised by a transaction-level advisory lock, so a change is logged once.
+A scheme classifies wards or khu phố (its `area_level`); its levels are ranges [min, max) of one figure
+(gisportal/figures.py, counted per area of that level), optionally per 1,000 residents. `classify` puts each
+area in the level its value falls in and logs every change; it runs whenever the figures may have changed: on the
+change events that make the dashboard live (frontend/apps.py hooks the event hub), when the dashboard reloads its
+figures, and with every snapshot (frontend/tasks.py). Concurrent runs are serialised by a transaction-level
+advisory lock, so a change is logged once.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils import timezone
 from frontend.models import AreaLevel, LevelChange, LevelScheme
 from gisportal import figures as registry
 from gisportal.errors import InvalidInput
+from layers.models import AdminUnit
 
 PER_1000_OF = "hh_people"  # e.g. overdue reports per 1,000 residents
 MAX_LEVELS = 8
@@ -48,12 +50,22 @@ def validate(body: Any) -> dict:
     if not isinstance(body, dict):
         raise InvalidInput("Cần một đối tượng JSON.", "A JSON object is expected.")
     name = _text(body.get("name"), "name", 120)
-    indicator = body.get("indicator")
-    figure = registry.figure(indicator) if isinstance(indicator, str) else None
-    if figure is None:
-        known = [f.key for f in registry.columns() if not f.sensitive]
+    area_level = body.get("area_level", registry.WARD)
+    if area_level not in registry.GROUP:
         raise InvalidInput(
-            f"Chỉ tiêu không có: {indicator!r}.", f"Unknown indicator: {indicator!r}.", {"indicator": known}
+            f"Cấp khu vực không có: {area_level!r} (phường hoặc khu phố).",
+            f"Unknown area level: {area_level!r} (ward or khu_pho).",
+            {"area_level": list(registry.GROUP)},
+        )
+    indicator = body.get("indicator")
+    by_key = {f.key: f for f in registry.columns(area_level)}
+    figure = by_key.get(indicator) if isinstance(indicator, str) else None
+    if figure is None:
+        known = [key for key, f in by_key.items() if not f.sensitive]
+        raise InvalidInput(
+            f"Chỉ tiêu không có ở cấp này: {indicator!r}.",
+            f"Unknown indicator at this area level: {indicator!r}.",
+            {"indicator": known},
         )
     if figure.sensitive:
         raise InvalidInput(
@@ -112,7 +124,7 @@ def validate(body: Any) -> dict:
                 f"Level '{this['key']}' overlaps level '{before['key']}'.",
                 {"level": this["key"], "overlaps": before["key"]},
             )
-    return {"name": name, "indicator": indicator, "per_1000": per_1000, "levels": levels}
+    return {"name": name, "area_level": area_level, "indicator": indicator, "per_1000": per_1000, "levels": levels}
 
 
 def level_of(levels: list[dict], value: float | None) -> str:
@@ -139,22 +151,29 @@ def needed_keys(schemes: list[LevelScheme]) -> set[str]:
     return keys | ({PER_1000_OF} if any(s.per_1000 for s in schemes) else set())
 
 
-def classify(ward_ids: list[int], values: dict[int, dict[str, registry.Value]] | None = None) -> list[LevelChange]:
-    """Re-classify these wards in every active scheme; the changes, logged. `values`: the wards' figures when the
-    caller has them (true counts for the indicators), else counted here."""
-    schemes = list(LevelScheme.objects.filter(active=True))
-    if not schemes or not ward_ids:
+def classify(
+    area_ids: list[int],
+    values: dict[int, dict[str, registry.Value]] | None = None,
+    by: str = registry.WARD,
+) -> list[LevelChange]:
+    """Re-classify these areas (wards, or khu phố: `by`) in every active scheme of that level; the changes, logged.
+    `values`: the areas' figures when the caller has them (true counts for the indicators), else counted here."""
+    schemes = list(LevelScheme.objects.filter(active=True, area_level=by))
+    if not schemes or not area_ids:
         return []
     if values is None:
-        values = registry.values_of(needed_keys(schemes), ward_ids)
+        wards = area_ids if by == registry.WARD else _wards_of(area_ids)
+        values = registry.values_of(needed_keys(schemes), wards, by, area_ids)
     now = timezone.now()
     changes = []
     with transaction.atomic():
         with connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
-        current = {(a.scheme_id, a.ward_id): a for a in AreaLevel.objects.filter(ward_id__in=ward_ids)}
+        current = {
+            (a.scheme_id, a.ward_id): a for a in AreaLevel.objects.filter(ward_id__in=area_ids, scheme__in=schemes)
+        }
         for scheme in schemes:
-            for ward in ward_ids:
+            for ward in area_ids:
                 value = value_of(scheme, values.get(ward, {}))
                 level = level_of(scheme.levels, value)
                 held = current.get((scheme.pk, ward))
@@ -177,10 +196,31 @@ def classify(ward_ids: list[int], values: dict[int, dict[str, registry.Value]] |
     return changes
 
 
+def _wards_of(khu_pho_ids: list[int]) -> list[int]:
+    return sorted(set(AdminUnit.objects.filter(pk__in=khu_pho_ids).values_list("parent_id", flat=True)) - {None})
+
+
+def khu_pho_ids(ward_ids: list[int]) -> list[int]:
+    """The khu phố in force today of these wards: the areas of the khu phố schemes."""
+    found = AdminUnit.objects.valid_on().filter(level=AdminUnit.Level.KHU_PHO, parent__in=ward_ids)
+    return list(found.order_by("pk").values_list("pk", flat=True))
+
+
+def classify_wards(
+    ward_ids: list[int], values: dict[int, dict[str, registry.Value]] | None = None
+) -> list[LevelChange]:
+    """Re-classify these wards and their khu phố, each in the schemes of its level (`values`: the wards')."""
+    changes = classify(ward_ids, values)
+    if LevelScheme.objects.filter(active=True, area_level=registry.KHU_PHO).exists():
+        changes += classify(khu_pho_ids(ward_ids), by=registry.KHU_PHO)
+    return changes
+
+
 def scheme_json(scheme: LevelScheme) -> dict:
     return {
         "id": scheme.pk,
         "name": scheme.name,
+        "area_level": scheme.area_level,
         "indicator": scheme.indicator,
         "per_1000": scheme.per_1000,
         "levels": scheme.levels,
@@ -188,16 +228,17 @@ def scheme_json(scheme: LevelScheme) -> dict:
     }
 
 
-def dashboard(ward_ids: list[int], limit: int = 30) -> dict:
-    """The schemes, each shown ward's level in them, and the latest changes, for the dashboard's JSON."""
-    schemes = list(LevelScheme.objects.filter(active=True))
-    current = AreaLevel.objects.filter(ward_id__in=ward_ids, scheme__active=True)
+def dashboard(area_ids: list[int], by: str = registry.WARD, limit: int = 30) -> dict:
+    """The schemes of that area level, each shown area's level in them, and the latest changes, for the
+    dashboard's JSON (the key `wards` holds the areas, wards or khu phố)."""
+    schemes = list(LevelScheme.objects.filter(active=True, area_level=by))
+    current = AreaLevel.objects.filter(ward_id__in=area_ids, scheme__in=schemes)
     by_scheme: dict[int, dict[int, dict]] = {}
     for a in current:
         by_scheme.setdefault(a.scheme_id, {})[a.ward_id] = {
             "level": a.level, "value": a.value, "since": a.since.isoformat(),
         }  # fmt: skip
-    log = LevelChange.objects.filter(ward_id__in=ward_ids, scheme__active=True).select_related("scheme")[:limit]
+    log = LevelChange.objects.filter(ward_id__in=area_ids, scheme__in=schemes).select_related("scheme")[:limit]
     return {
         "schemes": [{**scheme_json(s), "wards": by_scheme.get(s.pk, {})} for s in schemes],
         "changes": [

@@ -1,5 +1,5 @@
 """HTTP for the area levels: list and define schemes (leaders and administrators, gisportal/permissions.py), and
-the log of level changes. A scheme saved re-classifies every ward at once."""
+the log of level changes. A scheme saved re-classifies every ward (and every khu phố) at once."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def _body(request: HttpRequest) -> dict:
 
 
 def _saved(scheme: LevelScheme, request: HttpRequest, status: int) -> JsonResponse:
-    changes = levels.classify([w.pk for w in leader.classified_wards()])
+    changes = levels.classify_wards([w.pk for w in leader.classified_wards()])
     return JsonResponse({**levels.scheme_json(scheme), "changes": len(changes)}, status=status)
 
 

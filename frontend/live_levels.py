@@ -1,4 +1,5 @@
-"""Re-classify wards on the change events of this process's event hub (gisportal/event_hub.py), off the loop.
+"""Re-classify wards and their khu phố on the change events of this process's event hub (gisportal/event_hub.py),
+off the loop.
 
 A burst of notifications (an import's statements, a few officers saving at once) is gathered for DEBOUNCE_S and
 classified once, in a thread: the loop serving the streams never waits on the database.
@@ -25,7 +26,7 @@ def _classify(wards: set[int], everything: bool) -> None:
     close_old_connections()
     try:
         ids = [w.pk for w in leader.classified_wards()]
-        levels.classify(ids if everything else [w for w in ids if w in wards])
+        levels.classify_wards(ids if everything else [w for w in ids if w in wards])
     except Exception:
         log.warning("levels: re-classification after a change failed", exc_info=True)
     finally:

@@ -15,7 +15,13 @@ class LevelScheme(models.Model):
     `levels`: [{"key", "label", "label_en", "colour", "min", "max"}], sorted, each [min, max) (max null: no upper
     bound), none overlapping; validated by frontend/levels.py."""
 
+    class Area(models.TextChoices):
+        WARD = "ward", "Phường / Ward"
+        KHU_PHO = "khu_pho", "Khu phố / Neighbourhood"
+
     name = models.CharField(max_length=120)
+    # What the levels classify: wards, or khu phố (thresholds on a khu phố's counts are not a ward's).
+    area_level = models.CharField(max_length=10, choices=Area.choices, default=Area.WARD)
     indicator = models.CharField(max_length=60, help_text="A figure's key (gisportal/figures.py)")
     per_1000 = models.BooleanField(default=False, help_text="Per 1,000 residents")
     levels = models.JSONField()
@@ -32,7 +38,8 @@ class LevelScheme(models.Model):
 
 
 class AreaLevel(models.Model):
-    """A ward's current level in a scheme ("" when its value falls in no level)."""
+    """An area's current level in a scheme ("" when its value falls in no level); `ward` is the area, a ward or a
+    khu phố as the scheme's `area_level` says."""
 
     scheme = models.ForeignKey(LevelScheme, on_delete=models.CASCADE, related_name="current")
     ward = models.ForeignKey(AdminUnit, on_delete=models.CASCADE, related_name="+")
@@ -48,7 +55,7 @@ class AreaLevel(models.Model):
 
 
 class LevelChange(models.Model):
-    """One change of a ward's level: the log leaders read on the dashboard."""
+    """One change of an area's level (`ward`: a ward or a khu phố, as AreaLevel's): the log leaders read."""
 
     scheme = models.ForeignKey(LevelScheme, on_delete=models.CASCADE, related_name="changes")
     ward = models.ForeignKey(AdminUnit, on_delete=models.CASCADE, related_name="+")

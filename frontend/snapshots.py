@@ -30,7 +30,7 @@ def take(now: dt.datetime | None = None) -> int:
     FigureSnapshot.objects.bulk_create(
         FigureSnapshot(taken_at=now, ward_id=w, values={k: values[w][k].count for k in keys}) for w in ids
     )
-    levels.classify(ids, values)
+    levels.classify_wards(ids, values)
     return len(ids)
 
 

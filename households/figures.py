@@ -4,7 +4,7 @@ House numbers: those in use (stored in the standard form: parsed, canonical text
 report finds problems with. Households: resident households, their people, and the poor / near-poor among them,
 summed from the khu phố table; for readers who must not single a family out, small counts are withheld with the
 pattern chosen on every ward's khu phố at once (`households/suppression.py`), so the dashboard hides what the
-household tables do.
+household tables do. Per khu phố (`by="khu_pho"`), the same rows ungrouped, and the same pattern's khu phố cells.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
-from gisportal.figures import Figure, Value, WardFigures
+from gisportal.figures import GROUP, KHU_PHO, WARD, Figure, Value, WardFigures
 
 # The checks read every number of a ward (~0.1-0.5 s each): over more wards than this the page links to each
 # ward's report instead of counting.
@@ -25,8 +25,8 @@ PROBLEMS = ("duplicates", "unparseable", "outside_ward", "far_from_street", "out
 HOUSEHOLD_COUNTS = ("households", "people", "poor", "near_poor")
 
 _HOUSE_NUMBERS = """
-SELECT ward_id, count(*) FROM households_housenumber
- WHERE status = 'active' AND ward_id = ANY(%s) GROUP BY ward_id
+SELECT {group}, count(*) FROM households_housenumber
+ WHERE status = 'active' AND ward_id = ANY(%s) GROUP BY 1
 """
 
 
@@ -37,12 +37,15 @@ def _khu_pho_rows() -> list[dict]:
     return household_stats("khu_pho", today, today, None)
 
 
-def _households(ward_ids: list[int], rows: list[dict]) -> dict[int, dict[str, int]]:
+def _households(ward_ids: list[int], rows: list[dict], by: str = WARD) -> dict[int, dict[str, int]]:
+    """The khu phố rows of these wards summed per ward, or as they are per khu phố (households in no khu phố
+    count for their ward only)."""
     wanted = set(ward_ids)
     out: dict[int, dict[str, int]] = {}
     for r in rows:
-        if r["ward_id"] in wanted:
-            sums = out.setdefault(r["ward_id"], dict.fromkeys(HOUSEHOLD_COUNTS, 0))
+        area = r[GROUP[by]]
+        if r["ward_id"] in wanted and area is not None:
+            sums = out.setdefault(area, dict.fromkeys(HOUSEHOLD_COUNTS, 0))
             for c in HOUSEHOLD_COUNTS:
                 sums[c] += r[c]
     return out
@@ -60,35 +63,43 @@ def _patterns(universe: list[dict]) -> dict:
     }
 
 
-def count(ward_ids: list[int], hide_small: bool = False) -> dict[int, dict[str, Value]]:
+def count(ward_ids: list[int], hide_small: bool = False, by: str = WARD) -> dict[int, dict[str, Value]]:
+    """Per ward, or per khu phố of these wards (`by`)."""
     from households.reports import ward_report
 
-    out: dict[int, dict[str, Value]] = {w: {} for w in ward_ids}
+    out: dict[int, dict[str, Value]] = {}
     with connection.cursor() as cur:
-        cur.execute(_HOUSE_NUMBERS, [list(ward_ids)])
-        for ward, n in cur.fetchall():
-            out[ward]["house_numbers"] = Value(n)
-    if len(ward_ids) > MAX_REPORTED_WARDS:
-        for w in ward_ids:
-            out[w]["house_problems"] = Value(None)
-    else:
+        cur.execute(_HOUSE_NUMBERS.format(group=GROUP[by]), [list(ward_ids)])
+        for area, n in cur.fetchall():
+            if area is not None:
+                out.setdefault(area, {})["house_numbers"] = Value(n)
+    if by == WARD:  # the standardisation report reads a whole ward: not a khu phố figure
         for ward in ward_ids:
-            report = ward_report(ward)
-            problems = sum(report[k]["count"] for k in PROBLEMS)
-            out[ward]["house_problems"] = Value(problems, of=report["house_numbers"])
+            if len(ward_ids) > MAX_REPORTED_WARDS:
+                out.setdefault(ward, {})["house_problems"] = Value(None)
+            else:
+                report = ward_report(ward)
+                problems = sum(report[k]["count"] for k in PROBLEMS)
+                out.setdefault(ward, {})["house_problems"] = Value(problems, of=report["house_numbers"])
     universe = _khu_pho_rows()
-    sums = _households(ward_ids, universe)
+    sums = _households(ward_ids, universe, by)
     patterns = _patterns(universe) if hide_small else {}
+    areas = set(ward_ids) if by == WARD else set(sums)
     for column in HOUSEHOLD_COUNTS:
-        hidden = patterns[column].wards if column in patterns else set()
-        for ward in ward_ids:
-            n = sums.get(ward, {}).get(column, 0)
-            out[ward][f"hh_{column}"] = Value(None, hidden=True) if ward in hidden else Value(n)
+        if column not in patterns:
+            hidden: set = set()
+        elif by == KHU_PHO:
+            hidden = {kp for _ward, kp in patterns[column].khu_pho}
+        else:
+            hidden = patterns[column].wards
+        for area in areas:
+            n = sums.get(area, {}).get(column, 0)
+            out.setdefault(area, {})[f"hh_{column}"] = Value(None, hidden=True) if area in hidden else Value(n)
     return out
 
 
-def protected(ward_ids: list[int]) -> dict[int, dict[str, Value]]:
-    return count(ward_ids, hide_small=True)
+def protected(ward_ids: list[int], by: str = WARD) -> dict[int, dict[str, Value]]:
+    return count(ward_ids, hide_small=True, by=by)
 
 
 def protected_totals(ward_ids: list[int]) -> dict[str, Value]:
@@ -111,7 +122,9 @@ FIGURES = WardFigures(
     order=20,
     figures=(
         Figure("house_numbers", _("House numbers standardised"), "/households/report/?ward={ward}"),
-        Figure("house_problems", _("House numbers with problems"), "/households/report/?ward={ward}"),
+        Figure(
+            "house_problems", _("House numbers with problems"), "/households/report/?ward={ward}", per_khu_pho=False
+        ),
         Figure("hh_households", _("Resident households"), "/api/v1/households/stats?ward={ward}"),
         Figure("hh_people", _("Residents"), "/api/v1/households/stats?ward={ward}"),
         Figure("hh_poor", _("Poor households"), "/api/v1/households/stats?ward={ward}", sensitive=True),
@@ -120,4 +133,5 @@ FIGURES = WardFigures(
     count=count,
     protected=protected,
     protected_totals=protected_totals,
+    khu_pho=True,
 )

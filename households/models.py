@@ -29,10 +29,13 @@ class Street(FoldedName, models.Model):
     name_folded = models.CharField(max_length=120, editable=False, db_index=True)
     ward = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="streets")
     geom = models.MultiLineStringField(srid=4326)
+    # The vector tiles' copy (households/map_layers.py), with its own GiST index.
+    geom_3857 = projected_copy(models.MultiLineStringField, 3857)
     version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["geom_3857"])
 
     class Meta:
+        indexes = [GistIndex(fields=["geom_3857"], name="street_geom_3857_gist")]
         constraints = [
             models.UniqueConstraint(fields=["ward", "name_folded"], name="street_ward_name"),
             # The target of house numbers' composite (street, ward) foreign key.

@@ -1,19 +1,19 @@
-"""Waste points by kind and by condition, and forest change between each plot's last two surveys, per ward, for
-the leaders' pages (registered in apps.py). The SQL is here, once."""
+"""Waste points by kind and by condition, and forest change between each plot's last two surveys, per ward (or per
+khu phố of those wards), for the leaders' pages (registered in apps.py). The SQL is here, once."""
 
 from __future__ import annotations
 
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
-from gisportal.figures import Figure, Value, WardFigures
+from gisportal.figures import GROUP, WARD, Figure, Value, WardFigures
 
 WASTE_KINDS = ("bin", "toilet", "transfer_station", "dump_hotspot")
 WASTE_CONDITIONS = ("worn", "damaged", "overflowing")
 # The order conditions worsen in (layers/forest/changes.py's CONDITION_RANK); a blank condition counts as healthy.
 FOREST_RANK = "coalesce(array_position(ARRAY['healthy','stressed','degraded','lost'], {}::text), 1)"
 
-_WASTE = "SELECT ward_id, {counts} FROM layers_wastepoint WHERE NOT is_deleted AND ward_id = ANY(%s) GROUP BY ward_id"
+_WASTE = "SELECT {{group}}, {counts} FROM layers_wastepoint WHERE NOT is_deleted AND ward_id = ANY(%s) GROUP BY 1"
 _WASTE_SQL = _WASTE.format(
     counts=", ".join(
         [f"count(*) FILTER (WHERE kind = '{k}')" for k in WASTE_KINDS]
@@ -30,26 +30,29 @@ WITH ranked AS (
          row_number() OVER (PARTITION BY plot_id ORDER BY surveyed_on DESC) AS rank
     FROM layers_forestsurvey
 )
-SELECT p.ward_id,
+SELECT p.{{group}},
        count(*) FILTER (WHERE {FOREST_RANK.format("b.condition")} > {FOREST_RANK.format("a.condition")}),
        round(coalesce(sum((b.carbon_t_ha - a.carbon_t_ha) * p.area_ha), 0))::int
   FROM layers_forestplot p
   JOIN ranked b ON b.plot_id = p.id AND b.rank = 1
   JOIN ranked a ON a.plot_id = p.id AND a.rank = 2
  WHERE NOT p.is_deleted AND p.ward_id = ANY(%s)
- GROUP BY p.ward_id
+ GROUP BY 1
 """
 
 
-def count(ward_ids: list[int]) -> dict[int, dict[str, Value]]:
+def count(ward_ids: list[int], by: str = WARD) -> dict[int, dict[str, Value]]:
+    """Per ward, or per khu phố of these wards (`by`); rows in no khu phố count for their ward only."""
     out: dict[int, dict[str, Value]] = {}
     with connection.cursor() as cur:
-        cur.execute(_WASTE_SQL, [list(ward_ids)])
-        for ward, *counts in cur.fetchall():
-            out.setdefault(ward, {}).update({k: Value(n) for k, n in zip(_WASTE_KEYS, counts, strict=True)})
-        cur.execute(_FOREST_SQL, [list(ward_ids)])
-        for ward, worsened, carbon in cur.fetchall():
-            out.setdefault(ward, {}).update(forest_worsened=Value(worsened), forest_carbon_t=Value(carbon))
+        cur.execute(_WASTE_SQL.format(group=GROUP[by]), [list(ward_ids)])
+        for area, *counts in cur.fetchall():
+            if area is not None:
+                out.setdefault(area, {}).update({k: Value(n) for k, n in zip(_WASTE_KEYS, counts, strict=True)})
+        cur.execute(_FOREST_SQL.format(group=GROUP[by]), [list(ward_ids)])
+        for area, worsened, carbon in cur.fetchall():
+            if area is not None:
+                out.setdefault(area, {}).update(forest_worsened=Value(worsened), forest_carbon_t=Value(carbon))
     return out
 
 
@@ -68,4 +71,5 @@ FIGURES = WardFigures(
         Figure("forest_carbon_t", _("Forest carbon change since the previous survey (t)"), "/layers/forest/"),
     ),
     count=count,
+    khu_pho=True,
 )

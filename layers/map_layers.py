@@ -3,7 +3,7 @@ imports every app's `map_layers`). Both are read by the features domain's roles 
 
 from __future__ import annotations
 
-from layers.models import ForestPlot, WastePoint
+from layers.models import POI, AdminUnit, ForestPlot, WastePoint
 from layers.registry import Field, Layer, register
 
 KHU_PHO = Field("khu_pho", "Khu phố", "Khu phố", column="name", via="khu_pho")
@@ -77,5 +77,97 @@ FOREST_PLOTS = register(
         detail_minzoom=12,
         style={"color": "#166534", "fill": "#4ade80", "weight": 1},
         edit_fields=("code", "sub_zone", "species", "planting_year", "notes"),
+    )
+)
+
+# --- the frame: admin units and public facilities, read-only (the unit import and the admin site write them) ---
+
+# A unit's period and what replaced it (HCMC's 2025 reform): old wards stay, with `valid_to` and a successor.
+_UNIT_FIELDS = (
+    Field("code", "Mã", "Code"),
+    Field("name", "Tên", "Name"),
+    Field("kind", "Loại", "Kind"),
+    Field("valid_from", "Hiệu lực từ", "Valid from"),
+    Field("valid_to", "Hiệu lực đến", "Valid to"),
+    Field("successor", "Đơn vị kế thừa", "Successor", column="name", via="successor"),
+    Field("successor_code", "Mã đơn vị kế thừa", "Successor code", column="code", via="successor"),
+    Field("approximate", "Ranh giới gần đúng", "Approximate boundary"),
+)
+
+ADMIN_WARDS = register(
+    Layer(
+        name="admin_wards",
+        title="Phường, xã",
+        title_en="Wards and communes",
+        model=AdminUnit,
+        public_fields=(
+            *_UNIT_FIELDS,
+            Field("area_km2", "Diện tích (km²)", "Area (km²)"),
+            Field("population", "Dân số", "Population"),
+        ),
+        # The heads' names and phones are officers' (AdminUnit.private_fields): never in a tile or a page.
+        public_filter="t.level = 'ward'",
+        geom_field="boundary",
+        tile_geom_field="boundary_3857",
+        minzoom=8,
+        detail_minzoom=8,  # a city's 168 wards are whole polygons at every zoom: no clusters
+        style={"color": "#0b5394", "fill": "#0b5394", "weight": 2},
+        edit_domain=None,
+        on_at_first=False,  # the home map draws the home wards' outlines itself
+    )
+)
+
+ADMIN_KHU_PHO = register(
+    Layer(
+        name="admin_khu_pho",
+        title="Khu phố, ấp",
+        title_en="Neighbourhoods (khu phố)",
+        model=AdminUnit,
+        public_fields=(
+            *_UNIT_FIELDS,
+            Field("ward", "Phường", "Ward", column="name", via="parent"),
+            Field("population", "Dân số", "Population"),
+        ),
+        public_filter="t.level = 'khu_pho'",
+        geom_field="boundary",
+        tile_geom_field="boundary_3857",
+        minzoom=11,
+        detail_minzoom=11,
+        style={"color": "#6aa84f", "fill": "#6aa84f", "weight": 1},
+        edit_domain=None,
+        on_at_first=False,
+    )
+)
+
+PUBLIC_FACILITIES = register(
+    Layer(
+        name="public_facilities",
+        title="Cơ sở công cộng",
+        title_en="Public facilities",
+        model=POI,
+        public_fields=(
+            Field("kind", "Loại", "Kind"),
+            Field("name", "Tên", "Name"),
+            Field("address", "Địa chỉ", "Address"),
+            Field("phone", "Điện thoại", "Phone"),  # the facility's public line
+            Field("ward", "Phường", "Ward", column="name", via="ward"),
+            KHU_PHO,
+        ),
+        minzoom=11,
+        detail_minzoom=14,
+        style={
+            "color": "#1d4ed8",
+            "radius": 5,
+            "by": "kind",
+            "colors": {
+                "office": "#1d4ed8",
+                "school": "#ca8a04",
+                "health": "#dc2626",
+                "market": "#9333ea",
+                "police": "#0f172a",
+            },
+        },
+        edit_domain=None,
+        on_at_first=False,  # the home map draws the home wards' facilities with their own symbols
     )
 )

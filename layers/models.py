@@ -71,8 +71,10 @@ class AdminUnit(FoldedName, models.Model):
     head_name = models.CharField(max_length=120, blank=True)
     head_phone = models.CharField(max_length=20, blank=True)
     boundary = models.MultiPolygonField(srid=4326)
+    # The vector tiles' copy (layers/map_layers.py: the wards and khu phố layers), with its own GiST index.
+    boundary_3857 = projected_copy(models.MultiPolygonField, 3857, source="boundary")
     version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["boundary_3857"])
 
     objects = AdminUnitQuerySet.as_manager()
     private_fields = ("head_name", "head_phone")
@@ -85,6 +87,7 @@ class AdminUnit(FoldedName, models.Model):
                 name="adminunit_valid_period",
             ),
         ]
+        indexes = [GistIndex(fields=["boundary_3857"], name="adminunit_boundary_3857_gist")]
         ordering = ["level", "name"]
 
     def __str__(self) -> str:
@@ -118,12 +121,16 @@ class POI(models.Model):
     geom = models.PointField(srid=4326)
     # Radius scans measure in metres: a stored UTM 48N copy keeps its index usable.
     geom_m = projected_copy(models.PointField, 32648)
+    geom_3857 = projected_copy(models.PointField, 3857)  # the vector tiles' (layers/map_layers.py)
     version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["geom_3857"])
     private_fields: tuple[str, ...] = ()
 
     class Meta:
-        indexes = [GistIndex(fields=["geom_m"], name="poi_geom_m_gist")]
+        indexes = [
+            GistIndex(fields=["geom_m"], name="poi_geom_m_gist"),
+            GistIndex(fields=["geom_3857"], name="poi_geom_3857_gist"),
+        ]
         ordering = ["kind", "name"]
 
     def __str__(self) -> str:

@@ -93,8 +93,8 @@ def write(layer: Layer, q: ogc.Query, fmt: str, workdir: Path) -> Path:
     elif fmt == "gpx":
         if not layer.is_point:
             raise InvalidInput(
-                "GPX chỉ chứa điểm: lớp này là vùng, hãy chọn KML hoặc GeoPackage.",
-                "GPX holds points only: this layer is polygons; choose KML or GeoPackage.",
+                "GPX chỉ chứa điểm: lớp này là đường hoặc vùng, hãy chọn KML hoặc GeoPackage.",
+                "GPX holds points only: this layer is lines or polygons; choose KML or GeoPackage.",
                 {"format": fmt},
                 code="unsupported_format",
             )

@@ -1,16 +1,18 @@
-"""Citizen reports per ward for the leaders' pages: open, overdue, closed on time (registered in layers/apps.py)."""
+"""Citizen reports per ward (or khu phố) for the leaders' pages: open, overdue, closed on time (registered in
+layers/apps.py)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from gisportal.figures import Figure, Value, WardFigures
+from gisportal.figures import WARD, Figure, Value, WardFigures
 
 
-def count(ward_ids: list[int]) -> dict[int, dict[str, Value]]:
+def count(ward_ids: list[int], by: str = WARD) -> dict[int, dict[str, Value]]:
     from layers.reports.services import per_ward
 
-    return {w: {f"reports_{k}": Value(n) for k, n in figs.items()} for w, figs in per_ward(ward_ids).items()}
+    counted = per_ward(ward_ids, by=by)
+    return {area: {f"reports_{k}": Value(n) for k, n in figs.items()} for area, figs in counted.items()}
 
 
 FIGURES = WardFigures(
@@ -23,4 +25,5 @@ FIGURES = WardFigures(
         ),
     ),
     count=count,
+    khu_pho=True,
 )

@@ -20,6 +20,7 @@ from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
 from gisportal.errors import Conflict, InvalidInput, NotFound
+from gisportal.figures import GROUP
 from gisportal.params import is_whole
 from gisportal.permissions import can_handle_report, report_assignees
 from gisportal.text import nfc, refuse_hostile
@@ -328,13 +329,15 @@ def steps_of(report: Report) -> list[dict]:
 # --- counts for leaders --------------------------------------------------------------------------
 
 
-def per_ward(ward_ids: list[int] | None, now: dt.datetime | None = None) -> dict[int, dict[str, int]]:
-    """Open, overdue and closed-on-time reports per ward (None: every ward with reports)."""
+def per_ward(ward_ids: list[int] | None, now: dt.datetime | None = None, by: str = "ward") -> dict[int, dict[str, int]]:
+    """Open, overdue and closed-on-time reports per ward (None: every ward with reports), or per khu phố of those
+    wards (`by="khu_pho"`; a report routed to no khu phố counts for its ward only)."""
     now = now or timezone.now()
+    group = GROUP[by]
     qs = Report.objects.all() if ward_ids is None else Report.objects.filter(ward_id__in=ward_ids)
-    rows = qs.values("ward_id").annotate(
+    rows = qs.values(group).annotate(
         open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
         overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due_at__lt=now)),
         closed_on_time=Count("id", filter=Q(status__in=DONE_STATUSES, resolved_at__lte=F("due_at"))),
     )
-    return {r["ward_id"]: {k: r[k] for k in ("open", "overdue", "closed_on_time")} for r in rows}
+    return {r[group]: {k: r[k] for k in ("open", "overdue", "closed_on_time")} for r in rows if r[group] is not None}

@@ -75,8 +75,12 @@ def test_the_figures_per_ward_and_for_the_district_are_the_tables_counts(dashboa
         total = sum(expected.get(pk, {}).get(key, 0) for pk in shown)
         assert data["district"][key]["count"] == total, key
     assert expected[w.ward_a.pk]["suspended"] >= 4  # the figures are not all zero
-    outlines = {f["id"]: f["geometry"]["type"] for f in data["outlines"]["features"]}
-    assert outlines == {pk: "MultiPolygon" for pk in shown} or set(outlines) == set(shown)
+    # The map's shapes are the admin units' vector tiles; the data says which layer and where to open.
+    assert data["tiles"] == {"layer": "admin_wards", "url": "/tiles/admin_wards/{z}/{x}/{y}.mvt", "minzoom": 8}
+    west, south, east, north = data["bounds"]
+    for ward in (w.ward_a, w.ward_b):
+        x0, y0, x1, y1 = ward.boundary.extent
+        assert west <= x0 and south <= y0 and x1 <= east and y1 <= north
 
 
 def test_one_ward_view_and_who_may_see_the_dashboard(dashboard_world):

@@ -1,6 +1,9 @@
 // The leaders' dashboard: one JSON of figures (frontend/leader.py via /leader/dashboard/data) drawn three ways —
-// a choropleth of the wards with quantile or natural-breaks classes and a legend, a Chart.js bar chart, a table that sorts — and
-// exported as shown. Live: /api/v1/events says an officer saved an edit, and the figures reload (bursts coalesce).
+// a choropleth of the wards or of their khu phố with quantile or natural-breaks classes and a legend, a Chart.js bar
+// chart, a table that sorts — and exported as shown. The choropleth's shapes are the portal's own vector tiles of the
+// admin units (the registry layers admin_wards / admin_khu_pho, /tiles/), coloured per feature here by its id.
+// Live: /api/v1/events says an officer saved an edit, and the figures reload (bursts coalesce); the tiles are not
+// fetched again, their shapes are restyled.
 
 import { drawHistory, snapshotNow } from "./leader_history.js";
 import { downloadPng } from "./leader_png.js";
@@ -15,9 +18,9 @@ const number = new Intl.NumberFormat(english ? "en" : "vi");
 const COLOURS = ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"];
 const NO_DATA = "#cccccc";
 
-const state = { data: null, indicator: null, sort: "name", descending: false, latest: 0 };
+const state = { data: null, byId: new Map(), indicator: null, sort: "name", descending: false, latest: 0, drawn: "" };
 const map = L.map("dash-map", { zoomSnap: 0.25, attributionControl: false });
-const outlines = L.geoJSON(null, { style: () => ({ weight: 1, color: "#444", fillOpacity: 0.75 }) }).addTo(map);
+let areas = null; // the VectorGrid of the shown areas' tiles
 let chart = null;
 
 const legend = L.control({ position: "bottomright" });
@@ -111,22 +114,73 @@ function drawLegend(breaks) {
   if (!breaks.length) div.append(document.createTextNode(` — ${_("no figures")}`));
 }
 
-function drawMap(breaks) {
-  const byId = new Map(state.data.wards.map((w) => [w.id, w]));
-  if (!outlines.getLayers().length) {
-    outlines.addData(state.data.outlines);
-    if (outlines.getLayers().length) map.fitBounds(outlines.getBounds(), { padding: [10, 10] });
+function styleOf(id) {
+  const area = state.byId.get(id);
+  // A unit of the tiles that is not shown (a neighbour, a ward before the 2025 merger): no shape at all
+  // (VectorGrid draws nothing for an empty list of styles).
+  if (!area) return [];
+  return { weight: 1, color: "#444", opacity: 1, fill: true, fillColor: fillOf(area, state.breaks), fillOpacity: 0.75 };
+}
+
+// What the page and its tests read off each drawn shape: its area, class, level and colour, and its name on hover.
+function mark(id, path) {
+  if (!path) return;
+  const area = state.byId.get(id);
+  const value = area?.values[state.indicator]?.count ?? null;
+  const level = levelScheme()?.wards[id]?.level ?? "";
+  path.dataset.area = String(id);
+  path.dataset.class = String(classOf(value, state.breaks));
+  path.dataset.level = level;
+  path.dataset.fill = path.getAttribute("fill") ?? "";
+  let title = path.querySelector("title");
+  if (!title) {
+    title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+    path.append(title);
   }
-  const scheme = levelScheme();
-  outlines.eachLayer((layer) => {
-    const ward = byId.get(layer.feature.id);
-    const value = ward?.values[state.indicator]?.count ?? null;
-    layer.setStyle({ fillColor: fillOf(ward, breaks) });
-    const level = scheme?.wards[ward?.id]?.level;
-    layer.bindTooltip(`${ward?.name ?? ""}: ${show(ward?.values[state.indicator])}${level ? ` · ${level}` : ""}`);
-    layer.getElement()?.setAttribute("data-class", String(classOf(value, breaks)));
-    layer.getElement()?.setAttribute("data-level", level ?? "");
-  });
+  const where = area && state.data.area_level === "khu_pho" ? ` (${area.ward_name})` : "";
+  title.textContent = `${area?.name ?? ""}${where}: ${show(area?.values[state.indicator])}${level ? ` · ${level}` : ""}`;
+}
+
+// VectorGrid 1.3.0 keeps each tile's features by id (`getFeatureId`) in `_vectorTiles[key]._features`; its own
+// setFeatureStyle would store a style per id and outlive the figures, so the shapes are restyled from `state`.
+function restyleTile(tile, update) {
+  if (!tile) return;
+  for (const [key, { feature }] of Object.entries(tile._features)) {
+    const id = Number(key);
+    const style = styleOf(id);
+    if (update && !Array.isArray(style)) feature.updateStyle(tile, L.extend({}, L.Path.prototype.options, style));
+    mark(id, feature._path);
+  }
+}
+
+function drawMap(breaks) {
+  const { tiles, bounds } = state.data;
+  const shown = `${tiles.url}|${state.data.wards.map((w) => w.id).join()}`;
+  if (shown !== state.drawn) {
+    // Other areas: a new layer, so that tiles drawn without them (or with others) are not kept.
+    if (areas) map.removeLayer(areas);
+    areas = L.vectorGrid.protobuf(tiles.url, {
+      rendererFactory: L.svg.tile,
+      interactive: true,
+      maxNativeZoom: 22,
+      getFeatureId: (f) => f.properties.id,
+      vectorTileLayerStyles: { [tiles.layer]: (p) => styleOf(p.id) },
+    });
+    const layer = areas;
+    layer.on("tileload", (e) => restyleTile(layer._vectorTiles[layer._tileCoordsToKey(e.coords)], false));
+    layer.on("click", (e) => {
+      const title = e.layer?._path?.querySelector("title")?.textContent;
+      if (title) L.popup().setLatLng(e.latlng).setContent(document.createTextNode(title)).openOn(map);
+    });
+    if (bounds) map.fitBounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], { padding: [10, 10] });
+    // A district's khu phố seen from further out than their layer's first zoom would be empty tiles.
+    if (map.getZoom() < tiles.minzoom) map.setZoom(tiles.minzoom);
+    layer.addTo(map);
+    state.drawn = shown;
+  } else {
+    for (const tile of Object.values(areas._vectorTiles)) restyleTile(tile, true);
+  }
+  document.getElementById("dash-map").dataset.areaLevel = state.data.area_level;
   drawLegend(breaks);
 }
 
@@ -178,16 +232,17 @@ function headerCell(key, text, numeric) {
 function drawTable(rows) {
   const { columns, district } = state.data;
   const head = document.querySelector("#dash-table thead tr");
-  head.replaceChildren(headerCell("name", _("Ward"), false), ...columns.map((c) => headerCell(c.key, c.label, true)));
+  const byKhuPho = state.data.area_level === "khu_pho";
+  head.replaceChildren(headerCell("name", byKhuPho ? _("Khu phố") : _("Ward"), false), ...columns.map((c) => headerCell(c.key, c.label, true)));
   const body = document.querySelector("#dash-table tbody");
   body.replaceChildren(
     ...rows.map((w) => {
       const tr = document.createElement("tr");
       tr.dataset.ward = String(w.id);
-      if (String(w.id) === $("dash-ward").value) tr.className = "chosen";
+      if (String(w.ward) === $("dash-ward").value) tr.className = "chosen";
       const th = document.createElement("th");
       th.scope = "row";
-      th.textContent = w.name;
+      th.textContent = byKhuPho ? `${w.name} (${w.ward_name})` : w.name;
       tr.append(th);
       for (const c of columns) {
         const td = document.createElement("td");
@@ -222,6 +277,7 @@ function drawTable(rows) {
 function updateExports() {
   const q = new URLSearchParams();
   if ($("dash-ward").value) q.set("ward", $("dash-ward").value);
+  q.set("area", $("dash-area").value);
   q.set("sort", state.sort);
   q.set("dir", state.descending ? "desc" : "asc");
   $("export-csv").href = `/leader/dashboard/export.csv?${q}`;
@@ -233,6 +289,7 @@ function render() {
   // Quantiles or natural breaks (Jenks), worked out by the server (frontend/breaks.py) for every figure.
   const breaks = state.data.breaks[state.indicator]?.[$("dash-breaks").value] ?? [];
   state.breaks = breaks;
+  state.byId = new Map(state.data.wards.map((w) => [w.id, w]));
   fillMapBy();
   drawMap(breaks);
   drawChart(rows);
@@ -242,17 +299,23 @@ function render() {
   updateExports();
 }
 
+// The figures counted per area of the level shown (a khu phố has fewer): the choice is kept where it still is one.
 function fillIndicators() {
   const select = $("dash-indicator");
-  if (select.options.length) return;
-  for (const c of state.data.columns) select.append(new Option(c.label, c.key));
+  const keys = state.data.columns.map((c) => c.key).join();
+  if (select.dataset.keys === keys) return;
+  const chosen = select.value;
+  select.replaceChildren(...state.data.columns.map((c) => new Option(c.label, c.key)));
+  if (state.data.columns.some((c) => c.key === chosen)) select.value = chosen;
+  select.dataset.keys = keys;
   state.indicator = select.value;
 }
 
 async function load() {
   const ticket = ++state.latest; // the newest request wins when answers arrive out of order
-  const ward = $("dash-ward").value;
-  const response = await fetch(`/leader/dashboard/data${ward ? `?ward=${ward}` : ""}`, {
+  const q = new URLSearchParams({ area: $("dash-area").value });
+  if ($("dash-ward").value) q.set("ward", $("dash-ward").value);
+  const response = await fetch(`/leader/dashboard/data?${q}`, {
     credentials: "same-origin",
     headers: { Accept: "application/json" },
   });
@@ -264,16 +327,16 @@ async function load() {
     return;
   }
   $("dash-error").hidden = true;
-  const wardsChanged = !state.data || state.data.wards.map((w) => w.id).join() !== body.wards.map((w) => w.id).join();
   state.data = body;
-  if (wardsChanged) outlines.clearLayers();
   fillIndicators();
   render();
   document.body.dataset.dashboardLoaded = String(state.latest);
 }
 
 $("dash-ward").addEventListener("change", load);
-const names = () => new Map(state.data.wards.map((w) => [w.id, w.name]));
+$("dash-area").addEventListener("change", load);
+// The history is per ward whatever the map shows (snapshots keep wards): their names from the wards' list.
+const names = () => new Map([...$("dash-ward").options].filter((o) => o.value).map((o) => [Number(o.value), o.textContent]));
 const redrawHistory = () => drawHistory(state.indicator, $("dash-ward").value, names());
 $("dash-indicator").addEventListener("change", () => {
   state.indicator = $("dash-indicator").value;
@@ -284,12 +347,28 @@ $("dash-ward").addEventListener("change", () => state.data && redrawHistory());
 $("dash-snapshot").addEventListener("click", () => snapshotNow(redrawHistory));
 $("dash-breaks").addEventListener("change", () => state.data && render());
 $("dash-map-by").addEventListener("change", () => state.data && render());
-$("export-png").addEventListener("click", () => {
-  const byId = new Map(state.data.wards.map((w) => [w.id, w]));
+// The PNG draws the shapes shown from the same admin units as GeoJSON, through the portal's OGC API (a canvas
+// cannot read them back from the SVG tiles), every page of the shown areas' box.
+async function shownShapes() {
+  const { bounds, tiles } = state.data;
+  const features = [];
+  if (!bounds) return { type: "FeatureCollection", features };
+  let url = `/ogc/collections/${tiles.layer}/items?bbox=${bounds.join(",")}&limit=1000`;
+  while (url) {
+    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/geo+json" } });
+    const doc = await response.json();
+    features.push(...(doc.features ?? []).filter((f) => state.byId.has(f.id)));
+    url = response.ok ? doc.links?.find((l) => l.rel === "next")?.href ?? null : null;
+  }
+  return { type: "FeatureCollection", features };
+}
+
+$("export-png").addEventListener("click", async () => {
+  const outlines = await shownShapes();
   downloadPng({
-    outlines: state.data.outlines,
+    outlines,
     title: $("dash-legend").querySelector("strong").textContent,
-    colour: (id) => fillOf(byId.get(id), state.breaks),
+    colour: (id) => fillOf(state.byId.get(id), state.breaks),
     legend: [...document.querySelectorAll("#dash-legend .dash-legend-class")].map((row) => ({
       colour: row.querySelector("i").style.background,
       text: row.textContent,

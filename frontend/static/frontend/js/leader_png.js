@@ -1,6 +1,7 @@
-// PNG of the dashboard's choropleth, drawn into a canvas here (no basemap, no library): the wards' outlines in
-// Web Mercator filled with their class colours, the title and the legend. Tiles from other servers would taint a
-// canvas; the outlines are the portal's own and are all that the map's figures say.
+// PNG of the dashboard's choropleth, drawn into a canvas here (no basemap, no library): the areas' shapes (wards or
+// khu phố, the admin units as the portal's OGC API serves them) in Web Mercator filled with their class colours, the
+// title and the legend. Tiles from other servers would taint a canvas; the shapes are the portal's own and are all
+// that the map's figures say.
 
 const WIDTH = 1200;
 const HEIGHT = 800;
