@@ -132,3 +132,15 @@ def test_session_cookie_is_httponly_and_samesite_on_a_plain_http_install(world):
     session, csrf = login.cookies["sessionid"], page.cookies["csrftoken"]
     assert session["httponly"] and session["samesite"] == "Lax" and not session["secure"]
     assert csrf["samesite"] == "Lax" and not csrf["httponly"]
+
+
+def test_passwords_are_hashed_with_pbkdf2_at_a_million_rounds():
+    """The tests hash their users' passwords at few rounds (tests/passwords.py); the portal's own settings do not."""
+    show = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'gisportal.settings'); django.setup();"
+        "from django.contrib.auth.hashers import get_hasher; h = get_hasher(); print(h.algorithm, h.iterations)"
+    )
+    out = _django(show, PRODUCTION_ENV)
+    assert out.returncode == 0, out.stderr
+    algorithm, rounds = out.stdout.split()
+    assert algorithm == "pbkdf2_sha256" and int(rounds) >= 1_000_000
