@@ -25,7 +25,7 @@ cp node_modules/protomaps-leaflet/dist/protomaps-leaflet.js "$DEST/protomaps/"
 # The imagery swipe. leaflet-compare is leaflet-side-by-side's fork that ships a built file: the
 # original's npm package holds only CommonJS source that needs browserify (and its esprima-fb).
 cp node_modules/leaflet-compare/dist/leaflet-compare.{js,css} "$DEST/compare/"
-# axe-core: the browser tests inject it into every page (tests/browser/test_accessibility.py); pages never load it.
+# axe-core: the browser tests inject it into every page (tests/browser/test_page_walk.py); pages never load it.
 mkdir -p "$DEST/axe"
 cp node_modules/axe-core/axe.min.js "$DEST/axe/"
 echo "$want" >"$stamp"

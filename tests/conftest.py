@@ -25,8 +25,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_SEED_PACKAGES = ("tests/browser/demo/", "tests/businesses/test_hot_plans.py")
 
 
+# Browser test modules go to one worker each, whole: their Chromium (a module fixture, tests/browser/conftest.py)
+# then starts once per module, not once on each worker that runs one of its tests.
+WHOLE_MODULE_PACKAGES = ("tests/browser/",)
+
+
 def pytest_xdist_make_scheduler(config, log):
-    """xdist's own scheduling, except that each of SHARED_SEED_PACKAGES goes to one worker as one unit.
+    """xdist's own scheduling, except that each of SHARED_SEED_PACKAGES goes to one worker as one unit, and each
+    module of WHOLE_MODULE_PACKAGES too. xdist hands the largest units out first, then single tests as workers ask.
 
     This is what `--dist loadgroup` is for, but xdist 3.8 marks the group by renaming `item._nodeid`, which
     pytest 9 no longer reads, so its groups are silently ignored.
@@ -37,7 +43,11 @@ def pytest_xdist_make_scheduler(config, log):
 
     class SharedSeedScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return next((p for p in SHARED_SEED_PACKAGES if nodeid.startswith(p)), nodeid)
+            if shared := next((p for p in SHARED_SEED_PACKAGES if nodeid.startswith(p)), None):
+                return shared
+            if nodeid.startswith(WHOLE_MODULE_PACKAGES):
+                return nodeid.split("::", 1)[0]
+            return nodeid
 
     return SharedSeedScheduling(config, log)
 
@@ -157,6 +167,23 @@ def world(db) -> World:
 @pytest.fixture
 def live_world(transactional_db) -> World:
     return build_world()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _few_password_rounds():
+    """Test users' passwords hashed at few rounds (tests/passwords.py): what a test checks of a password is that it
+    is checked, not how slow its hash is. Django's own PBKDF2 stays listed, as a portal process knows it."""
+    from django.test import override_settings
+
+    fast = override_settings(
+        PASSWORD_HASHERS=[
+            "tests.passwords.FewRoundsPBKDF2PasswordHasher",
+            "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        ]
+    )
+    fast.enable()  # sends setting_changed, which empties Django's cache of the hashers
+    yield
+    fast.disable()
 
 
 @pytest.fixture(autouse=True, scope="session")

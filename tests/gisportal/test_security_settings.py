@@ -192,3 +192,15 @@ def test_a_geometry_naming_an_external_crs_is_refused_and_nothing_fetched(world)
     assert seen == []
     business.refresh_from_db()
     assert (business.geom.x, business.geom.y, business.version) == before
+
+
+def test_passwords_are_hashed_with_pbkdf2_at_a_million_rounds():
+    """The tests hash their users' passwords at few rounds (tests/passwords.py); the portal's own settings do not."""
+    show = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'gisportal.settings'); django.setup();"
+        "from django.contrib.auth.hashers import get_hasher; h = get_hasher(); print(h.algorithm, h.iterations)"
+    )
+    out = _django(show, PRODUCTION_ENV)
+    assert out.returncode == 0, out.stderr
+    algorithm, rounds = out.stdout.split()
+    assert algorithm == "pbkdf2_sha256" and int(rounds) >= 1_000_000
