@@ -15,24 +15,15 @@ from tests.endpoints import endpoint_urls
 
 METHODS = ("post", "put", "patch", "delete")
 # (url name, method) a role may succeed in; pages answer a write by a redirect (to the login page, or back).
+CITIZEN = {("report-file", "post"), ("report-follow", "post"), ("open311-requests", "post")}
+OWN_TOKENS = {("my-tokens", "post"), ("my-token", "delete"), ("account-tokens", "post")}
 THEIRS = {
-    "anonymous": {("report-file", "post"), ("report-follow", "post"), ("open311-requests", "post")},
-    "khu_pho_officer": {
-        ("report-file", "post"),
-        ("report-follow", "post"),
-        ("open311-requests", "post"),
-        ("my-tokens", "post"),
-        ("my-token", "delete"),
-        ("account-tokens", "post"),
-    },
+    "anonymous": CITIZEN,
+    "khu_pho_officer": CITIZEN | OWN_TOKENS,
     # A leader edits no record of a ward; their own dashboard's snapshots and choropleth class schemes are theirs.
-    "district_leader": {
-        ("report-file", "post"),
-        ("report-follow", "post"),
-        ("open311-requests", "post"),
-        ("my-tokens", "post"),
-        ("my-token", "delete"),
-        ("account-tokens", "post"),
+    "district_leader": CITIZEN
+    | OWN_TOKENS
+    | {
         ("leader-dashboard-snapshots", "post"),
         ("leader-levels", "post"),
         ("leader-level", "put"),
