@@ -125,7 +125,9 @@ class PortalServer:
         """`probe`: a path that answers once the portal is up; None waits for the port only (no database)."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        environment = {**os.environ, "DEBUG": "0", "SECRET_KEY_FILE": str(ROOT / "var" / "secret-key"), **env}
+        # The key scripts/common.sh chose (it keeps a SECRET_KEY_FILE given in the environment), else the checkout's.
+        key_file = os.environ.get("SECRET_KEY_FILE") or str(ROOT / "var" / "secret-key")
+        environment = {**os.environ, "DEBUG": "0", "SECRET_KEY_FILE": key_file, **env}
         # Production settings, not the test ones (PYTEST_VERSION switches throttles off and shifts Redis).
         environment.pop("PYTEST_VERSION", None)
         environment.pop("PYTEST_XDIST_WORKER", None)
