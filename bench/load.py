@@ -169,8 +169,11 @@ async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, 
 async def _load(host: str, port: int, path: str, clients: int, seconds: float) -> dict:
     latencies: list[float] = []
     kinds: dict[str, int] = {}
+    # A browser asks for a page as HTML and for the API as the map's fetch() does (*/*): an HTML Accept on an
+    # API path would get DRF's browsable page, which no map asks for.
+    accept = "text/html,*/*" if path == "/" else "*/*"
     request = (
-        f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: text/html,*/*\r\nAccept-Encoding: gzip\r\n\r\n"
+        f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: {accept}\r\nAccept-Encoding: gzip\r\n\r\n"
     ).encode()
     stop_at = time.perf_counter() + seconds
 
