@@ -37,7 +37,8 @@ class AdminUnitList(generics.ListAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
-        qs = AdminUnit.objects.valid_on(parse_date(params.get("valid_on"), "valid_on"))
+        # `successors` is a many-to-many: without the prefetch, one query a unit (170 for the city's wards).
+        qs = AdminUnit.objects.valid_on(parse_date(params.get("valid_on"), "valid_on")).prefetch_related("successors")
         if level := choice(params, "level", AdminUnit.Level.values, "Cấp hành chính", "level"):
             qs = qs.filter(level=level)
         if (parent := int_id(params, "parent")) is not None:

@@ -78,3 +78,18 @@ def test_openapi_schema_lists_the_endpoints(db):
     assert "/api/v1/admin-units/" in paths and "/api/v1/pois/" in paths and "/api/health/" in paths
     docs = Client().get("/api/docs/")
     assert docs.status_code == 200 and b"cdn" not in docs.content.lower()
+
+
+def test_the_ward_list_costs_the_same_queries_for_ten_wards_as_for_two(world):
+    """The home page embeds this list for every visitor: a query per unit (its successors) made it 190 ms."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    with CaptureQueriesContext(connection) as two:
+        assert len(client.get("/api/v1/admin-units/?level=ward").json()["features"]) == 2
+    for i in range(8):
+        AdminUnitFactory(name=f"Phường thử {i}", boundary=square(106.60 + i * 0.01, 10.70, 0.004))
+    with CaptureQueriesContext(connection) as ten:
+        assert len(client.get("/api/v1/admin-units/?level=ward").json()["features"]) == 10
+    assert len(ten.captured_queries) == len(two.captured_queries)
