@@ -94,49 +94,47 @@ _UNIT_FIELDS = (
     Field("approximate", "Ranh giới gần đúng", "Approximate boundary"),
 )
 
-ADMIN_WARDS = register(
-    Layer(
-        name="admin_wards",
-        title="Phường, xã",
-        title_en="Wards and communes",
-        model=AdminUnit,
-        public_fields=(
-            *_UNIT_FIELDS,
-            Field("area_km2", "Diện tích (km²)", "Area (km²)"),
-            Field("population", "Dân số", "Population"),
-        ),
-        # The heads' names and phones are officers' (AdminUnit.private_fields): never in a tile or a page.
-        public_filter="t.level = 'ward'",
-        geom_field="boundary",
-        tile_geom_field="boundary_3857",
-        minzoom=8,
-        detail_minzoom=8,  # a city's 168 wards are whole polygons at every zoom: no clusters
-        style={"color": "#0b5394", "fill": "#0b5394", "weight": 2},
-        edit_domain=None,
-        on_at_first=False,  # the home map draws the home wards' outlines itself
+
+def _unit_layer(name: str, title: str, title_en: str, level: str, fields: tuple[Field, ...], **kw) -> Layer:
+    """One level of the admin units as a read-only public layer: whole polygons at every zoom it has (no
+    clusters), drawn from the stored EPSG:3857 boundary; the heads' names and phones (AdminUnit.private_fields)
+    are never in a tile or a page. Off at first: the home map draws the home wards' outlines itself."""
+    return register(
+        Layer(
+            name=name,
+            title=title,
+            title_en=title_en,
+            model=AdminUnit,
+            public_fields=(*_UNIT_FIELDS, *fields),
+            public_filter=f"t.level = '{level}'",
+            geom_field="boundary",
+            tile_geom_field="boundary_3857",
+            detail_minzoom=kw["minzoom"],
+            edit_domain=None,
+            on_at_first=False,
+            **kw,
+        )
     )
+
+
+ADMIN_WARDS = _unit_layer(
+    "admin_wards",
+    "Phường, xã",
+    "Wards and communes",
+    AdminUnit.Level.WARD,
+    (Field("area_km2", "Diện tích (km²)", "Area (km²)"), Field("population", "Dân số", "Population")),
+    minzoom=8,
+    style={"color": "#0b5394", "fill": "#0b5394", "weight": 2},
 )
 
-ADMIN_KHU_PHO = register(
-    Layer(
-        name="admin_khu_pho",
-        title="Khu phố, ấp",
-        title_en="Neighbourhoods (khu phố)",
-        model=AdminUnit,
-        public_fields=(
-            *_UNIT_FIELDS,
-            Field("ward", "Phường", "Ward", column="name", via="parent"),
-            Field("population", "Dân số", "Population"),
-        ),
-        public_filter="t.level = 'khu_pho'",
-        geom_field="boundary",
-        tile_geom_field="boundary_3857",
-        minzoom=11,
-        detail_minzoom=11,
-        style={"color": "#6aa84f", "fill": "#6aa84f", "weight": 1},
-        edit_domain=None,
-        on_at_first=False,
-    )
+ADMIN_KHU_PHO = _unit_layer(
+    "admin_khu_pho",
+    "Khu phố, ấp",
+    "Neighbourhoods (khu phố)",
+    AdminUnit.Level.KHU_PHO,
+    (Field("ward", "Phường", "Ward", column="name", via="parent"), Field("population", "Dân số", "Population")),
+    minzoom=11,
+    style={"color": "#6aa84f", "fill": "#6aa84f", "weight": 1},
 )
 
 PUBLIC_FACILITIES = register(
