@@ -133,7 +133,15 @@ def test_a_live_worker_keeps_its_job(live_world, imagery_root):
     assert ingest.reap_abandoned() == []
     job.refresh_from_db()
     assert job.status == IngestJob.Status.RUNNING
-    worker.close()  # the worker dies: the server drops its lock with its connection
+    backend = worker.info.backend_pid
+    worker.close()  # the worker dies: the server drops its lock when its backend has exited, a moment later
+    wait_for(lambda: not _backend_alive(backend), 10, "the dead worker's backend to exit")
     assert ingest.reap_abandoned() == [job.pk]
     job.refresh_from_db()
     assert job.status == IngestJob.Status.FAILED and job.error == "worker_lost"
+
+
+def _backend_alive(pid: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = %s)", [pid])
+        return cursor.fetchone()[0]
