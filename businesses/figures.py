@@ -4,6 +4,7 @@ leaders' pages (registered in apps.py). The SQL is here, once."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +27,7 @@ SELECT {group},
 def count(ward_ids: list[int], today: dt.date | None = None, by: str = WARD) -> dict[int, dict[str, Value]]:
     """Per ward, or per khu phố of these wards (`by`); businesses placed in no khu phố count for their ward only."""
     today = today or dt.date.today()
-    args = {"wards": list(ward_ids), "today": today, "since": today - dt.timedelta(days=NEW_DAYS)}
+    args: dict[str, Any] = {"wards": list(ward_ids), "today": today, "since": today - dt.timedelta(days=NEW_DAYS)}
     with connection.cursor() as cur:
         cur.execute(_SQL.format(group=GROUP[by]), args)
         rows = cur.fetchall()

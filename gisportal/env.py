@@ -58,11 +58,7 @@ def database_from_url(url: str) -> dict:
     """Django DATABASES entry from `postgis://user:pass@host:port/name` (dj-database-url does the parsing)."""
     if urlparse(url).scheme not in {"postgis", "postgres", "postgresql"}:
         raise ImproperlyConfigured(f"DATABASE_URL scheme {urlparse(url).scheme!r}: expected postgis://")
-    config = dict(
-        dj_database_url.parse(
-            url, engine="django.contrib.gis.db.backends.postgis", conn_max_age=60, conn_health_checks=True
-        )
-    )
+    config = dict(dj_database_url.parse(url, engine="gisportal.postgis", conn_max_age=60, conn_health_checks=True))
     if not config.get("NAME"):
         raise ImproperlyConfigured("DATABASE_URL has no database name")
     return config

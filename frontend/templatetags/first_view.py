@@ -21,7 +21,7 @@ import json
 from urllib.parse import urlsplit
 
 from django import template
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils.html import format_html, format_html_join, json_script
 from django.utils.safestring import SafeString
@@ -76,4 +76,5 @@ def first_data(context: template.Context, *urls: str) -> str:
 def js_catalog(context: template.Context) -> SafeString:
     """The page language's JavaScript catalogue (what /jsi18n/ serves) as the page's `js-catalog` block."""
     response = JSONCatalog.as_view()(context["request"])
+    assert isinstance(response, HttpResponse)  # JSONCatalog renders, never streams
     return json_script(json.loads(response.content), "js-catalog")

@@ -6,6 +6,7 @@ pooled connection rather than fail, and that the server never holds more than th
 
 from __future__ import annotations
 
+import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
@@ -41,3 +42,30 @@ def test_twenty_concurrent_clients_share_a_bounded_pool(live_server, transaction
     assert statuses == [200] * 200
     # At most the pool's size more than before: twenty clients, never twenty connections.
     assert peak - before <= pool["max_size"], (before, peak)
+
+
+def test_a_pooled_connection_whose_server_went_away_is_not_handed_out(transactional_db):
+    """After PostgreSQL drops pooled connections (a restart, an administrator's kill), the next request gets a
+    working one: the pool polls each idle socket before handing it out (gisportal/postgis/base.py)."""
+    import psycopg
+
+    pool = connection.pool
+    assert pool is not None
+    held = [pool.getconn() for _ in range(max(1, pool.get_stats().get("pool_available", 0)))]
+    pids = [c.info.backend_pid for c in held]
+    for c in held:
+        pool.putconn(c)
+    params = {k: v for k, v in connection.get_connection_params().items() if k != "cursor_factory"}
+    with psycopg.connect(**params, autocommit=True) as killer:
+        killer.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", [pids])
+        for _ in range(100):
+            left = killer.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", [pids]).fetchone()
+            if left and left[0] == 0:
+                break
+            time.sleep(0.05)
+    fresh = pool.getconn()
+    try:
+        assert fresh.info.backend_pid not in pids
+        assert fresh.execute("SELECT 1").fetchone() == (1,)
+    finally:
+        pool.putconn(fresh)
