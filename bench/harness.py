@@ -44,20 +44,47 @@ def timed(fn: Callable[[], object], runs: int) -> list[float]:
     return out
 
 
-def ensure_businesses(scale: float) -> int:
+def paired(http: Callable, direct: Callable, picked: list, runs: int) -> tuple[list[float], list[float]]:
+    """Times HTTP and the raw query on the same item (tile, circle) in turn, each warmed first on both, so that
+    neither pays the other's cold pages and the machine's load weighs on both alike."""
+    for t in picked:
+        http(t), direct(t)  # warm the caches and both connections on every item
+    h: list[float] = []
+    s: list[float] = []
+    for i in range(runs):
+        t = picked[i % len(picked)]
+        for fn, out in ((http, h), (direct, s)):
+            start = time.perf_counter()
+            fn(t)
+            out.append((time.perf_counter() - start) * 1000)
+    return h, s
+
+
+# What the business benchmarks read, for --lean: the wards, their streets and POIs, and the businesses; not
+# the house numbers, households and themed layers, which multiply a 5M seed's time and size by three.
+LEAN_STEPS = [
+    "layers.demo.seed_admin_units",
+    "layers.demo.seed_bench_wards",
+    "households.demo.seed_streets",
+    "layers.demo.seed_pois",
+    "businesses.demo.seed_businesses",
+]
+
+
+def ensure_businesses(scale: float, lean: bool = False) -> int:
     """Seed the demo at this scale (≈5,200 businesses a ward) unless the database already holds it."""
     from businesses.models import Business
-    from gisportal.demo import DemoContext, run
+    from gisportal.demo import STEPS, DemoContext, run
 
     if Business.objects.count() < 5000 * scale * 0.9:
         t = time.perf_counter()
-        run(DemoContext(scale=scale, password="bench-only"))
+        run(DemoContext(scale=scale, password="bench-only"), LEAN_STEPS if lean else STEPS)
         from django.db import connection
 
         with connection.cursor() as cur:
             # The demo's steps run in transactions, which can ANALYZE but not VACUUM; the index-only scans
             # of cluster tiles and wide radius counts need the visibility map that only a VACUUM sets.
-            for table in ("businesses_business", "businesses_radius_point"):
+            for table in ("businesses_business", "businesses_radius_point", "businesses_radius_cell"):
                 cur.execute(f"VACUUM (ANALYZE) {table}")
         print(f"seeded in {time.perf_counter() - t:.0f} s")
     return Business.objects.count()

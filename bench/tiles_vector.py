@@ -11,7 +11,7 @@ each zoom's plan makes. Prints numbers; asserts nothing.
 
 from __future__ import annotations
 
-from harness import Client, ensure_businesses, load, pct, server
+from harness import Client, ensure_businesses, load, paired, pct, server
 
 import argparse
 import gzip
@@ -26,20 +26,6 @@ from layers.tiles import mvt as tiles
 
 WORLD = 20037508.342789244
 ZOOMS = {16: 40, 14: 40, 12: 20, 10: 10}  # zoom → share of --runs (in %, of 40)
-
-
-def paired(http, direct, picked: list, runs: int) -> tuple[list[float], list[float]]:
-    """Times HTTP and the raw query on the same tile in turn, so the machine's load weighs on both alike."""
-    for t in picked:
-        http(t), direct(t)  # warm the caches and both connections on every tile
-    h, s = [], []
-    for i in range(runs):
-        t = picked[i % len(picked)]
-        for fn, out in ((http, h), (direct, s)):
-            start = time.perf_counter()
-            fn(t)
-            out.append((time.perf_counter() - start) * 1000)
-    return h, s
 
 
 def densest_tiles(layer: registry.Layer, z: int, n: int) -> list[tuple[int, int, int, int]]:

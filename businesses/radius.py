@@ -6,17 +6,20 @@ of r metres there is exact to within UTM's scale error (< 0.04 % across HCMC). A
 cast would skip the indexes (~200× slower).
 
 A small circle is counted through the GiST index. A wide one (25,000-39,000 rows at 2 km) is
-counted from a covering B-tree on a Z-order key (migration 0012) instead: the circle becomes a few
-dozen key ranges (`key_cover`), whole cells inside it are counted from the index alone and only
-the cells on its rim pay the distance test, which is the very ST_DWithin of the GiST count, so
-both count the same rows.
+split into quadtree cells of a Z-order key (`key_cover`, migration 0012): whole cells inside it are
+read from their counts per industry (`businesses_radius_cell`, migration 0014, kept by triggers), and
+only the points in the cells on its rim are read, from a covering B-tree on the key, and pay the
+distance test, which is the very ST_DWithin of the GiST count, so both count the same rows.
 """
 
 from __future__ import annotations
 
 import math
+import threading
+from dataclasses import dataclass, field
 
 from django.db import connection
+from pyproj import Transformer
 
 from businesses.models import Business
 
@@ -38,18 +41,38 @@ SELECT i.code, i.name, i.section, c.n
  ORDER BY c.n DESC, i.code
 """
 
-# One index-only scan of radius_point_key per range (a nested loop over the arrays); `edge` marks
-# the rim's ranges, whose rows the same ST_DWithin as above decides. The expression must be
-# spelled as the index's for the planner to use it.
-COUNT_BY_KEY_RANGES_SQL = f"""
+# A wide circle: whole key cells read from their counts (businesses_radius_cell, migration 0014), at most
+# four rows per industry each, and the rim's key ranges from radius_point_key's index-only scans. Each range
+# is a LATERAL subquery kept apart by OFFSET 0: a range scan of the index per range, as meant, where a plain
+# join let the planner, which cannot tell a range's size, hash-join the whole table (1.7 s). The rim's
+# test is `_ST_DWithin`: PostGIS's ST_DWithin without the index support (both are the C function
+# LWGEOM_dwithin, so both count the same points), because with it the planner read the whole circle from
+# the GiST index and filtered it by key range (550 ms at 2 km, against 5). The key expression must be
+# spelled as the index's for the planner to use the index.
+COUNT_BY_CELLS_SQL = f"""
 SELECT i.code, i.name, i.section, c.n
-  FROM (SELECT b.industry_id, count(*) AS n
-          FROM unnest(%(lo)s::bigint[], %(hi)s::bigint[], %(edge)s::boolean[]) AS r (lo, hi, edge)
-          JOIN businesses_radius_point b
-            ON portal_radius_key(b.geom_m) >= r.lo AND portal_radius_key(b.geom_m) < r.hi
-         WHERE (NOT r.edge OR ST_DWithin(b.geom_m, {CENTER_SQL}, %(radius)s))
-           AND (%(industry)s::bigint IS NULL OR b.industry_id = %(industry)s::bigint)
-         GROUP BY b.industry_id) c
+  FROM (SELECT u.industry_id, sum(u.n)::bigint AS n
+          FROM (SELECT a.industry_id, a.n
+                  FROM unnest(%(level)s::smallint[], %(cell_lo)s::bigint[], %(cell_hi)s::bigint[])
+                       AS r (level, lo, hi)
+                 CROSS JOIN LATERAL (
+                       SELECT a.industry_id, a.n
+                         FROM businesses_radius_cell a
+                        WHERE a.level = r.level AND a.cell >= r.lo AND a.cell < r.hi
+                          AND (%(industry)s::bigint IS NULL OR a.industry_id = %(industry)s::bigint)
+                       OFFSET 0) a
+                UNION ALL
+                SELECT p.industry_id, 1
+                  FROM unnest(%(lo)s::bigint[], %(hi)s::bigint[]) AS r (lo, hi)
+                 CROSS JOIN LATERAL (
+                       SELECT b.industry_id
+                         FROM businesses_radius_point b
+                        WHERE portal_radius_key(b.geom_m) >= r.lo AND portal_radius_key(b.geom_m) < r.hi
+                          AND _ST_DWithin(b.geom_m, {CENTER_SQL}, %(radius)s)
+                          AND (%(industry)s::bigint IS NULL OR b.industry_id = %(industry)s::bigint)
+                       OFFSET 0) p) u
+         GROUP BY u.industry_id
+        HAVING sum(u.n) > 0) c
   JOIN businesses_industry i ON i.id = c.industry_id
  ORDER BY c.n DESC, i.code
 """
@@ -59,12 +82,15 @@ SELECT i.code, i.name, i.section, c.n
 # [key(i, j) << 2L, (key(i, j) + 1) << 2L).
 KEY_CELLS_PER_M = 512
 KEY_GRID = 1 << 31
-# The size of the rim's cells: smaller ones test fewer rows outside the circle but cost more
-# ranges. 2^17 cells (256 m) was fastest from 1 km to 5 km on the 1M-business bench.
-RIM_LEVEL = 17
-# Below this the GiST count reads a few dozen pages, and the key count's fixed costs (a round trip
-# for the centre, the cover) outweigh what it saves: they broke even at ~700 m (bench/radius.py).
-KEY_RANGES_FROM_M = 1000
+# The size of the rim's cells: smaller ones test fewer points outside the circle but cost more
+# ranges. 2^16 cells (128 m) was fastest from 1 km to 5 km on the 1M-business bench (2 km: 4.9 ms,
+# against 5.8 at 64 m and 5.4 at 256 m; the GiST count 15 ms).
+RIM_LEVEL = 16
+# Below this the GiST count reads a few dozen pages and is faster (500 m: 1.4 ms against 1.6; 1 km:
+# 4.2 against 2.9 by cells; bench/radius.py).
+KEY_RANGES_FROM_M = 750
+# The levels businesses_radius_cell counts at (migration 0014 LEVELS): 64 m, 256 m, 1 km, 4 km.
+CELL_LEVELS = (15, 17, 19, 21)
 # Between the cover's float arithmetic and ST_DWithin's: each rounds a distance of a few km by
 # < 1e-11 m, so a cell kept whole lies inside the circle by far more than either error, and a cell
 # dropped lies outside it.
@@ -88,12 +114,47 @@ def point_key(x: float, y: float) -> int | None:
     return _spread(i) | _spread(j) << 1
 
 
-def key_cover(cx: float, cy: float, radius_m: float) -> tuple[list[int], list[int], list[bool]] | None:
-    """Key ranges [lo, hi) that hold every point within radius_m of (cx, cy) in UTM 48N, and
-    whether each is on the rim (its points need the distance test) or wholly inside.
+@dataclass
+class Cover:
+    """A circle as whole cells, read from their counts, and rim key ranges, whose points are tested."""
 
-    Quadtree cells, split while they straddle the rim, down to RIM_LEVEL; adjacent ranges of the
-    same kind merged. None when the circle reaches the grid's border.
+    level: list[int] = field(default_factory=list)  # per cell range: its level in CELL_LEVELS
+    cell_lo: list[int] = field(default_factory=list)  # [cell_lo, cell_hi): `key >> 2 × level`
+    cell_hi: list[int] = field(default_factory=list)
+    lo: list[int] = field(default_factory=list)  # the rim: key ranges [lo, hi)
+    hi: list[int] = field(default_factory=list)
+
+    def add_inside(self, level: int, lo: int, n: int) -> None:
+        """A whole quadtree cell of `level` (the key range [lo, lo + n)), as cells of the stored level below it."""
+        stored = max((s for s in CELL_LEVELS if s <= level), default=None)
+        if stored is None:  # finer than any stored count: its points are counted, as the rim's
+            self.add_rim(lo, n)
+            return
+        shift = 2 * stored
+        for k in range(len(self.level) - 1, -1, -1):  # extend the last range of the same level
+            if self.level[k] == stored:
+                if self.cell_hi[k] == lo >> shift:
+                    self.cell_hi[k] = (lo + n) >> shift
+                    return
+                break
+        self.level.append(stored)
+        self.cell_lo.append(lo >> shift)
+        self.cell_hi.append((lo + n) >> shift)
+
+    def add_rim(self, lo: int, n: int) -> None:
+        if self.hi and self.hi[-1] == lo:
+            self.hi[-1] = lo + n
+        else:
+            self.lo.append(lo)
+            self.hi.append(lo + n)
+
+
+def key_cover(cx: float, cy: float, radius_m: float) -> Cover | None:
+    """Every point within radius_m of (cx, cy) in UTM 48N, as whole key cells inside the circle and key
+    ranges on its rim (their points need the distance test).
+
+    Quadtree cells, split while they straddle the rim, down to RIM_LEVEL; adjacent ranges of the same
+    kind merged. None when the circle reaches the grid's border.
     """
     unit = 1 / KEY_CELLS_PER_M
     reach = radius_m + 1
@@ -104,8 +165,7 @@ def key_cover(cx: float, cy: float, radius_m: float) -> tuple[list[int], list[in
     # when a metre's margin reaches a third; cells that miss the circle are dropped at once).
     top = max(0, math.ceil(math.log2(2 * radius_m * KEY_CELLS_PER_M)))
     rim = min(top, RIM_LEVEL)
-    inside: list[list[int]] = []
-    edge: list[list[int]] = []
+    cover = Cover()
 
     def visit(level: int, i: int, j: int, lo: int) -> None:
         size = unit * (1 << level)
@@ -117,27 +177,33 @@ def key_cover(cx: float, cy: float, radius_m: float) -> tuple[list[int], list[in
         far = math.hypot(max(cx - x0, x1 - cx), max(cy - y0, y1 - cy))
         n = 1 << (2 * level)
         if far <= radius_m - SLACK_M:
-            out = inside
+            cover.add_inside(level, lo, n)
         elif level == rim:
-            out = edge
+            cover.add_rim(lo, n)
         else:
             # Children in key order (x's bit is the low one), so the ranges come out sorted.
             quarter = n >> 2
             for c in range(4):
                 visit(level - 1, 2 * i + (c & 1), 2 * j + (c >> 1), lo + c * quarter)
-            return
-        if out and out[-1][1] == lo:
-            out[-1][1] = lo + n
-        else:
-            out.append([lo, lo + n])
 
     lo_x, hi_x = math.floor((cx - reach) * KEY_CELLS_PER_M), math.floor((cx + reach) * KEY_CELLS_PER_M)
     lo_y, hi_y = math.floor((cy - reach) * KEY_CELLS_PER_M), math.floor((cy + reach) * KEY_CELLS_PER_M)
     cells = [(i, j) for i in range(lo_x >> top, (hi_x >> top) + 1) for j in range(lo_y >> top, (hi_y >> top) + 1)]
     for key, i, j in sorted((_spread(i) | _spread(j) << 1, i, j) for i, j in cells):
         visit(top, i, j, key << (2 * top))
-    ranges = [(lo, hi, False) for lo, hi in inside] + [(lo, hi, True) for lo, hi in edge]
-    return [r[0] for r in ranges], [r[1] for r in ranges], [r[2] for r in ranges]
+    return cover
+
+
+def centre_m(lon: float, lat: float) -> tuple[float, float]:
+    """The centre in UTM 48N, as PostGIS's ST_Transform computes it (both run PROJ's same operation;
+    tests/businesses/test_radius_keys.py holds them equal), without a round trip to the database."""
+    transformer = getattr(_local, "transformer", None)
+    if transformer is None:  # a Transformer is not safe to share between threads
+        transformer = _local.transformer = Transformer.from_crs(4326, 32648, always_xy=True)
+    return transformer.transform(lon, lat)
+
+
+_local = threading.local()
 
 
 def _params(lon: float, lat: float, radius_m: float, industry_id: int | None) -> dict:
@@ -161,15 +227,15 @@ def count_query(
     if key_ranges is None:
         key_ranges = radius_m >= KEY_RANGES_FROM_M
     if key_ranges:
-        # The cover needs the centre in metres, exactly as PostGIS transforms it.
-        with connection.cursor() as cur:
-            cur.execute(CENTER_XY_SQL, params)
-            row = cur.fetchone()
-        assert row is not None  # a SELECT of two expressions: always one row
-        cover = key_cover(row[0], row[1], radius_m)
+        cover = key_cover(*centre_m(lon, lat), radius_m)
         if cover is not None:
-            lo, hi, edge = cover
-            return COUNT_BY_KEY_RANGES_SQL, params | {"lo": lo, "hi": hi, "edge": edge}
+            return COUNT_BY_CELLS_SQL, params | {
+                "level": cover.level,
+                "cell_lo": cover.cell_lo,
+                "cell_hi": cover.cell_hi,
+                "lo": cover.lo,
+                "hi": cover.hi,
+            }
     return COUNT_BY_INDUSTRY_SQL, params
 
 

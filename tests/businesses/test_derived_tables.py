@@ -1,6 +1,6 @@
 """Tables that triggers derive from the businesses stay equal to them, whatever writes them.
 
-The taken-name keys (name check) and the narrow radius points (radius count).
+The taken-name keys (name check), the narrow radius points and their counts per key cell (radius count).
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib.gis.geos import Point
 from django.db import connection
 
+from businesses import radius
 from businesses.models import Business
 from tests.factories import BusinessFactory
 
@@ -26,6 +27,19 @@ def points() -> tuple[list, list]:
         cur.execute(
             "SELECT id, industry_id, ST_AsText(geom_m) FROM businesses_business"
             " WHERE status = 'active' AND NOT is_deleted ORDER BY id"
+        )
+        return have, cur.fetchall()
+
+
+def cells() -> tuple[list, list]:
+    """(the radius cell counts, what they should be: the points counted per cell and industry at each level)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT level, cell, industry_id, n FROM businesses_radius_cell WHERE n <> 0 ORDER BY 1, 2, 3")
+        have = cur.fetchall()
+        cur.execute(
+            "SELECT l, portal_radius_key(geom_m) >> (2 * l), industry_id, count(*) FROM businesses_radius_point"
+            " CROSS JOIN unnest(%s::int[]) AS l GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+            [list(radius.CELL_LEVELS)],
         )
         return have, cur.fetchall()
 
@@ -60,6 +74,7 @@ def test_saves_bulk_updates_and_deletes_keep_the_tables_exact(world):
     b.save()
     have, want = points()
     assert have == want
+    assert cells()[0] == cells()[1] and cells()[0]
     assert ("bun bo co ba", 1) in tables()[1] and tables() == expected()
 
     more = [
@@ -81,8 +96,10 @@ def test_saves_bulk_updates_and_deletes_keep_the_tables_exact(world):
 
     have, want = points()
     assert have == want and len(have) >= 3
+    have, want = cells()
+    assert have == want and len(have) >= 3 * len(radius.CELL_LEVELS)
     Business.objects.all().delete()
-    assert tables() == ([], []) and points() == ([], [])
+    assert tables() == ([], []) and points() == ([], []) and cells() == ([], [])
 
 
 def test_truncate_empties_them(world):
@@ -90,3 +107,6 @@ def test_truncate_empties_them(world):
         cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses pending deferred FK checks
         cur.execute("TRUNCATE businesses_business CASCADE")
     assert tables() == ([], []) and points() == ([], [])
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM businesses_radius_cell")
+        assert cur.fetchone()[0] == 0

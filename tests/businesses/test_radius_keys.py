@@ -18,7 +18,7 @@ from tests.factories import BusinessFactory, industry, offset_point
 
 LON, LAT = 106.70, 10.78
 CODES = ("5610", "5630", "4711", "9631")
-RIM_M = 2**radius.RIM_LEVEL / radius.KEY_CELLS_PER_M  # 256 m
+RIM_M = 2**radius.RIM_LEVEL / radius.KEY_CELLS_PER_M  # 128 m
 
 
 def centre(lon: float, lat: float) -> tuple[float, float]:
@@ -87,6 +87,16 @@ def check(lon: float, lat: float, r: float, industry_id: int | None = None) -> i
     return sum(c["count"] for c in expected)
 
 
+def test_the_centre_is_where_postgis_puts_it(db):
+    """The cover is computed from the centre in metres without asking the database; it must be PostGIS's."""
+    rng = random.Random(9)
+    for _ in range(300):
+        lon, lat = rng.uniform(106.3, 107.1), rng.uniform(10.3, 11.2)
+        x, y = radius.centre_m(lon, lat)
+        px, py = centre(lon, lat)
+        assert abs(x - px) < 1e-7 and abs(y - py) < 1e-7, (lon, lat, x - px, y - py)
+
+
 def test_the_sql_key_is_the_python_key(db):
     rng = random.Random(7)
     xs = [(rng.uniform(0, 4e6), rng.uniform(0, 4e6)) for _ in range(200)]
@@ -143,8 +153,13 @@ def test_the_cover_holds_the_circle_and_counts_whole_cells_only_inside_it():
     rng = random.Random(3)
     for _ in range(200):
         cx, cy, r = rng.uniform(1e5, 1.5e6), rng.uniform(1e6, 2.5e6), rng.uniform(10, 5000)
-        lo, hi, edge = radius.key_cover(cx, cy, r)
-        spans = sorted(zip(lo, hi, edge, strict=True))
+        cover = radius.key_cover(cx, cy, r)
+        cells = [
+            (lo << 2 * level, hi << 2 * level, False)
+            for level, lo, hi in zip(cover.level, cover.cell_lo, cover.cell_hi, strict=True)
+        ]
+        spans = sorted(cells + [(lo, hi, True) for lo, hi in zip(cover.lo, cover.hi, strict=True)])
+        assert all(level in radius.CELL_LEVELS for level in cover.level)
         assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), "ranges overlap"
         for _ in range(50):
             a, d = rng.uniform(0, 2 * math.pi), r * math.sqrt(rng.random()) * 1.2
@@ -164,7 +179,7 @@ def test_a_circle_off_the_key_grid_is_counted_through_gist(db):
     # Near the equator at 100°E, UTM 48N's x is below zero: the count still answers.
     query, _ = radius.count_query(100.0, 0.5, 2000)
     assert query is radius.COUNT_BY_INDUSTRY_SQL
-    assert radius.count_query(LON, LAT, 2000)[0] is radius.COUNT_BY_KEY_RANGES_SQL
+    assert radius.count_query(LON, LAT, 2000)[0] is radius.COUNT_BY_CELLS_SQL
     assert radius.count_query(LON, LAT, 500)[0] is radius.COUNT_BY_INDUSTRY_SQL
 
 
