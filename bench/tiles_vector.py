@@ -42,10 +42,9 @@ def densest_tiles(layer: registry.Layer, z: int, n: int) -> list[tuple[int, int,
 
 
 def raw(sql: str, t: tuple[int, int, int, int]) -> bytes:
-    """The tile's SQL run directly, with the parameters the service binds (z, x, y and their key range)."""
-    with connection.cursor() as cur:
-        cur.execute(sql, tiles.params(*t[:3]))
-        return bytes(cur.fetchone()[0])
+    """The tile's SQL run directly as the service runs it (same driver, binary result), with the parameters
+    it binds (z, x, y and their key range), on a connection kept open."""
+    return tiles.fetch(sql, tiles.params(*t[:3]))
 
 
 def main() -> None:

