@@ -9,7 +9,7 @@ A small circle is counted through the GiST index. A wide one (25,000-39,000 rows
 split into quadtree cells of a Z-order key (`key_cover`, migration 0012): whole cells inside it are
 read from their counts per industry (`businesses_radius_cell`, migration 0014, kept by triggers), and
 only the points in the cells on its rim are read, from a covering B-tree on the key, and pay the
-distance test, which is the very ST_DWithin of the GiST count, so both count the same rows.
+distance test, the GiST count's own (the same C function), so both count the same rows.
 """
 
 from __future__ import annotations

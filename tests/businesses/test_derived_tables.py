@@ -110,3 +110,29 @@ def test_truncate_empties_them(world):
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM businesses_radius_cell")
         assert cur.fetchone()[0] == 0
+
+
+def _versions(business_id: int) -> tuple[list, list]:
+    """Where the row versions of a business's radius point and of every cell count lie (ctid: a new version of
+    a row is a new tuple, even inside the test's one transaction, where xmin would not change)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT ctid::text FROM businesses_radius_point WHERE id = %s", [business_id])
+        point = [r[0] for r in cur.fetchall()]
+        cur.execute("SELECT ctid::text FROM businesses_radius_cell ORDER BY level, cell, industry_id")
+        return point, [r[0] for r in cur.fetchall()]
+
+
+def test_a_save_that_changes_nothing_counted_leaves_the_point_and_the_cells_alone(world):
+    """A new signboard takes no lock on the ward's cell counts (migration 0015); a move does, and stays exact."""
+    b = next(b for b in world.businesses if b.status == Business.Status.ACTIVE and not b.is_deleted)
+    before = _versions(b.pk)
+    assert before[0] and before[1]
+    b.signboard = "Tiệm Mới Đổi Tên"
+    b.owner_phone = "0900000000"
+    b.save()
+    assert _versions(b.pk) == before
+    b.geom = Point(b.geom.x + 0.001, b.geom.y, srid=4326)
+    b.save()
+    after = _versions(b.pk)
+    assert after[0] != before[0] and after[1] != before[1]
+    assert points()[0] == points()[1] and cells()[0] == cells()[1]
