@@ -51,6 +51,7 @@ def test_a_pooled_connection_whose_server_went_away_is_not_handed_out(transactio
 
     pool = connection.pool
     assert pool is not None
+    pool.open()  # as Django does before its first connection (an earlier test may have closed the last pool)
     held = [pool.getconn() for _ in range(max(1, pool.get_stats().get("pool_available", 0)))]
     pids = [c.info.backend_pid for c in held]
     for c in held:
