@@ -212,6 +212,8 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "vi"
+# Vietnamese numbers grouped as the scripts group them (gisportal/formats/vi/formats.py).
+FORMAT_MODULE_PATH = ["gisportal.formats"]
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"

@@ -59,3 +59,15 @@ def test_everyone_else_gets_the_map(world):
     officer = Client()
     officer.force_login(world.users["ward_officer"])
     assert 'id="map"' in officer.get("/").content.decode()
+
+
+def test_vietnamese_figures_group_thousands_as_the_scripts_do():
+    """The leader's table (floatformat "g") and the scripts (Intl.NumberFormat("vi")) both print 4.462."""
+    from django.template.defaultfilters import floatformat
+    from django.utils import translation
+
+    with translation.override("vi"):
+        assert floatformat(4462, "0g") == "4.462"
+        assert floatformat(1234567.5, "1g") == "1.234.567,5"
+    with translation.override("en"):
+        assert floatformat(4462, "0g") == "4,462"
