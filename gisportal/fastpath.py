@@ -31,7 +31,7 @@ from typing import Any
 import orjson
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.core import signals
+from django.db import connections
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.request import split_domain_port, validate_host
 from django.urls import resolve
@@ -43,6 +43,7 @@ from rest_framework.response import Response
 
 from gisportal import csp, db_router, errors, throttles
 from gisportal.params import has_nul, nul_refused
+from gisportal.postgis.base import quiet
 
 CSP_MIDDLEWARE = "gisportal.csp.ContentSecurityPolicyMiddleware"
 
@@ -180,12 +181,12 @@ def answer(scope: dict, route: Route, groups: dict[str, str]) -> tuple[int, list
     lang = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or settings.LANGUAGE_CODE
     if lang not in {code for code, _ in settings.LANGUAGES}:
         lang = settings.LANGUAGE_CODE
+    _drop_stale_connections()
     try:
         with translation.override(lang):
             response, extra, whole_stack = _respond(request, route, groups)
     finally:
-        # As Django's handlers do: its receivers hand the connection back to the pool (close_old_connections).
-        signals.request_finished.send(sender=FastPath)
+        _release_connections()
     out = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.items()] + extra
     body = response.content
     secure = _secure(scope, headers)
@@ -196,6 +197,31 @@ def answer(scope: dict, route: Route, groups: dict[str, str]) -> tuple[int, list
     else:
         out += _security_headers(response, secure)
     return response.status_code, out, body
+
+
+def _drop_stale_connections() -> None:
+    """A connection this thread kept from its last request goes back to the pool if the server has dropped it
+    (the pool then checks it and hands out a live one)."""
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None and not quiet(conn.connection):
+            conn.close()
+
+
+def _release_connections() -> None:
+    """The end of a fast request: what Django's `request_finished` does for it (close_old_connections; the fast
+    path uses no Django cache and no urlconf override), except that a healthy connection stays with this thread.
+
+    Handing it back to the pool and taking it again cost 0.3 ms of a 1-2 ms answer in the server (docs/speed.md,
+    "Third pass"). It is kept only as Django keeps a persistent connection: in autocommit and with no error
+    since; anything else goes back to the pool, which checks it. The thread is
+    asgiref's thread-sensitive one, which Django's own sync views share: their close_old_connections hands it
+    back before and after each of them.
+    """
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is None or conn.in_atomic_block:  # a transaction is its opener's to end (a test's)
+            continue
+        if conn.errors_occurred or conn.get_autocommit() != conn.settings_dict["AUTOCOMMIT"]:
+            conn.close()
 
 
 def _respond(request: HttpRequest, route: Route, groups: dict[str, str]) -> tuple[HttpResponse, list, bool]:

@@ -158,9 +158,11 @@ def _convert(job: IngestJob, on_progress: Callable[[int], None] | None) -> None:
     # Every file a job makes starts with its id, so the files of a job whose worker died can be found.
     name = f"{_prefix(job.pk)}{uuid.uuid4().hex}.tif"
     final = cogs_dir() / name
-    # The COG is written, with rio-cogeo's intermediate file beside it, in the job's own folder.
-    work = cogs_dir() / f"{_prefix(job.pk)}work"
-    work.mkdir(exist_ok=True)
+    # The COG is written, with rio-cogeo's intermediate file beside it, in the job's own folder: named for this
+    # run, as the COG is, so that two databases sharing one IMAGERY_ROOT (the test suite's parallel workers, each
+    # with its own job 1) never write into one folder.
+    work = cogs_dir() / f"{_prefix(job.pk)}{uuid.uuid4().hex}.work"
+    work.mkdir()
     part = work / "cog.part.tif"
     kept = False
     try:

@@ -58,11 +58,16 @@ def serve() -> Iterator[AsgiServer]:
             break
         threading.Event().wait(0.05)
     assert server.started, "uvicorn did not start"
-    yield AsgiServer(f"http://127.0.0.1:{port}", loops[0])
+    handle = AsgiServer(f"http://127.0.0.1:{port}", loops[0])
+    yield handle
+    from asgiref.sync import sync_to_async
+    from django.db import connections
+
+    # The fast path keeps its thread's connection between requests (gisportal/fastpath.py): hand it back, in
+    # that thread, before the pool closes.
+    handle.call(sync_to_async(connections.close_all, thread_sensitive=True)())
     server.should_exit = True
     thread.join(15)
     # The server's threads borrowed from the process's connection pool: hand those back to PostgreSQL, or the
     # test database cannot be dropped at the end of the session.
-    from django.db import connections
-
     connections["default"].close_pool()
