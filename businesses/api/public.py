@@ -98,18 +98,17 @@ def radius_answer(params: Mapping[str, str]) -> dict:
     page = integer(params, "page", 1, 1, 100_000)
     size = integer(params, "page_size", 50, 1, MAX_PAGE)
     industry_id = industry.pk if industry else None
-    counts = radius.count_by_industry(lon, lat, r, industry_id)
-    total = sum(c["count"] for c in counts)
+    found = radius.scan(lon, lat, r, industry_id, size, (page - 1) * size)
     return {
         "center": {"lat": lat, "lon": lon},
         "radius_m": r,
-        "total": total,
-        "by_industry": counts,
-        "pois": radius.pois_within(lon, lat, r),
+        "total": found.total,
+        "by_industry": found.counts,
+        "pois": found.pois,
         "page": page,
         "page_size": size,
-        "pages": (total + size - 1) // size,
-        "results": radius.list_businesses(lon, lat, r, industry_id, size, (page - 1) * size, total),
+        "pages": (found.total + size - 1) // size,
+        "results": found.results,
     }
 
 

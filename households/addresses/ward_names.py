@@ -149,9 +149,10 @@ def find_ward(raw: object, param: str = "ward", by_id: bool = True) -> AdminUnit
     if is_whole(text):
         found |= names.by_codes.get(text, set())
         if by_id and text not in names.by_codes:
-            found |= {
-                pk for pk in AdminUnit.objects.wards().valid_on().filter(pk=int(text)).values_list("pk", flat=True)
-            }
+            # The unit itself, in the one query: an id names one ward (the name check's hot path asks by id).
+            unit = AdminUnit.objects.wards().valid_on().defer("boundary").filter(pk=int(text)).first()
+            if unit is not None:
+                return unit
     else:
         found = _by_name(text, names)
     if not found:

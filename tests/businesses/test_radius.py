@@ -124,3 +124,18 @@ def test_pages_walk_the_circle_in_distance_order_without_overlap(world):
     distances = [row["distance_m"] for page in pages for row in page]
     assert distances == sorted(distances) and max(distances) <= 2000
     assert pages[-1] == []
+
+
+@pytest.mark.parametrize("radius_m", [40, 100, 510, 5000])
+@pytest.mark.parametrize("code", [None, "5610", "4711"])
+def test_the_first_page_asked_with_its_count_is_the_page_asked_after_it(ring, radius_m, code):
+    """radius.scan sends the first page's statement beside the count (one round trip), so it asks for a whole page
+    where the circle may hold fewer: the answer must be the page the count-first path gives, row for row."""
+    industry_id = industry(code).pk if code else None
+    for size in (1, 2, 3, 50):
+        found = scan(radius_m=radius_m, page_size=size, **({"industry": code} if code else {}))
+        total = sum(c["count"] for c in radius.count_by_industry(LON, LAT, radius_m, industry_id))
+        assert found["total"] == total
+        assert found["results"] == radius.list_businesses(LON, LAT, radius_m, industry_id, size, 0, total)
+        assert len(found["results"]) == min(size, total)
+        assert all(row["distance_m"] <= radius_m for row in found["results"])
