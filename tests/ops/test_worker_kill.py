@@ -83,7 +83,7 @@ def test_killed_worker_leaves_a_failed_job_and_no_files(live_world, imagery_root
             60,
             "the conversion did not start",
         )
-        assert list((imagery_root / "cogs").glob(f"j{job.pk}-work/*")), "no partial COG to leave behind"
+        assert list((imagery_root / "cogs").glob(f"j{job.pk}-*.work/*")), "no partial COG to leave behind"
     finally:
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
