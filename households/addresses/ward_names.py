@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
 from gisportal.errors import InvalidInput
 from gisportal.params import is_whole
@@ -121,22 +122,27 @@ class WardNames:
 # in 2025) is refused with the candidates named, never decided by a guess.
 
 
+# One value, so that it can also ride along another query (find_ward's by id).
 _STAMP_SQL = """
-    SELECT count(*), max(id), sum(version), (SELECT count(*) FROM layers_adminunit_successors), current_date
+    SELECT row(count(*), max(id), sum(version), (SELECT count(*) FROM layers_adminunit_successors),
+               current_date)::text
       FROM layers_adminunit WHERE level = 'ward'"""
-_cached: tuple[tuple, WardNames] | None = None
+_cached: tuple[str, WardNames] | None = None
+
+
+def _names_at(stamp: str) -> WardNames:
+    global _cached
+    if _cached is None or _cached[0] != stamp:
+        _cached = (stamp, WardNames.load())
+    return _cached[1]
 
 
 def current_names() -> WardNames:
     """``WardNames.load()`` kept per process while the wards are unchanged: building it costs ~50 ms for the
     real city, the stamp (count, highest id, sum of versions, successor links, the day) one cheap query."""
-    global _cached
     with connection.cursor() as cur:
         cur.execute(_STAMP_SQL)
-        stamp = tuple(cur.fetchone())
-    if _cached is None or _cached[0] != stamp:
-        _cached = (stamp, WardNames.load())
-    return _cached[1]
+        return _names_at(cur.fetchone()[0])
 
 
 def find_ward(raw: object, param: str = "ward", by_id: bool = True) -> AdminUnit | None:
@@ -144,15 +150,27 @@ def find_ward(raw: object, param: str = "ward", by_id: bool = True) -> AdminUnit
     text = nfc(str(raw or ""))
     if not text:
         return None
+    if by_id and is_whole(text):
+        # The name check's hot path asks by id: the unit and the names' stamp come in one query, and a code,
+        # which goes first, is looked up in names known to be current.
+        unit = (
+            AdminUnit.objects.wards()
+            .valid_on()
+            .defer("boundary", "boundary_3857")
+            .filter(pk=int(text))
+            .annotate(names_stamp=RawSQL(f"({_STAMP_SQL})", ()))
+            .first()
+        )
+        if unit is not None and text not in _names_at(unit.names_stamp).by_codes:
+            return unit
     names = current_names()
     found: set[int] = set()
     if is_whole(text):
         found |= names.by_codes.get(text, set())
         if by_id and text not in names.by_codes:
-            # The unit itself, in the one query: an id names one ward (the name check's hot path asks by id).
-            unit = AdminUnit.objects.wards().valid_on().defer("boundary").filter(pk=int(text)).first()
-            if unit is not None:
-                return unit
+            found |= {
+                pk for pk in AdminUnit.objects.wards().valid_on().filter(pk=int(text)).values_list("pk", flat=True)
+            }
     else:
         found = _by_name(text, names)
     if not found:
@@ -171,7 +189,7 @@ def find_ward(raw: object, param: str = "ward", by_id: bool = True) -> AdminUnit
             {param: text, "candidates": candidates},
             code="ambiguous_ward",
         )
-    return AdminUnit.objects.defer("boundary").get(pk=found.pop())  # the caller needs the unit, not its shape
+    return AdminUnit.objects.defer("boundary", "boundary_3857").get(pk=found.pop())  # the unit, not its shapes
 
 
 def _by_name(text: str, names: WardNames) -> set[int]:

@@ -21,7 +21,7 @@ from households.addresses import parse_house_number
 from households.house_rows import canonical_address
 from households.models import HouseNumber, Street
 from layers.models import AdminUnit
-from tests.factories import BusinessFactory, industry, user_with_role
+from tests.factories import AdminUnitFactory, BusinessFactory, industry, user_with_role
 from tests.layers import units_world as uw
 
 NDC = "Nguyễn Đình Chiểu"
@@ -188,3 +188,14 @@ def test_a_split_ward_without_a_point_or_a_house_is_reported(city):
     assert rejection["reason"] == "ambiguous_ward"
     assert "Phường Bàn Cờ, Phường Xuân Hòa" in rejection["message"] and "2 wards" in rejection["message_en"]
     assert Business.objects.count() == 0
+
+
+def test_a_ward_by_id_and_a_code_that_is_that_number_the_code_wins_at_once(city):
+    """The id path reads the ward and the names' freshness stamp in one query: a ward given a code equal to
+    another ward's id is found by that code on the very next request, not by the id from names read before."""
+    ban_co = city["ban_co"]
+    assert name_check(str(ban_co.pk)).json()["area"]["wards"] == [ban_co.pk]  # the names are cached now
+    other = AdminUnitFactory(code=str(ban_co.pk), name="Phường Số Trùng")
+    response = name_check(str(ban_co.pk))
+    assert response.status_code == 200, response.content
+    assert response.json()["area"] == {"kind": "ward", "name": "Phường Số Trùng", "wards": [other.pk]}
