@@ -18,11 +18,11 @@ import math
 import threading
 from dataclasses import dataclass, field
 
-import psycopg
 from django.db import connection
 from pyproj import Transformer
 
 from businesses.models import Business
+from gisportal.postgis.cursors import explain, server_cursors
 
 # The count reads businesses_radius_point, which its triggers fill with exactly these rows
 # (migration 0007): change both together.
@@ -318,25 +318,21 @@ def scan(lon: float, lat: float, radius_m: float, industry_id: int | None, limit
     The first page needs no count before it: LIST_SQL's walk stops at its LIMIT, and its `d <= radius` keeps
     only the circle's rows, so asking for `limit` rows where the circle holds fewer returns the same page
     (reading at most `limit` rows past the circle). A later page still waits for the count, which keeps a
-    far OFFSET from walking past the circle. psycopg's own cursor, bound on the server as the tiles' is (a
-    pipeline needs it), never prepared, with Django's error mapping.
+    far OFFSET from walking past the circle. A pipeline needs cursors bound on the server
+    (gisportal/postgis/cursors.py).
     """
     count_sql, count_params = count_query(lon, lat, radius_m, industry_id)
     base = _params(lon, lat, radius_m, industry_id)
     first_page = offset == 0 and limit > 0
-    with connection.wrap_database_errors:
-        connection.ensure_connection()
-        conn = connection.connection
-        counted, near, listed = psycopg.Cursor(conn), psycopg.Cursor(conn), psycopg.Cursor(conn)
-        with counted, near, listed:
-            with conn.pipeline():
-                counted.execute(count_sql, count_params, prepare=False)
-                near.execute(POI_SQL, base, prepare=False)
-                if first_page:
-                    listed.execute(LIST_SQL, base | {"limit": limit, "offset": 0}, prepare=False)
-            counts, pois = _counts(counted.fetchall()), _pois(near.fetchall())
+    with server_cursors(3) as [counted, near, listed]:
+        with counted.connection.pipeline():
+            counted.execute(count_sql, count_params, prepare=False)
+            near.execute(POI_SQL, base, prepare=False)
             if first_page:
-                return Scan(counts, pois, _businesses(listed.fetchall()))
+                listed.execute(LIST_SQL, base | {"limit": limit, "offset": 0}, prepare=False)
+        counts, pois = _counts(counted.fetchall()), _pois(near.fetchall())
+        if first_page:
+            return Scan(counts, pois, _businesses(listed.fetchall()))
     total = sum(c["count"] for c in counts)
     return Scan(counts, pois, list_businesses(lon, lat, radius_m, industry_id, limit, offset, total))
 
@@ -370,25 +366,16 @@ def _pois(rows: list[tuple]) -> dict[str, list[dict]]:
     return out
 
 
-def _explain(query: str, params: dict) -> str:
-    """The plan PostgreSQL picks for a statement as `scan` sends it: psycopg's cursor, bound on the server."""
-    with connection.wrap_database_errors:
-        connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as cur:
-            cur.execute("EXPLAIN " + query, params, prepare=False)
-            return "\n".join(row[0] for row in cur.fetchall())
-
-
 def explain_count(lon: float, lat: float, radius_m: float) -> str:
     """The plan PostgreSQL picks for the count query as the API sends it (same driver, same binding)."""
-    return _explain(*count_query(lon, lat, radius_m))
+    return explain(*count_query(lon, lat, radius_m))
 
 
 def explain_pois(lon: float, lat: float, radius_m: float) -> str:
     """The plan of the POI query as the API sends it."""
-    return _explain(POI_SQL, _params(lon, lat, radius_m, None))
+    return explain(POI_SQL, _params(lon, lat, radius_m, None))
 
 
 def explain_list(lon: float, lat: float, radius_m: float, limit: int = 20) -> str:
     """The plan of the list page as the API sends it."""
-    return _explain(LIST_SQL, _params(lon, lat, radius_m, None) | {"limit": limit, "offset": 0})
+    return explain(LIST_SQL, _params(lon, lat, radius_m, None) | {"limit": limit, "offset": 0})

@@ -203,7 +203,7 @@ def _drop_stale_connections() -> None:
     """A connection this thread kept from its last request goes back to the pool if the server has dropped it
     (the pool then checks it and hands out a live one)."""
     for conn in connections.all(initialized_only=True):
-        if conn.connection is not None and not quiet(conn.connection):
+        if conn.connection is not None and not conn.in_atomic_block and not quiet(conn.connection):
             conn.close()
 
 
@@ -213,9 +213,8 @@ def _release_connections() -> None:
 
     Handing it back to the pool and taking it again cost 0.3 ms of a 1-2 ms answer in the server (docs/speed.md,
     "Third pass"). It is kept only as Django keeps a persistent connection: in autocommit and with no error
-    since; anything else goes back to the pool, which checks it. The thread is
-    asgiref's thread-sensitive one, which Django's own sync views share: their close_old_connections hands it
-    back before and after each of them.
+    since; anything else goes back to the pool, which checks it. The thread is asgiref's thread-sensitive one,
+    which Django's own sync views share: their close_old_connections hands it back before and after each.
     """
     for conn in connections.all(initialized_only=True):
         if conn.connection is None or conn.in_atomic_block:  # a transaction is its opener's to end (a test's)

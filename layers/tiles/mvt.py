@@ -27,10 +27,11 @@ from __future__ import annotations
 from collections.abc import Hashable
 from functools import cache
 
-import psycopg
 from django.db import connection
 from psycopg import sql
 
+from gisportal.postgis.cursors import explain as explain_statement
+from gisportal.postgis.cursors import server_cursors
 from layers import registry
 from layers.registry import MAX_ZOOM, Layer
 
@@ -218,22 +219,12 @@ def tile(layer: Layer, z: int, x: int, y: int) -> bytes:
     return fetch(_query(layer.name, layer.revision, is_clustered(layer, z)), params(z, x, y))
 
 
-def _cursor() -> psycopg.Cursor:
-    """psycopg's own cursor on this thread's connection, bound on the server: what `fetch` runs the tiles on, and
-    so what `explain` asks for their plans on."""
-    connection.ensure_connection()
-    return psycopg.Cursor(connection.connection)
-
-
 def fetch(query: str, values: dict[str, int]) -> bytes:
     """The bytes a tile query answers (b"" for none)."""
-    # A binary result: the tile arrives as its bytes, where Django's text-format cursor got them as hex
-    # text twice their size and decoded it (a z16 tile of 169 kB: 338 kB read). psycopg's own cursor, bound
-    # on the server (Django's binds on the client, which has no binary results), with Django's error
-    # mapping, so a lost database is the same OperationalError (and 503) as everywhere else.
-    # Never prepared (psycopg would after five runs): a prepared statement may get PostgreSQL's generic plan,
-    # made without the tile's envelope; each run is planned for its own tile, as Django's cursor plans it.
-    with connection.wrap_database_errors, _cursor() as cur:
+    # A binary result: the tile arrives as its bytes, where Django's text-format cursor got them as hex text twice
+    # their size and decoded it (a z16 tile of 169 kB: 338 kB read). Binary results need a cursor bound on the
+    # server (gisportal/postgis/cursors.py: never prepared, so each tile is planned for its own envelope).
+    with server_cursors() as [cur]:
         cur.execute(query, values, binary=True, prepare=False)
         row = cur.fetchone()
     return row[0] if row and row[0] is not None else b""
@@ -241,10 +232,7 @@ def fetch(query: str, values: dict[str, int]) -> bytes:
 
 def explain(layer: Layer, z: int, x: int, y: int) -> str:
     """The plan PostgreSQL picks for this tile's query as the API sends it (same driver, same binding)."""
-    with connection.wrap_database_errors, _cursor() as cur:
-        query = "EXPLAIN " + _query(layer.name, layer.revision, is_clustered(layer, z))
-        cur.execute(query, params(z, x, y), prepare=False)
-        return "\n".join(row[0] for row in cur.fetchall())
+    return explain_statement(_query(layer.name, layer.revision, is_clustered(layer, z)), params(z, x, y))
 
 
 def bounds(layer: Layer) -> list[float] | None:
