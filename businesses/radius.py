@@ -307,7 +307,7 @@ class Scan:
 
     @property
     def total(self) -> int:
-        return sum(c["count"] for c in self.counts)
+        return _total(self.counts)
 
 
 def scan(lon: float, lat: float, radius_m: float, industry_id: int | None, limit: int, offset: int) -> Scan:
@@ -333,8 +333,11 @@ def scan(lon: float, lat: float, radius_m: float, industry_id: int | None, limit
         counts, pois = _counts(counted.fetchall()), _pois(near.fetchall())
         if first_page:
             return Scan(counts, pois, _businesses(listed.fetchall()))
-    total = sum(c["count"] for c in counts)
-    return Scan(counts, pois, list_businesses(lon, lat, radius_m, industry_id, limit, offset, total))
+    return Scan(counts, pois, list_businesses(lon, lat, radius_m, industry_id, limit, offset, _total(counts)))
+
+
+def _total(counts: list[dict]) -> int:
+    return sum(c["count"] for c in counts)
 
 
 def _counts(rows: list[tuple]) -> list[dict]:

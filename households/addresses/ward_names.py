@@ -166,11 +166,8 @@ def find_ward(raw: object, param: str = "ward", by_id: bool = True) -> AdminUnit
     names = current_names()
     found: set[int] = set()
     if is_whole(text):
+        # A code: the id, when asked for, was probed above (it named no ward, or the number is a code, which wins).
         found |= names.by_codes.get(text, set())
-        if by_id and text not in names.by_codes:
-            found |= {
-                pk for pk in AdminUnit.objects.wards().valid_on().filter(pk=int(text)).values_list("pk", flat=True)
-            }
     else:
         found = _by_name(text, names)
     if not found:
