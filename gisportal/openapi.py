@@ -8,11 +8,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
+from django.utils import translation
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 
 class TokenScheme(OpenApiAuthenticationExtension):
@@ -160,3 +164,46 @@ def download(*media_types: str, description: str = "A file") -> dict:
         )
         for media in media_types
     }
+
+
+class _CachedRendering(Response):
+    """A Response whose rendered bytes are kept per document and media type (YAML of the document: 0.15-0.3 s)."""
+
+    def __init__(self, data: dict, key: tuple, store: dict, **kwargs: Any):
+        super().__init__(data=data, **kwargs)
+        self.key, self.store = key, store
+
+    @property
+    def rendered_content(self) -> bytes:
+        key = (*self.key, self.accepted_media_type)
+        kept = self.store.get(key)
+        if kept is None:
+            kept = self.store[key] = (super().rendered_content, self["Content-Type"])
+        body, self["Content-Type"] = kept
+        return body
+
+
+class SchemaView(SpectacularAPIView):
+    """/api/schema/, generated and rendered once per process, API version, language and media type.
+
+    Generating the document walks every view and serializer, and rendering it as YAML takes as long again: ~0.5 s
+    of CPU per request on a 2-core machine, for a document that changes only with the code. Every reader gets the
+    same public document (SERVE_PUBLIC), so one generation serves them all.
+    """
+
+    _documents: ClassVar[dict[tuple, dict]] = {}
+    _renderings: ClassVar[dict[tuple, tuple[bytes, str]]] = {}
+
+    def _get_schema_response(self, request: Request) -> Response:
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        key = (version, translation.get_language())
+        document = self._documents.get(key)
+        if document is None:
+            generator = self.generator_class(urlconf=self.urlconf, api_version=version, patterns=self.patterns)
+            document = self._documents[key] = generator.get_schema(request=request, public=self.serve_public)
+        return _CachedRendering(
+            document,
+            key,
+            self._renderings,
+            headers={"Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'},
+        )

@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from gisportal import accounts, audit_api, events, fastpath, health
+from gisportal import accounts, audit_api, events, fastpath, health, openapi
 
 api_v1: list[URLPattern | URLResolver] = [
     path("me/", accounts.me, name="me"),
@@ -32,7 +32,7 @@ urlpatterns = [
     path("land/detection/", include("imagery.detection.views")),
     path("", include("layers.reports.urls")),
     path("api/health/", health.health, name="health"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", openapi.SchemaView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (?script): the CSP runs no inline script.
     path(
         "api/docs/",

@@ -44,7 +44,7 @@ def test_business_editor_pages_through_the_view_and_says_showing_n_of_m(dense_wa
     logged_in(page, dense_ward, live_server.url, language="vi")
     page.goto("/businesses/edit/")
     page.wait_for_selector("#map[data-loaded='true']", timeout=60_000)
-    page.evaluate(f"portalMap.setView([{LAT}, {LON}], 16, {{ animate: false }})")
+    page.evaluate(f"void portalMap.setView([{LAT}, {LON}], 16, {{ animate: false }})")
     page.wait_for_function("() => document.querySelector('#map').dataset.total === '2600'", timeout=60_000)
     assert page.get_attribute("#map", "data-shown") == "2000"
     assert page.locator(".business-marker").count() == 2000
@@ -53,7 +53,7 @@ def test_business_editor_pages_through_the_view_and_says_showing_n_of_m(dense_wa
     )
 
     # Zoomed in on a corner: every business there is drawn, the others dropped, and nothing is said to be cut.
-    page.evaluate(f"portalMap.setView([{LAT + 0.002}, {LON + 0.002}], 19, {{ animate: false }})")
+    page.evaluate(f"void portalMap.setView([{LAT + 0.002}, {LON + 0.002}], 19, {{ animate: false }})")
     page.wait_for_function("() => Number(document.querySelector('#map').dataset.total) < 2000", timeout=60_000)
     total = int(page.get_attribute("#map", "data-total"))
     bounds = page.evaluate("portalMap.getBounds().toBBoxString()").split(",")

@@ -63,7 +63,7 @@ def test_swipe_opacity_and_time_strip(two_years, live_server, page):
     page.wait_for_selector("#map[data-ready='true']")
     assert page.input_value("#left") == str(a.pk) and page.input_value("#right") == str(b.pk)
     # Native resolution, centred on the image: one screen pixel is one COG pixel.
-    page.evaluate(f"portalMap.setView([{LAT - 0.0006}, {LON + 0.0006}], {a.maxzoom}, {{animate: false}})")
+    page.evaluate(f"void portalMap.setView([{LAT - 0.0006}, {LON + 0.0006}], {a.maxzoom}, {{animate: false}})")
     page.wait_for_function(
         "() => document.querySelectorAll('.acq-left img.leaflet-tile-loaded').length > 0"
         " && document.querySelectorAll('.acq-right img.leaflet-tile-loaded').length > 0"

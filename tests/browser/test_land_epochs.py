@@ -88,7 +88,7 @@ def test_a_land_officer_swipes_demo_epochs_and_dates_a_new_building(browser, liv
         # Swipe 2022 against 2025.
         page.select_option("#left", str(epochs[1].pk))
         page.wait_for_function(f"() => document.getElementById('map').dataset.left === '{epochs[1].pk}'")
-        page.evaluate(f"portalMap.setView([{centre.y}, {centre.x}], 18, {{ animate: false }})")
+        page.evaluate(f"void portalMap.setView([{centre.y}, {centre.x}], 18, {{ animate: false }})")
         page.wait_for_function(
             "() => document.querySelectorAll('.acq-left img.leaflet-tile-loaded').length > 0"
             " && document.querySelectorAll('.acq-right img.leaflet-tile-loaded').length > 0"

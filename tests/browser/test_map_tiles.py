@@ -61,7 +61,7 @@ def test_businesses_are_drawn_from_vector_tiles_with_a_public_popup(live_world, 
 
     # Zoomed in on Phở Hòa the tiles hold the businesses themselves; its circle is where it should be.
     with page.expect_response(lambda r: "/tiles/businesses/17/" in r.url and r.status == 200):
-        page.evaluate(f"portalMap.setView([{PHO_HOA[0]}, {PHO_HOA[1]}], 17, {{animate: false}})")
+        page.evaluate(f"void portalMap.setView([{PHO_HOA[0]}, {PHO_HOA[1]}], 17, {{animate: false}})")
     cx, cy = page.evaluate(
         f"(() => {{ const p = portalMap.latLngToContainerPoint([{PHO_HOA[0]}, {PHO_HOA[1]}]); return [p.x, p.y]; }})()"
     )
@@ -95,7 +95,7 @@ def test_a_leaders_map_redraws_a_layer_when_an_officer_saves_in_their_wards(live
     page.goto("/?view=map")  # a leader's own / is their figures page
     page.wait_for_selector("#map[data-loaded='true']")
     # Close enough that each business is its own point: Phở Hòa and nothing else in view.
-    page.evaluate(f"portalMap.setView([{PHO_HOA[0]}, {PHO_HOA[1]}], 18, {{ animate: false }})")
+    page.evaluate(f"void portalMap.setView([{PHO_HOA[0]}, {PHO_HOA[1]}], 18, {{ animate: false }})")
     page.wait_for_function(TILES_IDLE)
     page.wait_for_function("() => document.querySelectorAll('.tiles-businesses path').length === 1")
 

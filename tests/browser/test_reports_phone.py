@@ -29,7 +29,7 @@ def tap_on_map(page, lat: float, lon: float) -> None:
     page.wait_for_selector("#map[data-ready='1']")
     page.locator("#map").scroll_into_view_if_needed()
     # The citizen zooms in to their street first (as a pinch would).
-    page.evaluate("([lat, lon]) => window.portalMap.setView([lat, lon], 18, { animate: false })", [lat, lon])
+    page.evaluate("([lat, lon]) => void window.portalMap.setView([lat, lon], 18, { animate: false })", [lat, lon])
     x, y = page.evaluate(
         """([lat, lon]) => {
              const p = window.portalMap.latLngToContainerPoint([lat, lon]);

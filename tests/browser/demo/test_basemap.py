@@ -27,7 +27,7 @@ def test_a_citizen_on_a_phone_sees_street_names_and_nothing_leaves_the_portal(br
             page.goto("/businesses/")
             # Once the page has placed its map (on the home wards), or that would undo this view.
             page.wait_for_selector("#map[data-loaded='true']")
-            page.evaluate(f"portalMap.setView([{centre.y}, {centre.x}], 17, {{ animate: false }})")
+            page.evaluate(f"void portalMap.setView([{centre.y}, {centre.x}], 17, {{ animate: false }})")
         page.wait_for_function("() => portalMap.basemap && portalMap.basemap.drawnLabels.size > 0")
         page.wait_for_function(
             "(names) => [...portalMap.basemap.drawnLabels.keys()].some((n) => names.includes(n))", arg=sorted(streets)

@@ -156,7 +156,7 @@ def test_the_legend_lists_the_layers_shown_with_their_symbols(demo, live_server,
         assert label in legend  # each waste kind named (the page is in Vietnamese, the portal's language)
     assert page.locator("#legend li svg").count() >= 20
     # Each waste kind its own symbol on the map, drawn from the tiles, once the map is close enough.
-    page.evaluate("window.portalMap.setZoom(16, { animate: false })")
+    page.evaluate("void window.portalMap.setZoom(16, { animate: false })")
     page.wait_for_function("() => document.querySelectorAll('.tiles-waste_points image').length > 0")
     hrefs = page.locator(".tiles-waste_points image").evaluate_all(
         "is => [...new Set(is.map((i) => i.getAttribute('href')))]"
@@ -168,7 +168,7 @@ def test_the_legend_lists_the_layers_shown_with_their_symbols(demo, live_server,
     page.get_by_label("Điểm rác và vệ sinh công cộng").uncheck()
     page.wait_for_function("() => !document.querySelector('#legend [data-layer=waste_points]')")
     # Cluster circles are not cut at the edge of their tile's <svg>.
-    page.evaluate("window.portalMap.setZoom(14, { animate: false })")
+    page.evaluate("void window.portalMap.setZoom(14, { animate: false })")
     page.wait_for_function("() => document.querySelectorAll('.tiles-businesses path').length > 0")
     assert page.evaluate("getComputedStyle(document.querySelector('.tiles-businesses svg')).overflow") == "visible"
     # A clicked feature is marked until its popup closes.
