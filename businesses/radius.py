@@ -168,24 +168,31 @@ def key_cover(cx: float, cy: float, radius_m: float) -> Cover | None:
     rim = min(top, RIM_LEVEL)
     cover = Cover()
 
+    outside, inside = radius_m + SLACK_M, radius_m - SLACK_M
+
     def visit(level: int, i: int, j: int, lo: int) -> None:
+        # Conditionals, not max(): the same values, at a third of the cost (a 2 km cover visits ~500 cells).
         size = unit * (1 << level)
         x0, y0 = i * size, j * size
         x1, y1 = x0 + size, y0 + size
-        near = math.hypot(max(0.0, x0 - cx, cx - x1), max(0.0, y0 - cy, cy - y1))
-        if near > radius_m + SLACK_M:
+        dx = x0 - cx if cx < x0 else (cx - x1 if cx > x1 else 0.0)
+        dy = y0 - cy if cy < y0 else (cy - y1 if cy > y1 else 0.0)
+        if math.hypot(dx, dy) > outside:
             return
-        far = math.hypot(max(cx - x0, x1 - cx), max(cy - y0, y1 - cy))
+        fx, gx = cx - x0, x1 - cx
+        fy, gy = cy - y0, y1 - cy
         n = 1 << (2 * level)
-        if far <= radius_m - SLACK_M:
+        if math.hypot(fx if fx >= gx else gx, fy if fy >= gy else gy) <= inside:
             cover.add_inside(level, lo, n)
         elif level == rim:
             cover.add_rim(lo, n)
         else:
             # Children in key order (x's bit is the low one), so the ranges come out sorted.
-            quarter = n >> 2
-            for c in range(4):
-                visit(level - 1, 2 * i + (c & 1), 2 * j + (c >> 1), lo + c * quarter)
+            quarter, down, i2, j2 = n >> 2, level - 1, 2 * i, 2 * j
+            visit(down, i2, j2, lo)
+            visit(down, i2 + 1, j2, lo + quarter)
+            visit(down, i2, j2 + 1, lo + 2 * quarter)
+            visit(down, i2 + 1, j2 + 1, lo + 3 * quarter)
 
     lo_x, hi_x = math.floor((cx - reach) * KEY_CELLS_PER_M), math.floor((cx + reach) * KEY_CELLS_PER_M)
     lo_y, hi_y = math.floor((cy - reach) * KEY_CELLS_PER_M), math.floor((cy + reach) * KEY_CELLS_PER_M)
