@@ -7,6 +7,13 @@ source "$(dirname "$0")/common.sh"
 PGDATA="${GISPORTAL_PGDATA:-$VAR/pg}"
 PGSOCK="${GISPORTAL_PGSOCK:-$VAR/pgsock}"
 PGLOG="$VAR/log/postgres.log"
+# glibc gives freed memory at the top of a backend's heap back to the system once 128 kB of it is free, unless the
+# backend's history happened to raise that (a large mmap'd allocation freed once does). A backend that builds a
+# 170 kB vector tile then grew its heap by ~2.5 MB and gave it back on every request, page-faulting it in again
+# each time: 1.2-1.4 ms of a 6-8 ms tile (docs/speed.md, "Fourth pass"). Keeping up to 32 MB of free heap per
+# backend costs that much memory at most and makes every backend as fast as a lucky one. docker/compose.yml sets
+# the same for its PostGIS (tests/ops/test_deploy_config.py holds the two together).
+PG_GLIBC_TUNABLES="glibc.malloc.trim_threshold=33554432"
 # As root the server runs as 'postgres', which must be able to walk into the cluster's folder. A checkout
 # under a locked parent (/root is mode 700) gets its cluster, socket and log in /var/lib/gisportal/<checkout
 # hash> instead: still one per checkout, still never shared, and nothing to set by hand.
@@ -90,6 +97,11 @@ start() {
         init_cluster
     fi
     mkdir -p "$PGSOCK"; if is_root; then chown postgres:postgres "$PGSOCK"; fi
+    if pg_running && ! tr '\0' '\n' <"/proc/$(head -n1 "$PGDATA/postmaster.pid")/environ" 2>/dev/null \
+        | grep -qx "GLIBC_TUNABLES=$PG_GLIBC_TUNABLES"; then
+        say "Khởi động lại PostgreSQL với cấu hình bộ nhớ mới / restarting PostgreSQL with the new memory settings"
+        stop
+    fi
     if pg_running; then
         wait_ready
     else
@@ -100,7 +112,8 @@ start() {
                 "port $PG_PORT is taken by another program. Stop it or set PG_PORT=<another port>."
         fi
         touch "$PGLOG"; if is_root; then chown postgres "$PGLOG"; fi
-        as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PGLOG" -o "-p $PG_PORT -k $PGSOCK" -w -t 30 start >/dev/null \
+        as_pg env GLIBC_TUNABLES="$PG_GLIBC_TUNABLES" "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PGLOG" \
+            -o "-p $PG_PORT -k $PGSOCK" -w -t 30 start >/dev/null \
             || { tail -n 20 "$PGLOG" >&2; die "PostgreSQL không khởi động được (xem $PGLOG)." "PostgreSQL did not start (see $PGLOG)."; }
         wait_ready
     fi

@@ -153,3 +153,26 @@ def test_every_proxied_location_has_a_route():
         path = pattern if modifier == "=" else pattern.rstrip("/") + "/"
         matching = [r for r in route_names().values() if ("/" + r).startswith(path.rstrip("/"))]
         assert matching, f"nginx location {pattern} matches no route of the portal"
+
+
+def pg_script_tunables() -> str:
+    found = re.search(r'^PG_GLIBC_TUNABLES="([^"]+)"', (DOCKER.parent / "scripts" / "pg.sh").read_text(), re.M)
+    assert found, "scripts/pg.sh no longer names the PostgreSQL server's glibc tunables"
+    return found.group(1)
+
+
+def test_postgresql_keeps_its_freed_heap_here_and_in_compose(db):
+    """The PostgreSQL this suite runs on (scripts/pg.sh) and compose's PostGIS both keep freed heap (docs/speed.md,
+    "Fourth pass"): read from the running server's own environment, not from the script."""
+    from django.db import connection
+
+    tunables = pg_script_tunables()
+    assert "glibc.malloc.trim_threshold=" in tunables
+    with connection.cursor() as cur:
+        cur.execute("SHOW data_directory")
+        data = Path(cur.fetchone()[0])
+    postmaster = (data / "postmaster.pid").read_text().split()[0]
+    environ = Path(f"/proc/{postmaster}/environ").read_bytes().split(b"\0")
+    assert f"GLIBC_TUNABLES={tunables}".encode() in environ
+    services = yaml.safe_load((DOCKER / "compose.yml").read_text())["services"]
+    assert services["postgis"]["environment"]["GLIBC_TUNABLES"] == tunables
