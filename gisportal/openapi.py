@@ -174,7 +174,7 @@ class _CachedRendering(Response):
         self.key, self.store = key, store
 
     @property
-    def rendered_content(self) -> bytes:
+    def rendered_content(self) -> Any:  # bytes; typed as DRF's stub types it
         key = (*self.key, self.accepted_media_type)
         kept = self.store.get(key)
         if kept is None:
