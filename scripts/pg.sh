@@ -97,7 +97,8 @@ start() {
         init_cluster
     fi
     mkdir -p "$PGSOCK"; if is_root; then chown postgres:postgres "$PGSOCK"; fi
-    if pg_running && ! tr '\0' '\n' <"/proc/$(head -n1 "$PGDATA/postmaster.pid")/environ" 2>/dev/null \
+    # A cluster started without them is restarted (its environment unreadable counts as without).
+    if pg_running && ! tr '\0' '\n' 2>/dev/null <"/proc/$(head -n1 "$PGDATA/postmaster.pid")/environ" \
         | grep -qx "GLIBC_TUNABLES=$PG_GLIBC_TUNABLES"; then
         say "Khởi động lại PostgreSQL với cấu hình bộ nhớ mới / restarting PostgreSQL with the new memory settings"
         stop
