@@ -171,7 +171,7 @@ def key_cover(cx: float, cy: float, radius_m: float) -> Cover | None:
     outside, inside = radius_m + SLACK_M, radius_m - SLACK_M
 
     def visit(level: int, i: int, j: int, lo: int) -> None:
-        # Conditionals, not max(): the same values, at a third of the cost (a 2 km cover visits ~500 cells).
+        # Conditionals, not max(): the same values in half the time (a 2 km cover visits ~500 cells).
         size = unit * (1 << level)
         x0, y0 = i * size, j * size
         x1, y1 = x0 + size, y0 + size

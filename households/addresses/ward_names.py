@@ -150,6 +150,7 @@ def find_ward(raw: object, param: str = "ward", by_id: bool = True) -> AdminUnit
     text = nfc(str(raw or ""))
     if not text:
         return None
+    names: WardNames | None = None
     if by_id and is_whole(text):
         # The name check's hot path asks by id: the unit and the names' stamp come in one query, and a code,
         # which goes first, is looked up in names known to be current.
@@ -161,9 +162,12 @@ def find_ward(raw: object, param: str = "ward", by_id: bool = True) -> AdminUnit
             .annotate(names_stamp=RawSQL(f"({_STAMP_SQL})", ()))
             .first()
         )
-        if unit is not None and text not in _names_at(unit.names_stamp).by_codes:
-            return unit
-    names = current_names()
+        if unit is not None:
+            names = _names_at(unit.names_stamp)
+            if text not in names.by_codes:
+                return unit
+    if names is None:
+        names = current_names()
     found: set[int] = set()
     if is_whole(text):
         # A code: the id, when asked for, was probed above (it named no ward, or the number is a code, which wins).

@@ -23,8 +23,8 @@ def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         run(DemoContext(password="pw-demo-1", log=lambda _m: None))
         with connection.cursor() as cur:
-            for table in ("businesses_business", "businesses_radius_point", "businesses_namekey_city",
-                          "businesses_namekey_ward", "layers_poi"):  # fmt: skip
+            for table in ("businesses_business", "businesses_radius_point", "businesses_radius_cell",
+                          "businesses_namekey_city", "businesses_namekey_ward", "layers_poi"):  # fmt: skip
                 cur.execute(f"ANALYZE {table}")
         yield
         from django.core.management import call_command
