@@ -6,6 +6,7 @@ The templates stay with the portal's other pages (`frontend/templates/frontend/`
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -19,8 +20,13 @@ from layers.models import AdminUnit
 
 @require_GET
 def businesses_page(request: HttpRequest) -> HttpResponse:
-    """Citizens' page: signboard name check and radius scan."""
+    """Citizens' page: signboard name check and radius scan.
+
+    The portal's own wards (PORTAL_HOME_WARDS) head the name check's list, the first one chosen: a citizen of the
+    ward registers there, and the city's first ward by name would check the name against the wrong one."""
     wards = AdminUnit.objects.valid_on().wards().exclude(code__startswith="BENCH-").order_by("name")
+    home = list(settings.PORTAL_HOME_WARDS)
+    wards = sorted(wards, key=lambda w: home.index(w.code) if w.code in home else len(home))
     return render(request, "frontend/businesses.html", {"wards": wards})
 
 

@@ -128,6 +128,15 @@ class Layer:
             raise FieldDoesNotExist(f"layer {self.name}: {f.source} has no column")
         return found
 
+    def value_labels(self, f: Field) -> dict[str, list[str]]:
+        """A coded attribute's labels per stored value, Vietnamese and English, from its model field's choices
+        ("Đang hoạt động / Active"): {"active": ["Đang hoạt động", "Active"]}. Empty for free text and numbers."""
+        labels = {}
+        for value, label in self.model_field(f).choices or ():
+            vi, _, en = str(label).partition(" / ")
+            labels[str(value)] = [vi, en or vi]
+        return labels
+
     def field_types(self) -> dict[str, str]:
         """Attribute → TileJSON type name ("String", "Number", "Boolean"), `id` first."""
         types = {"id": "Number"}

@@ -50,13 +50,15 @@ def report_page(request: HttpRequest, code: str) -> HttpResponse:
     report = _report_or_404(code)
     if codes.normalise(code) != code:
         return redirect("report-page", code=report.code)
-    return render(request, "reports/report.html", {"r": public(report), "public_url": qr.public_url(request, code)})
+    context = {"r": public(report), "at": report, "public_url": qr.public_url(request, code)}
+    return render(request, "reports/report.html", context)
 
 
 @require_GET
 def print_page(request: HttpRequest, code: str) -> HttpResponse:
     report = _report_or_404(code)
-    return render(request, "reports/print.html", {"r": public(report), "public_url": qr.public_url(request, code)})
+    context = {"r": public(report), "at": report, "public_url": qr.public_url(request, code)}
+    return render(request, "reports/print.html", context)
 
 
 @require_GET
@@ -113,6 +115,7 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         items.append(
             {
                 "r": for_officer(report, request.user),
+                "at": report,  # its times, which the templates show in the ward's time zone
                 "handles": handles,
                 "colleagues": list(report_assignees(get_user_model(), report).values_list("username", flat=True))
                 if handles

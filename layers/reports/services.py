@@ -48,20 +48,27 @@ class Filing:
     source: str = Report.Source.WEB
 
 
+# What a citizen calls each field, in the messages they read (the field's own name stays in the details).
+_LABELS = {
+    "description": ("Nội dung phản ánh", "description"),
+    "address": ("Địa chỉ", "address"),
+    "name": ("Họ tên", "name"),
+    "phone": ("Số điện thoại", "phone number"),
+    "email": ("Email", "email"),
+}
+
+
 def _text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
     text = nfc(str(value or "")).strip()
+    vi, en = _LABELS.get(field, (field, field))
     if required and not text:
-        raise InvalidInput(f"Thiếu {field}.", f"The {field} is missing.", {"field": field}, code="missing_field")
+        raise InvalidInput(f"Hãy nhập {vi.lower()}.", f"The {en} is missing.", {"field": field}, code="missing_field")
     if len(text) > limit:
         raise InvalidInput(
-            f"Trường {field} dài quá {limit} ký tự.",
-            f"The {field} is longer than {limit} characters.",
-            {"field": field},
+            f"{vi} dài quá {limit} ký tự.", f"The {en} is longer than {limit} characters.", {"field": field}
         )
     if any(c in text for c in _HTML):
-        raise InvalidInput(
-            f"Trường {field} không được chứa ký tự < hoặc >.", f"The {field} may not hold < or >.", {"field": field}
-        )
+        raise InvalidInput(f"{vi} không được chứa ký tự < hoặc >.", f"The {en} may not hold < or >.", {"field": field})
     refuse_hostile(field, text)  # bidi controls, look-alike letters, formulas: as every portal form
     return text
 

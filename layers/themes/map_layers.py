@@ -103,6 +103,11 @@ class DefinedLayer(Layer):
     def model_field(self, f: Field) -> models.Field:
         return model_field(next(d for d in self.fields if d["name"] == f.name))
 
+    def value_labels(self, f: Field) -> dict[str, list[str]]:
+        """From the definition itself: a label may hold " / ", which the choices' joined labels cannot tell."""
+        field = next(d for d in self.fields if d["name"] == f.name)
+        return {c["value"]: [c["label"], c.get("label_en") or c["label"]] for c in field.get("choices") or []}
+
 
 def entry(row: ThemeLayer) -> DefinedLayer:
     """The registry layer of a definition row."""

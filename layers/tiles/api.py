@@ -62,7 +62,10 @@ def catalog(request: HttpRequest) -> HttpResponse:
             "maxzoom": layer.maxzoom,
             "style": layer.style,
             "on_at_first": layer.on_at_first,
-            "fields": [{"name": f.name, "title": f.title, "title_en": f.title_en} for f in layer.public_fields],
+            "fields": [
+                {"name": f.name, "title": f.title, "title_en": f.title_en, "values": layer.value_labels(f)}
+                for f in layer.public_fields
+            ],
         }
         for layer in registry.public_layers()
     ]

@@ -79,6 +79,8 @@ def test_businesses_are_drawn_from_vector_tiles_with_a_public_popup(live_world, 
     popup.wait_for()
     text = popup.inner_text()
     assert "Phở Hòa" in text and "Biển hiệu" in text and "Địa chỉ" in text
+    # Its status in words, not the stored code.
+    assert "Đang hoạt động" in text and "active" not in text, text
     # Public fields only, even though the map was drawn from the same tiles officers get.
     assert "Chủ Phở Một" not in page.content() and "0971000001" not in page.content()
 

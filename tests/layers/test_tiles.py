@@ -288,8 +288,13 @@ def test_the_catalog_lists_public_layers_with_what_the_map_needs(db):
     assert entry["tilejson"] == "http://testserver/tiles/businesses.json"
     assert entry["style"]["color"].startswith("#") and entry["detail_minzoom"] > entry["minzoom"]
     assert [f["name"] for f in entry["fields"]] == ["signboard", "industry_code", "industry", "address", "status"]
+    # A coded value comes with its words, so a popup says "Đang hoạt động", not "active".
+    fields = {f["name"]: f for f in entry["fields"]}
+    assert fields["status"]["values"]["active"] == ["Đang hoạt động", "Active"] and fields["signboard"]["values"] == {}
     assert Client().get(entry["tilejson"].replace("http://testserver", "")).status_code == 200
-    assert "owner" not in response.content.decode()
+    # No private field (a waste point's kind "source_owner" is a public word, not an owner's data).
+    assert not any(f["name"].startswith("owner") for e in entries.values() for f in e["fields"])
+    assert "owner_name" not in response.content.decode() and "owner_phone" not in response.content.decode()
 
 
 def test_tile_queries_use_the_web_mercator_gist_index_and_the_tile_key_index(db, world):

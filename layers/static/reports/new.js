@@ -1,7 +1,7 @@
 // The citizen's report page: tap the map where the problem is, pick its kind, describe it, add up to three photos.
 // Before sending, open reports of the same kind within 50 m are offered: the citizen may follow one instead.
 import { addBasemap } from "/static/frontend/js/basemap.js";
-import { _, $, el } from "/static/frontend/js/dom.js";
+import { _, $, el, messageOf } from "/static/frontend/js/dom.js";
 
 const csrf = () => (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [, ""])[1];
 async function send(url, init = {}) {
@@ -11,7 +11,7 @@ async function send(url, init = {}) {
     headers: { Accept: "application/json", "X-CSRFToken": decodeURIComponent(csrf()), ...(init.headers || {}) },
   });
   const data = await response.json().catch(() => null);
-  if (!response.ok) throw new Error((data && data.message && `${data.message} / ${data.message_en}`) || `HTTP ${response.status}`);
+  if (!response.ok) throw new Error(messageOf(data) || `HTTP ${response.status}`);
   return data;
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from layers.demo import WARD_CODE
+from layers.models import AdminUnit
 
 pytestmark = pytest.mark.browser
 
@@ -13,6 +14,9 @@ def test_name_check_and_radius_scan(live_server, page, settings):
     settings.PORTAL_HOME_WARDS = [WARD_CODE]  # as `make run` does: open on the ward, not on Cần Giờ too
     page.goto("/businesses/")
     page.wait_for_selector("#map[data-loaded='true']")
+    # The name is checked in the portal's own ward unless the citizen picks another.
+    chosen = page.eval_on_selector("#ward-select", "s => s.options[s.selectedIndex].text")
+    assert chosen == AdminUnit.objects.get(code=WARD_CODE, valid_to__isnull=True).name
 
     page.fill("#name-input", "PHO HOA")
     page.click("#name-form button[type=submit]")
@@ -23,6 +27,7 @@ def test_name_check_and_radius_scan(live_server, page, settings):
     page.fill("#name-input", "Xưởng Gốm Bát Tràng Độc Nhất")
     page.click("#name-form button[type=submit]")
     page.wait_for_selector("#verdict.free")
+    assert "null" not in page.inner_text("#name-result")  # fewer than ten matches: no "shown of" line, nothing
 
     # Click the middle of the map, widen the circle, read the counts.
     box = page.locator("#map").bounding_box()

@@ -98,3 +98,17 @@ def test_photos_are_checked_by_content_reencoded_and_stripped(world):
     four = file(photos=[_upload(jpeg(), f"{i}.jpg") for i in range(4)])
     assert four.json()["error"] == "too_many_photos"
     assert Report.objects.count() == count
+
+
+def test_the_public_page_and_the_sheet_give_the_times_in_the_wards_time_zone(world):
+    """Filed at 23:30 in Hồ Chí Minh City (16:30 UTC): the page says that hour and that day, not UTC's."""
+    import datetime as dt
+
+    code = file().json()["code"]
+    filed = dt.datetime(2026, 12, 6, 16, 30, tzinfo=dt.UTC)
+    Report.objects.filter(code=code).update(created_at=filed, due_at=filed + dt.timedelta(days=3))
+    page = citizen().get(f"/reports/{code}/").content.decode()
+    assert '<dd id="report-created">23:30 06/12/2026</dd>' in page, page
+    assert "<dd>09/12/2026</dd>" in page
+    sheet = citizen().get(f"/reports/{code}/print/").content.decode()
+    assert "23:30 06/12/2026" in sheet and "Due by: 09/12/2026" in sheet

@@ -193,3 +193,7 @@ def test_the_citizens_page_speaks_vietnamese_first(world):
     english.cookies["django_language"] = "en"
     lookup = english.get("/reports/", {"code": "zzzz-zzzzzz"}, HTTP_ACCEPT_LANGUAGE="en")
     assert lookup.status_code == 404 and "No report has this code." in lookup.content.decode()
+    assert "Không có phản ánh" not in lookup.content.decode()  # one language at a time
+    lookup = citizen().get("/reports/", {"code": "zzzz-zzzzzz"})
+    assert lookup.status_code == 404 and "Không có phản ánh với mã này." in lookup.content.decode()
+    assert "No report has this code." not in lookup.content.decode() and "Tra cứu" in lookup.content.decode()

@@ -13,6 +13,8 @@ const el = (tag, attrs = {}, ...children) => {
   node.append(...children.filter((c) => c !== null && c !== undefined));
   return node;
 };
+// A warning's message in the page's language (dom.js messageOf, not imported: see above).
+const messageOf = (w) => (document.documentElement.lang === "en" ? w.message_en || w.message : w.message);
 const NAME_LIMIT = 10; // businesses/namecheck.py answers at most this many matches
 const SHOWN_INDUSTRIES = 8; // bars before "show all"
 const PAGE = 200; // the radius API's largest page (businesses/api/public.py MAX_PAGE)
@@ -63,9 +65,9 @@ $("name-form").addEventListener("submit", async (ev) => {
     box.replaceChildren(
       el("div", { className: `verdict ${data.verdict}`, id: "verdict", textContent: VERDICTS[data.verdict] }),
       el("p", { className: "hint", textContent: `${_("Area checked")}: ${data.area.name}` }),
-      ...data.warnings.map((w) => el("p", { className: "error", textContent: w.message })),
+      ...data.warnings.map((w) => el("p", { className: "error", textContent: messageOf(w) })),
       list,
-      cut,
+      ...(cut ? [cut] : []), // replaceChildren would print a null as the text "null"
     );
   } catch (err) {
     box.replaceChildren(el("p", { className: "error", role: "alert", textContent: err.message }));

@@ -2,6 +2,9 @@
 
 // Looked up at each call: a module can be evaluated before the /jsi18n/ catalogue script has run.
 export const _ = (s) => (window.gettext ? window.gettext(s) : s);
+// An error answer's message in the page's language (the API sends both: message in Vietnamese, message_en).
+export const messageOf = (body) => body && (document.documentElement.lang === "en"
+  ? body.message_en || body.message : body.message || body.message_en);
 export const $ = (id) => document.getElementById(id);
 export const el = (tag, attrs = {}, ...children) => {
   const node = document.createElement(tag);

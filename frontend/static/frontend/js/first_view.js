@@ -58,7 +58,8 @@ const json = (url) => fetch(url, { credentials: "same-origin" }).then(
   async (response) => {
     const data = await response.json().catch(() => null);
     if (response.ok) return data;
-    throw Object.assign(new Error((data && (data.message || data.message_en)) || `HTTP ${response.status}`),
+    const said = data && (document.documentElement.lang === "en" ? data.message_en : data.message); // dom.js messageOf
+    throw Object.assign(new Error(said || (data && (data.message || data.message_en)) || `HTTP ${response.status}`),
       { status: response.status, body: data });
   });
 const carried = JSON.parse(document.getElementById("first-data")?.textContent || "{}");

@@ -53,14 +53,15 @@ function select(latlng) {
 }
 map.on("popupclose", () => { if (selected) { selected.remove(); selected = null; } });
 
+// fields: [key, label, {stored value: its words}?]: a coded value ("active") is shown in the page's language.
 function popupOf(props, fields) {
   const div = document.createElement("div");
-  for (const [key, label] of fields) {
+  for (const [key, label, words] of fields) {
     if (props[key] === undefined || props[key] === null || props[key] === "") continue;
     const row = document.createElement("div");
     const b = document.createElement("b");
     b.textContent = `${label}: `;
-    row.append(b, document.createTextNode(String(props[key])));
+    row.append(b, document.createTextNode(String((words && words[props[key]]) || props[key])));
     div.append(row);
   }
   return div;
@@ -154,7 +155,8 @@ async function tileOverlay(entry) {
     // VectorGrid passes (properties, zoom), not the geometry: the catalog's area layers carry a fill colour.
     vectorTileLayerStyles: { [entry.name]: (p) => (style.fill ? areaStyle : pointStyle(p)) },
   });
-  const fields = entry.fields.map((f) => [f.name, en ? f.title_en : f.title]);
+  const fields = entry.fields.map((f) => [f.name, en ? f.title_en : f.title,
+    Object.fromEntries(Object.entries(f.values || {}).map(([v, [vi, english]]) => [v, en ? english : vi]))]);
   layer.on("click", (e) => {
     const p = e.layer.properties;
     if (p.count) {

@@ -1,8 +1,9 @@
 // One wrapper around fetch: JSON in and out, the portal's error shape as an exception.
+import { messageOf } from "./dom.js";
 
 export class ApiError extends Error {
   constructor(status, body) {
-    super((body && (body.message || body.message_en)) || `HTTP ${status}`);
+    super(messageOf(body) || `HTTP ${status}`); // in the page's language: one at a time
     this.status = status;
     this.body = body;
   }

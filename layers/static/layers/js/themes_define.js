@@ -141,7 +141,7 @@ async function save(confirm = false) {
       pending = data;
       $("confirm-removal").hidden = false;
     }
-    say(err instanceof ApiError ? `${err.body?.message || err.message} / ${err.body?.message_en || ""}` : String(err), "error");
+    say(err instanceof ApiError ? err.message : String(err), "error"); // ApiError's message is in the page's language
   }
 }
 
