@@ -218,3 +218,29 @@ def seed_permits(ctx: DemoContext, ward) -> None:
             note="Giấy phép mẫu / demo permit",
         )
     ctx.log(f"  building permits: {len(permitted)} of {len(new)} new buildings; parcels: {len(made_parcels)}")
+
+
+def seed_detection(ctx: DemoContext) -> None:
+    """The ML module's first pass over the demo: the ward's oldest and newest flights compared, as a land officer
+    would start it, so their review queue holds the structures that appeared in between on the first run.
+
+    Queued for the worker (`make run` starts it before the demo is seeded, ~10 s for the ward's tiles); with
+    ctx.data["detect_inline"] the tiles run here instead (the tests). Skipped when the ward has a run already."""
+    from imagery.detection import runs  # the detector loads its model: only when this step runs
+    from imagery.detection.models import DetectionRun
+
+    ward = ctx.data["ward"]
+    if DetectionRun.objects.filter(ward=ward).exists():
+        ctx.log("  detection: already run")
+        return
+    flights = list(Acquisition.objects.filter(ward=ward, source_name__startswith=SOURCE_PREFIX).order_by("acquired_on"))
+    if len(flights) < 2:
+        ctx.log("  detection: fewer than two aerial epochs (run imagery.demo.seed_epochs first)")
+        return
+    inline = bool(ctx.data.get("detect_inline"))
+    run = runs.start_run(before=flights[0], after=flights[-1], ward=ward, area=ward.boundary, queue=not inline)
+    if inline:
+        run = runs.run_inline(run)
+        ctx.log(f"  detection {flights[0].year}→{flights[-1].year}: {run.flags_new} new structures flagged")
+    else:
+        ctx.log(f"  detection {flights[0].year}→{flights[-1].year}: {run.tiles_total} tiles queued for the worker")

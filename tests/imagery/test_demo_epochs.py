@@ -78,3 +78,35 @@ def test_three_epochs_are_ingested_with_permits_parcels_and_a_time_strip(epochs)
     assert [i["year"] for i in items] == [2019, 2022, 2025]
     thumb = client.get(items[-1]["thumbnail"])
     assert thumb.status_code == 200 and thumb["Content-Type"] == "image/png"
+
+
+def test_the_first_run_has_the_detectors_flags_for_the_land_officer(db, monkeypatch):
+    """The demo ends with the detector's pass over its oldest and newest flights (imagery.demo.seed_detection), so
+    the land officer's review queue is not empty on the first run. At the detector's own 0.5 m, on a 300 m square
+    of the ward and its first and last flights: its flags stand on buildings that went up or came down between."""
+    import json
+
+    from django.contrib.gis.geos import GEOSGeometry
+
+    monkeypatch.setattr(imagery_demo, "WINDOW_M", 300.0)
+    monkeypatch.setattr(imagery_demo, "FLIGHTS", (imagery_demo.FLIGHTS[0], imagery_demo.FLIGHTS[-1]))
+    ctx = DemoContext(seed=2025, password="pw-demo-1", log=lambda _msg: None)
+    run(ctx, STEPS)
+    ward = AdminUnit.objects.get(level="ward", code=layers_demo.WARD_CODE, valid_to=None)
+    ctx.data.update(ward=ward, detect_inline=True)
+    run(ctx, ["imagery.demo.seed_epochs", "imagery.demo.seed_detection"])
+
+    client = Client()
+    client.force_login(user_with_role("diachinh-test", Role.LAND_OFFICER, wards=[ward]))
+    runs = client.get("/api/v1/detection/runs/").json()["results"]
+    years = dict(Acquisition.objects.values_list("pk", "year"))
+    assert [(r["status"], years[r["before"]], years[r["after"]]) for r in runs] == [("done", 2019, 2025)], runs
+    flags = client.get("/api/v1/detection/flags/", {"ward": ward.pk, "status": "to_review"}).json()["features"]
+    assert flags, "nothing to review"
+    changed = BasemapFeature.objects.filter(ward=ward, kind="building").exclude(first_year__lte=2019, last_year=None)
+    changed = changed.exclude(first_year__gt=2025).exclude(last_year__lt=2019)
+    on_a_change = [changed.filter(geom__intersects=GEOSGeometry(json.dumps(f["geometry"]))).exists() for f in flags]
+    assert sum(on_a_change) >= 0.8 * len(flags), on_a_change
+    # Idempotent: seeding again starts no second run.
+    run(ctx, ["imagery.demo.seed_detection"])
+    assert len(client.get("/api/v1/detection/runs/").json()["results"]) == 1

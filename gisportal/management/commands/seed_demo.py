@@ -39,5 +39,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"{problem['message']} / {problem['message_en']}")
             raise CommandError(f"{exc.message} / {exc.message_en}") from None
         run(ctx)
-        run(ctx, ["imagery.demo.seed_epochs"])  # seconds of rendering: here, not in STEPS that tests run often
+        # Seconds of rendering, then the detector's first pass queued for the worker: here, not in STEPS that tests
+        # run often.
+        run(ctx, ["imagery.demo.seed_epochs", "imagery.demo.seed_detection"])
         self.stdout.write(f"  done in {time.monotonic() - started:.1f} s")
