@@ -11,7 +11,7 @@ from businesses.models import Business
 from gisportal.text import fold
 from households.models import HouseNumber, Street
 from layers.demo import WARD_CODE
-from tests.browser.demo.search_marks import metres, ring_on
+from tests.browser.demo.search_marks import ring_on
 
 pytestmark = pytest.mark.browser
 
@@ -63,17 +63,19 @@ def test_a_citizen_searches_scans_and_checks_a_name_on_a_phone(demo, live_server
     box = page.locator("#map").bounding_box()
     assert box["width"] >= 389 and box["height"] >= 700, box  # the map fills the screen under the top bar
 
-    # Search: suggestions while typing, a tap flies to the house and tells what is there.
+    # Search: suggestions while typing, a tap flies to the house and scans around it (the sheet says what is there).
     page.locator("#address-search").type(typed, delay=20)
     option = page.locator("#search-suggestions li", has_text=house.address.split(",")[0]).first
     page.evaluate("portalMap.basemap.drawnLabels.clear()")  # from here on: the labels drawn around the house
     option.tap()
     page.wait_for_function("() => document.getElementById('map').dataset.searchResult")
-    popup = page.locator(".search-result-popup")
-    assert house.number in popup.inner_text()
-    center = page.evaluate("(m => [m.getCenter().lat, m.getCenter().lng, m.getZoom()])(window.portalMap)")
-    assert metres(center[0], center[1], house.geom.y, house.geom.x) < 60 and center[2] >= 18, center
     assert ring_on(page, house.geom.y, house.geom.x) < 3
+    # The scan there is framed whole above the sheet: what is counted is what is seen.
+    page.wait_for_selector("#scan-total")
+    circle = page.locator("path.scan-circle").bounding_box()
+    sheet_top = page.locator("#sheet").bounding_box()["y"]
+    assert circle["y"] >= 40 and circle["y"] + circle["height"] <= sheet_top + 1, (circle, sheet_top)
+    assert circle["x"] >= 0 and circle["x"] + circle["width"] <= PHONE["width"], circle
     # The street names around it, on the portal's basemap (basemap.js notes each label it draws on its canvas).
     streets = sorted(set(Street.objects.filter(ward_id=house.street.ward_id).values_list("name", flat=True)))
     page.wait_for_function(

@@ -215,22 +215,32 @@ async function drawAll(first, q, mine) {
   if (mine === scanId) mapEl.dataset.scan = "drawn";
 }
 
-// `fit`: bring the whole circle into view (after the radius changed), above the sheet on a phone.
-async function scan(fit = false) {
+// How much of the map the sheet covers on a phone once open as it is: its max-height animates (portal.css), so its
+// offsetHeight lags, and the scan's answer fills it later.
+function sheetCover() {
+  if (window.innerWidth > 640) return 0;
+  const height = mapEl.clientHeight;
+  return { peek: 100, half: 0.45 * height, full: 0.88 * height }[sheet.dataset.state] || 0;
+}
+
+// The whole circle is brought into view, above the sheet on a phone: what is counted is what is seen (a tap at
+// a street's zoom, a searched house at 19 or a wider radius would leave most of it off the screen).
+async function scan() {
   if (!center) return;
   const mine = ++scanId;
   const r = Number(slider.value);
   if (circle) circle.setLatLng(center).setRadius(r);
   else circle = L.circle(center, { radius: r, color: "#cc0000", weight: 2, fillOpacity: 0.06, className: "scan-circle", interactive: false }).addTo(map);
-  if (fit) map.closePopup(); // the search's popup would cover the circle
-  if (fit && !map.getBounds().contains(circle.getBounds())) {
-    const below = window.innerWidth <= 640 ? sheet.offsetHeight : 0;
-    map.fitBounds(circle.getBounds(), { paddingTopLeft: [10, 10], paddingBottomRight: [10, below + 10] });
+  showTab("scan"); // first: it may open the sheet, which the circle must clear
+  const below = sheetCover();
+  const size = map.getSize();
+  const seen = L.latLngBounds(map.containerPointToLatLng([0, 0]), map.containerPointToLatLng([size.x, size.y - below]));
+  if (!seen.contains(circle.getBounds())) {
+    map.fitBounds(circle.getBounds(), { paddingTopLeft: [10, 10], paddingBottomRight: [10, below + 10], animate: false });
   }
   const q = new URLSearchParams({ lat: center.lat.toFixed(6), lon: center.lng.toFixed(6), radius_m: r, page_size: PAGE });
   const box = $("scan-result");
   mapEl.dataset.scan = "asking";
-  showTab("scan");
   // The counts come first in a tiny answer (one business); the first full page is asked for at once
   // beside it, and the rest of the list follows it onto the map.
   const head = new URLSearchParams(q);
@@ -259,5 +269,17 @@ async function scan(fit = false) {
 
 map.on("click", (ev) => { center = ev.latlng; scan(); });
 slider.addEventListener("input", () => { $("radius-value").value = slider.value; if (circle) circle.setRadius(Number(slider.value)); });
-slider.addEventListener("change", () => scan(true));
-tools.then(({ addSearch }) => addSearch(map, { onPlace: (place) => { center = L.latLng(place.lat, place.lon); scan(); } }));
+slider.addEventListener("change", () => scan());
+// The search flies to the place, then the scan there frames its circle. The search's popup of what is at the
+// house is left out here: the sheet lists what is around it, and the popup, panned into view, pushed the circle
+// under the sheet.
+tools.then(({ addSearch }) => addSearch(map, {
+  popup: false,
+  onPlace: (place) => {
+    center = L.latLng(place.lat, place.lon);
+    let started = false;
+    const go = () => { if (!started) { started = true; scan(); } };
+    map.once("moveend", go);
+    setTimeout(go, 1500); // a flight to where the map already is may end without a move
+  },
+}));

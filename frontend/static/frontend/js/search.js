@@ -37,12 +37,14 @@ async function whatIsHere(place) {
   return box;
 }
 
-/** An address box on the map; `onPlace(place)` is told of each place chosen (the businesses page scans there). */
-export function addSearch(map, { position = "topleft", onPlace = null } = {}) {
+/** An address box on the map; `onPlace(place)` is told of each place chosen (the businesses page scans there);
+ * `popup: false` leaves out the popup of what is at the place. */
+export function addSearch(map, { position = "topleft", onPlace = null, popup = true } = {}) {
   const control = L.control({ position });
   let ring = null;
   let timer = null;
   let results = [];
+  let resultsFor = ""; // the text the suggestions shown were asked for
   let active = -1;
   let asked = 0;
 
@@ -51,7 +53,7 @@ export function addSearch(map, { position = "topleft", onPlace = null } = {}) {
     form.setAttribute("role", "search");
     const input = el("input", {
       type: "search", id: "address-search", autocomplete: "off", spellcheck: false,
-      placeholder: _("Search an address, e.g. 104 Nguyễn Đình Chiểu"),
+      placeholder: _("Search an address: number and street"),
     });
     input.setAttribute("aria-label", _("Search an address"));
     input.setAttribute("role", "combobox");
@@ -87,18 +89,27 @@ export function addSearch(map, { position = "topleft", onPlace = null } = {}) {
       [...list.children].forEach((li, k) => li.setAttribute("aria-selected", String(k === i)));
       input.setAttribute("aria-activedescendant", i >= 0 ? `search-option-${i}` : "");
     };
-    const choose = async (place) => {
+    // `typed`: the number the person asked for, when the geocoder placed a neighbour of it instead (it gives the
+    // nearest number on the same side of the street): said, so nobody takes 248 for the 104 they typed.
+    const choose = async (place, typed = null) => {
       show([]);
       input.value = place.address;
       status.textContent = "";
+      if (typed && place.number !== typed && place.level !== "house") {
+        status.textContent = place.number
+          ? `${_("No number")} ${typed} ${_("on this street: the nearest is")} ${place.number}`
+          : `${_("No number")} ${typed} ${_("on this street: shown is the street")}`;
+      }
       const zoom = place.level === "house" || place.level === "alley" ? 19 : place.level === "street" ? 17 : 15;
       const at = L.latLng(place.lat, place.lon);
       map.flyTo(at, Math.min(zoom, map.getMaxZoom() || zoom), { duration: 0.8 });
       if (ring) ring.remove();
       ring = L.circleMarker(at, { radius: 16, color: "#f59e0b", weight: 4, fill: false, className: "search-hit", interactive: false }).addTo(map);
       map.once("moveend", async () => {
-        const content = await whatIsHere(place);
-        L.popup({ className: "search-result-popup", offset: [0, -8] }).setLatLng(at).setContent(content).openOn(map);
+        if (popup) {
+          const content = await whatIsHere(place);
+          L.popup({ className: "search-result-popup", offset: [0, -8] }).setLatLng(at).setContent(content).openOn(map);
+        }
         map.getContainer().dataset.searchResult = place.address;
       });
       if (onPlace) onPlace(place);
@@ -106,7 +117,7 @@ export function addSearch(map, { position = "topleft", onPlace = null } = {}) {
     const ask = async (url, mine) => {
       try {
         const data = await request(url);
-        return mine === asked ? data.results : null;
+        return mine === asked ? data : null;
       } catch (err) {
         if (mine === asked) status.textContent = err.message;
         return null;
@@ -121,8 +132,9 @@ export function addSearch(map, { position = "topleft", onPlace = null } = {}) {
         const mine = ++asked;
         const found = await ask(`/api/v1/geocode/suggest?${new URLSearchParams({ q, limit: 8 })}`, mine);
         if (found) {
-          show(found);
-          status.textContent = found.length ? "" : _("No address like this");
+          show(found.results);
+          resultsFor = q;
+          status.textContent = found.results.length ? "" : _("No address like this");
         }
       }, WAIT_MS);
     });
@@ -137,9 +149,13 @@ export function addSearch(map, { position = "topleft", onPlace = null } = {}) {
       if (active >= 0 && results[active]) { choose(results[active]); return; }
       const q = input.value.trim();
       if (!q) return;
+      // Suggestions for this very text: the first is the best place (a street alone, which the geocoder, wanting a
+      // number or a ward, refuses, is among them).
+      if (results.length && resultsFor === q) { choose(results[0]); return; }
       const mine = ++asked;
       const found = await ask(`/api/v1/geocode?${new URLSearchParams({ q, limit: 1 })}`, mine);
-      if (found && found.length && found[0].lat !== null) choose(found[0]);
+      const best = found && found.results[0];
+      if (best && best.lat !== null) choose(best, found.parsed && found.parsed.house ? found.parsed.house.toUpperCase() : null);
       else if (found) status.textContent = _("No address like this");
     });
     input.addEventListener("blur", () => setTimeout(() => show([]), 150));
