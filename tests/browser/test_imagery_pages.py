@@ -37,19 +37,19 @@ def colour_at(source: str, data, lon: float, lat: float):
     return [int(v) for v in data[:3, row, col]]
 
 
-def screen_colour(page, x: int, y: int) -> list[int]:
-    shot = page.locator("#map").screenshot()
+def screen_colour(page, x: int, y: int, element: str = "#map") -> list[int]:
+    shot = page.locator(element).screenshot()
     with MemoryFile(shot) as mem, mem.open() as img:
         return [int(v) for v in img.read()[:3, y, x]]
 
 
-def sample_points(page, box, source, data, dx: int):
+def sample_points(page, box, source, data, dx: int, leaflet_map: str = "portalMap"):
     """A point `dx` px right of the map's centre (the image is ~220 px wide) whose colour is unambiguous."""
     # Several columns near dx: one may cross block edges all the way down.
     for ddx, dy in ((ddx, dy) for ddx in (0, 7, -7, 14, -14) for dy in range(-60, 60, 5)):
         x, y = int(box["width"] / 2) + dx + ddx, int(box["height"] / 2) + dy
         latlng = page.evaluate(
-            f"(() => {{ const p = portalMap.containerPointToLatLng([{x}, {y}]); return [p.lng, p.lat]; }})()"
+            f"(() => {{ const p = {leaflet_map}.containerPointToLatLng([{x}, {y}]); return [p.lng, p.lat]; }})()"
         )
         if colour_at(source, data, *latlng) is not None:
             return x, y, latlng
@@ -110,6 +110,126 @@ def test_swipe_opacity_and_time_strip(two_years, live_server, page):
     requested = " ".join(page.requested_urls)
     assert f"/imagery/{a.pk}/crop.png" in requested and f"/imagery/{b.pk}/crop.png" in requested
     assert f"/imagery/{a.pk}/tiles/" in requested and f"/imagery/{b.pk}/tiles/" in requested
+    assert not page.console_errors, page.console_errors
+
+
+# Both maps' views, and how far apart their centres are on screen (in px of the left map).
+VIEWS = """() => {
+  const a = portalMap, b = portalMapRight;
+  const gap = a.latLngToContainerPoint(b.getCenter()).distanceTo(a.getSize().divideBy(2));
+  return { zooms: [a.getZoom(), b.getZoom()], gap, centre: [a.getCenter().lat, a.getCenter().lng] };
+}"""
+LOCKED = f"() => {{ const v = ({VIEWS})(); return v.zooms[0] === v.zooms[1] && v.gap < 0.5; }}"
+LOADED = "(sel) => document.querySelectorAll(sel + ' img.leaflet-tile-loaded').length > 0"
+
+
+def centre_shift_px(page, before: list[float]) -> float:
+    return page.evaluate(
+        f"() => portalMap.latLngToContainerPoint([{before[0]}, {before[1]}])"
+        ".distanceTo(portalMap.getSize().divideBy(2))"
+    )
+
+
+def test_side_by_side_shows_two_years_on_two_locked_maps(two_years, live_server, page):
+    world, (a, data_a, source_a), (b, data_b, source_b) = two_years
+    logged_in(page, world.users["land_officer"], live_server.url)
+    page.goto("/land/imagery/")
+    page.wait_for_selector("#map[data-ready='true']")
+    assert page.locator("#map-right").is_hidden()
+    page.evaluate(f"void portalMap.setView([{LAT - 0.0006}, {LON + 0.0006}], {a.maxzoom}, {{animate: false}})")
+    before = page.evaluate("[portalMap.getCenter().lat, portalMap.getCenter().lng]")
+
+    # Side by side (the page is in Vietnamese): two maps of one size next to each other, the left epoch on the
+    # left, the right on the right.
+    page.get_by_text("Đặt cạnh nhau", exact=True).click()
+    page.wait_for_function(LOADED, arg="#map .acq-left")
+    page.wait_for_function(LOADED, arg="#map-right .acq-right")
+    assert page.locator("#map .acq-right").count() == 0 and page.locator("#map-right .acq-left").count() == 0
+    assert page.locator(".leaflet-sbs").count() == 0, "no swipe divider side by side"
+    left_box, right_box = page.locator("#map").bounding_box(), page.locator("#map-right").bounding_box()
+    assert abs(left_box["width"] - right_box["width"]) <= 1 and left_box["y"] == right_box["y"]
+    assert right_box["x"] >= left_box["x"] + left_box["width"]
+    # The view carried over: the same centre and zoom as in the swipe, on both maps.
+    assert centre_shift_px(page, before) < 1.5
+    assert page.evaluate(VIEWS)["zooms"] == [a.maxzoom, a.maxzoom]
+    page.wait_for_function(LOCKED)
+    page.wait_for_timeout(300)
+    # The same spot (the same pixel of either map) in two years: each map shows its own photograph.
+    lx, ly, left_ll = sample_points(page, left_box, source_a, data_a, 0)
+    assert abs(sum(screen_colour(page, lx, ly)) - sum(colour_at(source_a, data_a, *left_ll))) <= 6
+    rx, ry, right_ll = sample_points(page, right_box, source_b, data_b, 0, "portalMapRight")
+    assert abs(sum(screen_colour(page, rx, ry, "#map-right")) - sum(colour_at(source_b, data_b, *right_ll))) <= 6
+    requested = " ".join(page.requested_urls)
+    assert f"/imagery/{a.pk}/tiles/" in requested and f"/imagery/{b.pk}/tiles/" in requested
+
+    # Drag the right-hand map: the left one follows to the same centre.
+    page.mouse.move(right_box["x"] + 200, right_box["y"] + 200)
+    page.mouse.down()
+    page.mouse.move(right_box["x"] + 120, right_box["y"] + 240, steps=8)
+    page.mouse.up()
+    page.wait_for_function(LOCKED)
+    assert centre_shift_px(page, before) > 50, "the left map followed the drag of the right one"
+    # Zoom with the left map's + button: the right map zooms with it, to the same centre.
+    page.click("#map .leaflet-control-zoom-in")
+    page.wait_for_function(f"() => portalMapRight.getZoom() === {a.maxzoom + 1}")
+    page.wait_for_function(LOCKED)
+    # And with the wheel over the right map: the left one follows.
+    page.mouse.move(right_box["x"] + right_box["width"] / 2, right_box["y"] + right_box["height"] / 2)
+    page.mouse.wheel(0, 300)
+    page.wait_for_function(f"() => portalMap.getZoom() < {a.maxzoom + 1}")
+    page.wait_for_function(LOCKED)
+    # Once still, both stay still: no map keeps setting the other's view.
+    page.wait_for_timeout(400)
+    page.evaluate("window.moves = 0; portalMap.on('move', () => moves++); portalMapRight.on('move', () => moves++)")
+    page.wait_for_timeout(600)
+    assert page.evaluate("moves") == 0
+
+    # The pointer over one map is a cross at the same place on the other.
+    page.mouse.move(left_box["x"] + 150, left_box["y"] + 120)
+    cross = page.locator("#map-right .mirror-cursor").bounding_box()
+    assert abs(cross["x"] + cross["width"] / 2 - (right_box["x"] + 150)) <= 1.5
+    assert abs(cross["y"] + cross["height"] / 2 - (right_box["y"] + 120)) <= 1.5
+    page.mouse.move(right_box["x"] + 60, right_box["y"] + 90)
+    cross = page.locator("#map .mirror-cursor").bounding_box()
+    assert abs(cross["x"] + cross["width"] / 2 - (left_box["x"] + 60)) <= 1.5
+    assert abs(cross["y"] + cross["height"] / 2 - (left_box["y"] + 90)) <= 1.5
+
+    # Another year on the left, then back to the swipe: the chosen years and the view stay.
+    page.select_option("#left", str(b.pk))
+    page.wait_for_function(f"() => document.getElementById('map').dataset.left === '{b.pk}'")
+    assert page.eval_on_selector("#map .acq-left img", "img => img.src").count(f"/imagery/{b.pk}/tiles/") == 1
+    view = page.evaluate(VIEWS)
+    page.get_by_text("Vuốt so sánh", exact=True).click()
+    page.wait_for_selector(".leaflet-sbs-divider")
+    assert page.locator("#map-right").is_hidden() and page.locator(".mirror-cursor").count() == 0
+    assert page.input_value("#left") == str(b.pk) and page.input_value("#right") == str(b.pk)
+    assert page.locator("#map .acq-right").count() == 1
+    assert centre_shift_px(page, view["centre"]) < 1.5 and page.evaluate("portalMap.getZoom()") == view["zooms"][0]
+    page.wait_for_function(LOADED, arg="#map .acq-right")
+    assert not page.console_errors, page.console_errors
+
+
+def test_side_by_side_on_a_phone_puts_one_year_above_the_other(two_years, live_server, page):
+    world, (a, _, _), _after = two_years
+    page.set_viewport_size({"width": 390, "height": 844})
+    logged_in(page, world.users["land_officer"], live_server.url, language="en")
+    page.goto("/land/imagery/")
+    page.wait_for_selector("#map[data-ready='true']")
+    assert page.locator("#map").bounding_box()["width"] == 390, "the map is on the screen, below the tools"
+    page.get_by_text("Side by side", exact=True).click()
+    page.evaluate(f"void portalMap.setView([{LAT - 0.0006}, {LON + 0.0006}], {a.maxzoom - 1}, {{animate: false}})")
+    page.wait_for_function(LOADED, arg="#map .acq-left")
+    page.wait_for_function(LOADED, arg="#map-right .acq-right")
+    top, bottom = page.locator("#map").bounding_box(), page.locator("#map-right").bounding_box()
+    assert top["width"] == bottom["width"] == 390 and abs(top["height"] - bottom["height"]) <= 1
+    assert top["height"] > 150 and bottom["y"] >= top["y"] + top["height"]
+    assert bottom["y"] + bottom["height"] <= 844
+    # Each map says which year it shows (on a phone, "left" is the upper one).
+    assert page.text_content("#map .epoch-tag").startswith("10/02/2015")
+    assert page.text_content("#map-right .epoch-tag").startswith("03/11/2022")
+    page.screenshot(path="/tmp/imagery_side_by_side_phone.png")
+    page.get_by_text("Swipe", exact=True).click()
+    page.wait_for_selector(".leaflet-sbs-divider")
     assert not page.console_errors, page.console_errors
 
 

@@ -1,8 +1,10 @@
-// Imagery across the years: two acquisitions with a swipe (leaflet-compare) and an opacity slider;
-// a click on a spot or a parcel shows the same place cut out of every acquisition, oldest first.
+// Imagery across the years: two acquisitions with a swipe (leaflet-compare) and an opacity slider, or side by side
+// on two locked maps (imagery_side.js); a click on a spot or a parcel shows the same place cut out of every
+// acquisition, oldest first.
 import { ApiError, request } from "./request.js";
 import { dateInput, dateValue, formatDate } from "./i18n_format.js";
 import { $, _, acquisitionLayer, baseMap, boundsOf, label, say } from "./imagery_common.js";
+import { twinMap } from "./imagery_side.js";
 import { addSearch } from "./search.js";
 
 const mapEl = $("map");
@@ -14,15 +16,23 @@ let acquisitions = [];
 let left = null;
 let right = null;
 let swipe = null;
-const parcelLayer = L.geoJSON(null, {
-  style: { color: "#ffd966", weight: 2, fillOpacity: 0.05 },
-  onEachFeature: (feature, layer) => {
-    layer.on("click", (e) => {
-      L.DomEvent.stopPropagation(e);
-      showStrip({ parcel: feature.id }, `${_("Parcel")} ${feature.properties.parcel_no}, ${_("sheet")} ${feature.properties.sheet_no}`);
-    });
-  },
-}).addTo(map);
+let mode = "swipe";
+let twin = null; // the side-by-side map, made the first time it is shown
+const parcelLayers = [];
+
+function parcelsOn(target) {
+  const layer = L.geoJSON(null, {
+    style: { color: "#ffd966", weight: 2, fillOpacity: 0.05 },
+    onEachFeature: (feature, shape) => {
+      shape.on("click", (e) => {
+        L.DomEvent.stopPropagation(e);
+        showStrip({ parcel: feature.id }, `${_("Parcel")} ${feature.properties.parcel_no}, ${_("sheet")} ${feature.properties.sheet_no}`);
+      });
+    },
+  }).addTo(target);
+  parcelLayers.push(layer);
+}
+parcelsOn(map);
 
 function fillSelect(select, chosen) {
   select.replaceChildren(...acquisitions.map((a) => new Option(label(a), a.id, false, a.id === chosen)));
@@ -32,20 +42,54 @@ function byId(id) {
   return acquisitions.find((a) => a.id === Number(id));
 }
 
-// leaflet-compare keeps the layers it was made with: a new pair means a new control.
+// leaflet-compare keeps the layers it was made with: a new pair means a new control. Side by side, the right-hand
+// photograph is on the second map, whole (the opacity slider is for the swipe's overlay).
 function showPair() {
   if (swipe) swipe.remove();
-  if (left) map.removeLayer(left);
-  if (right) map.removeLayer(right);
+  swipe = null;
+  if (left) left.remove();
+  if (right) right.remove();
   const a = byId($("left").value);
   const b = byId($("right").value);
   left = acquisitionLayer(a, { className: "acq-left" }).addTo(map);
-  right = acquisitionLayer(b, { className: "acq-right", opacity: Number($("opacity").value) }).addTo(map);
-  swipe = L.control.compare(left, right).addTo(map);
-  // Dragging the divider must not count as a click on the map (which opens the time strip).
-  L.DomEvent.disableClickPropagation(swipe._container);
+  if (mode === "side") {
+    right = acquisitionLayer(b, { className: "acq-right" }).addTo(twin.map);
+    twin.label(tagText(a), tagText(b));
+  } else {
+    right = acquisitionLayer(b, { className: "acq-right", opacity: Number($("opacity").value) }).addTo(map);
+    swipe = L.control.compare(left, right).addTo(map);
+    // Dragging the divider must not count as a click on the map (which opens the time strip).
+    L.DomEvent.disableClickPropagation(swipe._container);
+  }
   mapEl.dataset.left = a.id;
   mapEl.dataset.right = b.id;
+}
+
+function tagText(acquisition) {
+  return `${formatDate(acquisition.acquired_on)}${acquisition.title ? ` · ${acquisition.title}` : ""}`;
+}
+
+// The same two epochs and the same view in either mode: only the maps' layout and the right photograph's map change.
+function setMode(next) {
+  mode = next;
+  const side = next === "side";
+  $("maps").dataset.mode = next;
+  $("map-right").hidden = !side;
+  $("hint-swipe").hidden = side;
+  $("hint-side").hidden = !side;
+  $("opacity-row").hidden = side;
+  map.invalidateSize({ animate: false }); // keeps the centre: the map is half (or all) as wide as it was
+  if (side && !twin) {
+    twin = twinMap(map, $("map-right"));
+    window.portalMapRight = twin.map;
+    twin.map.on("click", openStripAt);
+    parcelsOn(twin.map);
+  } else if (side) {
+    twin.relink();
+  } else if (twin) {
+    twin.unlink();
+  }
+  if (acquisitions.length) showPair();
 }
 
 async function loadAcquisitions() {
@@ -66,8 +110,10 @@ async function loadAcquisitions() {
 async function loadParcels() {
   if (map.getZoom() < PARCEL_MIN_ZOOM) return;
   const data = await request(`/api/v1/parcels/?bbox=${map.getBounds().toBBoxString()}`);
-  parcelLayer.clearLayers();
-  parcelLayer.addData(data);
+  for (const layer of parcelLayers) {
+    layer.clearLayers();
+    layer.addData(data);
+  }
 }
 
 // --- "when was it built?"
@@ -134,16 +180,21 @@ async function showStrip(params, title) {
   }
 }
 
-map.on("click", (e) => {
+function openStripAt(e) {
   const { lat, lng } = e.latlng;
   showStrip({ lon: lng.toFixed(7), lat: lat.toFixed(7) }, `${lat.toFixed(6)}, ${lng.toFixed(6)}`);
-});
+}
+
+map.on("click", openStripAt);
 $("strip-close").addEventListener("click", () => {
   $("strip").hidden = true;
 });
 $("left").addEventListener("change", showPair);
 $("right").addEventListener("change", showPair);
-$("opacity").addEventListener("input", () => right && right.setOpacity(Number($("opacity").value)));
+$("opacity").addEventListener("input", () => mode === "swipe" && right && right.setOpacity(Number($("opacity").value)));
+for (const radio of document.querySelectorAll("input[name=mode]")) {
+  radio.addEventListener("change", () => radio.checked && setMode(radio.value));
+}
 map.on("moveend", () => loadParcels().catch(() => {}));
 
 // --- upload with progress: the bytes (XHR upload events), then the conversion (the job row)
@@ -221,5 +272,8 @@ $("upload-form")?.addEventListener("submit", async (e) => {
   loadJobs().catch(() => {});
 });
 
+// A page come back to (the browser's back button) may have its radio buttons restored to side by side.
+const chosenMode = document.querySelector("input[name=mode]:checked");
+if (chosenMode && chosenMode.value !== mode) setMode(chosenMode.value);
 loadAcquisitions().catch((err) => say(err.message, "error"));
 loadJobs().catch(() => {});
