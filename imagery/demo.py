@@ -126,7 +126,12 @@ def write_geotiff(path: Path, image: np.ndarray, grid: Grid) -> None:
 
 def seed_epochs(ctx: DemoContext) -> None:
     ward = ctx.data["ward"]
-    if Acquisition.objects.filter(ward=ward, source_name__startswith=SOURCE_PREFIX).exists():
+    loaded = Acquisition.objects.filter(ward=ward, source_name__startswith=SOURCE_PREFIX)
+    if loaded.exists():
+        # Titles of demos loaded before they were in one language ("… / Demo aerial photo 2019").
+        for acquisition in loaded.filter(title__contains=" / Demo aerial photo"):
+            acquisition.title = acquisition.title.split(" / ")[0]
+            acquisition.save(update_fields=["title"])
         ctx.log("  aerial epochs: already loaded")
         return
     features = list(
@@ -160,7 +165,7 @@ def seed_epochs(ctx: DemoContext) -> None:
                 ward=ward,
                 year=flight.year,
                 acquired_on=flight.day,
-                title=f"Ảnh bay chụp mẫu {flight.year}, 0,5 m / Demo aerial photo {flight.year}",
+                title=f"Ảnh bay chụp mẫu {flight.year}, {PIXEL_M:g} m".replace(".", ","),  # one language: the ward's
                 user=None,
                 queue=False,
             )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from layers.reports.models import Report
+from tests.browser.demo.test_citizen_phone import small_targets
 from tests.layers.reports.samples import jpeg
 
 pytestmark = pytest.mark.browser
@@ -69,8 +70,9 @@ def test_a_citizen_files_a_report_on_a_phone_and_opens_its_page(live_world, live
     page.wait_for_function(
         "() => (() => { const i = document.querySelector('#filed img'); return i.complete && i.naturalWidth > 100; })()"
     )
-    # Nothing on the phone's screen is wider than the screen.
+    # Nothing on the phone's screen is wider than the screen; its actions are thumb-sized.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert not small_targets(page, "#filed a"), small_targets(page, "#filed a")
 
     page.locator("#filed-link").tap()
     page.wait_for_url(f"**/reports/{code}/")
@@ -98,3 +100,17 @@ def test_a_citizen_files_a_report_on_a_phone_and_opens_its_page(live_world, live
     assert page.console_errors == [] and other.console_errors == []
     page.context.close()
     other.context.close()
+
+
+def test_a_refused_location_says_so_and_how_to_go_on(live_world, live_server, browser):
+    """'Use my location' where the browser gives none (permission refused, or plain http on a ward's network)."""
+    page = phone(browser, live_server)
+    page.goto("/reports/new/")
+    # The citizen said no to the browser's question (headless Chromium would leave it unanswered).
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Browser.setPermission", {"permission": {"name": "geolocation"}, "setting": "denied"})
+    page.wait_for_selector("#map[data-ready='1']")
+    page.locator("#locate").tap()
+    page.wait_for_function("() => document.getElementById('where').textContent.includes('hãy chạm vào bản đồ')")
+    assert page.input_value("#lat") == ""
+    assert not page.console_errors, page.console_errors

@@ -43,13 +43,17 @@ function place(latlng) {
   checkNearby();
 }
 map.on("click", (ev) => place(ev.latlng));
+// Refused, unavailable, or a page served over plain http (browsers give no location there): said, with the way on.
+const noLocation = () => {
+  $("where").textContent = _("your location is not available here: tap the map where the problem is");
+};
 $("locate").addEventListener("click", () => {
-  if (!navigator.geolocation) return;
+  if (!navigator.geolocation) { noLocation(); return; }
   navigator.geolocation.getCurrentPosition((pos) => {
     const here = L.latLng(pos.coords.latitude, pos.coords.longitude);
     map.setView(here, 18);
     place(here);
-  });
+  }, noLocation, { timeout: 10000 });
 });
 $("kind").addEventListener("change", checkNearby);
 
@@ -92,8 +96,9 @@ function showDone(r, title) {
     el("p", { textContent: title }),
     el("p", {}, _("Tracking code"), ": ", el("span", { className: "code", id: "filed-code", textContent: r.code })),
     el("img", { src: r.qr, alt: `QR ${r.code}` }),
-    el("p", {}, el("a", { id: "filed-link", href: r.url, textContent: _("Open the report's page") }), " · ",
-      el("a", { href: `${r.url}print/`, textContent: _("Print") }), " · ",
+    el("p", { className: "filed-actions" },
+      el("a", { id: "filed-link", href: r.url, textContent: _("Open the report's page") }),
+      el("a", { href: `${r.url}print/`, textContent: _("Print the tracking sheet") }),
       el("a", { href: r.qr, download: `phan-anh-${r.code}.png`, textContent: _("Save the QR code") }))));
 }
 

@@ -23,6 +23,10 @@ def test_name_check_and_radius_scan(live_server, page, settings):
     verdict = page.wait_for_selector("#verdict")
     assert "duplicate" in verdict.get_attribute("class")
     assert "Phở Hòa" in page.inner_text("#name-result")
+    # Each match says in words whether it is the same name: no similarity percentage to misread.
+    kinds = page.locator("#name-result .match-kind").all_inner_texts()
+    assert "trùng tên" in kinds and set(kinds) <= {"trùng tên", "gần giống"}, kinds
+    assert "%" not in page.inner_text("#name-result")
 
     page.fill("#name-input", "Xưởng Gốm Bát Tràng Độc Nhất")
     page.click("#name-form button[type=submit]")

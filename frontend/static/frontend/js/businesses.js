@@ -26,6 +26,12 @@ const STATES = ["peek", "half", "full"];
 function setSheet(state) {
   sheet.dataset.state = state;
   $("sheet-handle").setAttribute("aria-expanded", String(state !== "peek"));
+  liftBottomControls();
+}
+// The map's bottom controls (the scale, the credits) stand above the sheet, not under it (portal.css).
+function liftBottomControls() {
+  const pane = document.getElementById("map");
+  if (pane) pane.style.setProperty("--sheet-cover", `${Math.min(sheetCover(), sheet.scrollHeight)}px`);
 }
 $("sheet-handle").addEventListener("click", () => {
   setSheet(STATES[(STATES.indexOf(sheet.dataset.state) + 1) % STATES.length]);
@@ -56,8 +62,10 @@ $("name-form").addEventListener("submit", async (ev) => {
     const data = await request(`/api/v1/businesses/name-check?${q}`);
     const list = el("ul", { className: "matches" });
     for (const m of data.matches) {
+      // Identical or similar, in words: a similarity of 100 % beside a name that is not the same misled people.
       list.append(el("li", {}, el("b", { textContent: m.signboard }),
-        ` — ${m.industry.name} (${m.industry.code}), ${m.address} (${Math.round(m.score * 100)}%)`));
+        ` — ${m.industry.name} (${m.industry.code}), ${m.address} `,
+        el("span", { className: `match-kind ${m.identical ? "same" : "near"}`, textContent: m.identical ? _("identical") : _("similar") })));
     }
     const cut = data.matches.length >= NAME_LIMIT
       ? el("p", { className: "hint shown-of", textContent: `${_("Showing the")} ${data.matches.length} ${_("closest names; there may be more")}` })
@@ -76,6 +84,8 @@ $("name-form").addEventListener("submit", async (ev) => {
 
 // --- the map
 const mapEl = $("map");
+liftBottomControls();
+window.addEventListener("resize", liftBottomControls);
 const map = L.map(mapEl, { zoomControl: true }).setView([10.7745, 106.6835], 16);
 window.portalMap = map;
 // The wards and where the map opens: businesses.html's head asked for them while the scripts downloaded
@@ -215,11 +225,11 @@ async function drawAll(first, q, mine) {
   if (mine === scanId) mapEl.dataset.scan = "drawn";
 }
 
-// How much of the map the sheet covers on a phone once open as it is: its max-height animates (portal.css), so its
+// How much of the map the sheet may cover on a phone, open as it is: its max-height animates (portal.css), so its
 // offsetHeight lags, and the scan's answer fills it later.
 function sheetCover() {
   if (window.innerWidth > 640) return 0;
-  const height = mapEl.clientHeight;
+  const height = document.getElementById("map").clientHeight;
   return { peek: 100, half: 0.45 * height, full: 0.88 * height }[sheet.dataset.state] || 0;
 }
 
@@ -261,6 +271,7 @@ async function scan() {
       facilityList(data.pois),
     );
     mapEl.dataset.scan = "answered";
+    liftBottomControls(); // the answer filled the sheet
     await drawAll(await firstPage, q, mine);
   } catch (err) {
     if (mine === scanId) box.replaceChildren(el("p", { className: "error", role: "alert", textContent: err.message }));
