@@ -2,7 +2,7 @@ import json
 
 from django.conf import settings
 
-from gisportal.permissions import may_define_layers, reads_house_report, reads_land, role_of
+from gisportal.permissions import may_define_layers, reads_house_report, reads_land, reads_reports, role_of
 
 
 def home_bounds() -> str:
@@ -34,5 +34,6 @@ def portal(request) -> dict:
         # The menu shows a page to whom its view serves (the rules of gisportal/permissions.py, not role names).
         "menu_house_report": reads_house_report(user),
         "menu_land": reads_land(user),
+        "menu_reports": reads_reports(user),
         "can_define_layers": may_define_layers(user),
     }

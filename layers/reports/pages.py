@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods
 from rest_framework.exceptions import APIException
@@ -102,11 +103,11 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         except APIException as exc:
             error = getattr(exc, "message", None) or str(exc.detail)
             if isinstance(exc, PortalError):
-                error = f"{exc.message} / {exc.message_en}"
+                error = exc.message_en if get_language() == "en" else exc.message
     try:
         rows = queue_of(request.user, request.GET)
     except PortalError as exc:
-        rows, error = [], f"{exc.message} / {exc.message_en}"
+        rows, error = [], exc.message_en if get_language() == "en" else exc.message
     from django.contrib.auth import get_user_model
 
     items = []
@@ -127,11 +128,13 @@ def queue_page(request: HttpRequest) -> HttpResponse:
     from layers.models import AdminUnit
 
     names = dict(AdminUnit.objects.filter(pk__in=counts).values_list("pk", "name"))
+    english = int(get_language() == "en")
     context = {
         "items": items,
         "error": error,
         "counts": [{"ward_id": w, "ward": names.get(w), **c} for w, c in sorted(counts.items())],
-        "statuses": Status.choices,
+        # The choices' labels are "vi / en": the page's half of each.
+        "statuses": [(v, label.split(" / ")[english]) for v, label in Status.choices],
         "filter_status": request.GET.get("status", "open"),
         "filter_overdue": request.GET.get("overdue") == "1",
         "filter_ward": request.GET.get("ward", ""),

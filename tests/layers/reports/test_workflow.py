@@ -169,7 +169,8 @@ def test_the_queue_page_takes_steps_as_forms(world):
     assert response.status_code == 302
     assert Report.objects.get(code=code).status == "triaged"
     stale = page.post("/reports/queue/", {"code": code, "step": "resolve", "version": 1, "public_answer": "x"})
-    assert stale.status_code == 400 and "Someone else updated this report first" in stale.content.decode()
+    assert stale.status_code == 400 and "Người khác đã cập nhật phản ánh này trước" in stale.content.decode()
+    assert "Someone else" not in stale.content.decode()  # the page's language only
     assert Client().get("/reports/queue/").status_code == 302  # to the login page
 
 
