@@ -139,6 +139,11 @@ def test_at_360_px_the_map_is_usable_and_the_home_layer_list_is_folded(demo, liv
     )
     assert not small, small
     page.screenshot(path="/tmp/ux/phone-home-360.png")
+    # The legend, opened, folds again at a tap on the map.
+    page.locator(".legend-toggle").tap()
+    assert page.locator("#legend.open").count() == 1
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.3)
+    page.wait_for_function("() => !document.querySelector('#legend.open')")
     page.goto("/businesses/")
     page.wait_for_selector("#map[data-loaded='true']")
     assert page.locator("#map").bounding_box()["width"] >= 359
@@ -157,6 +162,14 @@ def test_the_legend_lists_the_layers_shown_with_their_symbols(demo, live_server,
     for label in ("Thùng rác công cộng", "Nhà vệ sinh công cộng", "Trạm trung chuyển rác", "Điểm nóng đổ rác"):
         assert label in legend  # each waste kind named (the page is in Vietnamese, the portal's language)
     assert page.locator("#legend li svg").count() >= 20
+    # The layer list and the legend share the right side without covering each other; no layer is listed twice
+    # (the outlines and facilities the map draws itself are not listed again from the tile catalogue).
+    layers, box = page.locator(".leaflet-control-layers").bounding_box(), page.locator("#legend").bounding_box()
+    assert layers["y"] + layers["height"] <= box["y"], (layers, box)
+    names = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+    assert len(names) == len(set(names)) and not {"Khu phố, ấp", "Cơ sở công cộng"} & {n.strip() for n in names}, names
+    # Leaflet's own buttons speak the page's language too.
+    assert page.locator(".leaflet-control-zoom-in").get_attribute("title") == "Phóng to"
     # Each waste kind its own symbol on the map, drawn from the tiles, once the map is close enough.
     page.evaluate("void window.portalMap.setZoom(16, { animate: false })")
     page.wait_for_function("() => document.querySelectorAll('.tiles-waste_points image').length > 0")

@@ -168,8 +168,22 @@ function vectorLayer(P, url, drawn) {
 }
 
 /** Adds the basemap under `map`'s other layers and returns it (null when protomaps-leaflet is not loaded). */
+// Leaflet's own words, its zoom buttons' and layer button's titles (read aloud, shown on hover), in the page's
+// language: every map page with a basemap comes here. Looked up at each call (the catalogue may load after this).
+const say = (s) => (window.gettext ? window.gettext(s) : s);
+const titled = (node, words) => { if (node) { node.title = words; node.setAttribute("aria-label", words); } };
+const layersLayout = L.Control.Layers.prototype._initLayout; // Leaflet 1.9: where it writes "Layers"
+L.Control.Layers.prototype._initLayout = function initLayout() {
+  layersLayout.call(this);
+  titled(this._layersLink, say("Layers"));
+};
+
 export function addBasemap(map) {
   const el = map.getContainer();
+  if (map.zoomControl) {
+    titled(map.zoomControl._zoomInButton, say("Zoom in"));
+    titled(map.zoomControl._zoomOutButton, say("Zoom out"));
+  }
   if (el.dataset.basemapUrl) {
     return L.tileLayer(el.dataset.basemapUrl, {
       attribution: el.dataset.basemapAttribution, maxZoom: 21, maxNativeZoom: 19, zIndex: 0,

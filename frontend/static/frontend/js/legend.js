@@ -148,11 +148,13 @@ export function addLegend(map, entries, { position = "bottomright" } = {}) {
     toggle.textContent = _("Legend");
     toggle.setAttribute("aria-expanded", String(window.innerWidth > 640));
     box.classList.toggle("open", window.innerWidth > 640);
-    toggle.addEventListener("click", () => {
-      const open = !box.classList.contains("open");
+    const show = (open) => {
       box.classList.toggle("open", open);
       toggle.setAttribute("aria-expanded", String(open));
-    });
+    };
+    toggle.addEventListener("click", () => show(!box.classList.contains("open")));
+    // On a phone the open legend covers half the map: a tap on the map folds it, as a sheet would.
+    map.on("click", () => { if (window.innerWidth <= 640) show(false); });
     body = L.DomUtil.create("div", "legend-body", box);
     body.tabIndex = 0; // it scrolls on small screens: reachable by keyboard (axe: scrollable-region-focusable)
     body.setAttribute("aria-label", _("Legend"));

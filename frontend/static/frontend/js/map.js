@@ -196,12 +196,16 @@ function followChanges(tileLayers) {
   });
 }
 
+// Catalogue layers this map draws itself from their GeoJSON (outlines with popups, POIs with their symbols): listed
+// twice, as "Khu phố" and "Khu phố, ấp", they read as two different things.
+const DRAWN_HERE = new Set(["admin_wards", "admin_khu_pho", "public_facilities"]);
+
 async function load() {
   // Where the map opens, before any tile is asked for: the basemap's and the layers' tiles come once, for this view
   // (the view first_view.html worked out from the home wards' extent in the page, whose basemap tiles are already
   // on their way). The layers' tiles are asked for as soon as the catalogue answers, not after the outlines.
   const view = await portalEarly.viewReady;
-  const tiles = asked.catalog.then((entries) => Promise.all(entries.map(tileOverlay)));
+  const tiles = asked.catalog.then((entries) => Promise.all(entries.filter((e) => !DRAWN_HERE.has(e.name)).map(tileOverlay)));
   // The basemap draws first, then the layers on it: on a slow phone VectorGrid's SVG for the first layer's ~15
   // tiles held the main thread half a second while the basemap's first tile, already come, waited to be painted.
   // Its tiles are on their way meanwhile (first_view.js); at most 1.5 s, should the basemap be slow or failing.
