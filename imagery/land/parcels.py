@@ -187,6 +187,13 @@ def build(corners: str | list, srid: int, order: str = "xy") -> Shape:
     rows = parse_corners(corners) if isinstance(corners, str) else _rows(corners)
     if len(rows) > 1 and rows[0][1:] == rows[-1][1:]:
         rows = rows[:-1]  # a closed ring as some documents write it
+    if not rows:
+        raise InvalidInput(
+            "Chưa có góc nào: dán bảng tọa độ góc thửa, mỗi góc một dòng.",
+            "No corners: paste the corner table, one corner a line.",
+            {"corners": 0},
+            code="invalid_corners",
+        )
     distinct = {(a, b) for _l, a, b in rows}
     if len(rows) < 3 or len(distinct) < len(rows) or len(rows) > MAX_CORNERS:
         raise InvalidInput(

@@ -25,10 +25,19 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from gisportal import openapi
 from gisportal.errors import InvalidInput
-from gisportal.permissions import Domain, ReadsLand, require_edit
+from gisportal.permissions import Domain, ReadsLand, can_edit, require_edit
 from imagery.api.params import parse_bbox
 from imagery.land import parcels
-from imagery.land.records import CornersInput, RecordDetail, RecordHistory, documented, id_param, visible, ward_of
+from imagery.land.records import (
+    CornersInput,
+    RecordDetail,
+    RecordHistory,
+    documented,
+    id_param,
+    visible,
+    ward_at,
+    ward_of,
+)
 from imagery.models import Parcel
 from layers.models import AdminUnit
 
@@ -91,10 +100,20 @@ def _check_unique(ward: AdminUnit, sheet_no: str, parcel_no: str, exclude: int |
 @api_view(["POST"])
 @permission_classes([IsAuthenticated, ReadsLand])
 def preview(request) -> Response:
-    """The polygon (WGS 84) of typed corners with its area, perimeter and edge lengths in VN-2000; nothing saved."""
+    """The polygon (WGS 84) of typed corners with its area, perimeter and edge lengths in VN-2000; nothing saved.
+
+    `ward` is the ward it would be saved in ({id, name, editable: whether this user may save it there}), or null
+    when it lies in none (a wrong zone or column order usually): the page then offers no save.
+    """
     data = CornersInput(data=request.data)
     data.is_valid(raise_exception=True)
-    return Response(data.shape().as_dict())
+    shape = data.shape()
+    ward = ward_at(_geos(shape))
+    place = None
+    if ward is not None:
+        editable = can_edit(request.user, ward.pk, domain=Domain.LAND)
+        place = {"id": ward.pk, "name": ward.name, "editable": editable}
+    return Response({**shape.as_dict(), "ward": place})
 
 
 class ParcelList(APIView):

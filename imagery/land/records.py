@@ -51,6 +51,11 @@ def visible(model: type[models.Model], user: Any, *, with_deleted: bool = False)
     return scope_private(qs, user, Domain.LAND)
 
 
+def ward_at(geom: GEOSGeometry) -> AdminUnit | None:
+    """The ward holding a shape's centre, if any."""
+    return AdminUnit.objects.valid_on().wards().filter(boundary__contains=geom.point_on_surface).first()
+
+
 def ward_of(geom: GEOSGeometry, named: AdminUnit | None) -> AdminUnit:
     """The ward a shape belongs to: the one named (which must hold its centre), or the one that holds it."""
     centre = geom.point_on_surface
@@ -63,7 +68,7 @@ def ward_of(geom: GEOSGeometry, named: AdminUnit | None) -> AdminUnit:
                 code="outside_ward",
             )
         return named
-    found = AdminUnit.objects.valid_on().wards().filter(boundary__contains=centre).first()
+    found = ward_at(geom)
     if found is None:
         raise InvalidInput(
             "Vị trí này không thuộc phường nào đã biết; hãy chọn phường.",

@@ -248,13 +248,13 @@ def test_parcel_tool_draws_measures_and_saves_vn2000_corners(two_years, live_ser
     page.fill("#corners", text)
     page.click("#preview")
     page.wait_for_selector("#result:not([hidden])")
-    assert page.text_content("#area") == "600.0 m²"
-    assert page.text_content("#perimeter") == "100.00 m"
+    assert page.text_content("#area") == "600,0 m²"  # a Vietnamese page: decimal comma
+    assert page.text_content("#perimeter") == "100,00 m"
     assert page.eval_on_selector_all("#edges tr td:nth-child(2)", "els => els.map(e => e.textContent)") == [
-        "20.00",
-        "30.00",
-        "20.00",
-        "30.00",
+        "20,00",
+        "30,00",
+        "20,00",
+        "30,00",
     ]
     assert page.locator("path.parcel-shape").count() == 1
     page.wait_for_function("() => document.querySelectorAll('.leaflet-tile-loaded').length > 0")

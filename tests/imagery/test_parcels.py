@@ -8,6 +8,7 @@ import io
 import pytest
 import rasterio
 import rasterio.warp
+import shapely
 from django.test import Client
 from pyproj import Geod, Transformer
 
@@ -236,3 +237,65 @@ def test_a_land_officer_writes_only_in_assigned_wards(world):
     body["ward"] = world.ward_b.pk
     refused = post(client, URL, body)  # naming ward B does not move the corners there
     assert refused.status_code == 400 and refused.json()["error"] == "outside_ward"
+
+
+def test_the_preview_names_the_ward_a_save_would_go_to(world):
+    """The page offers a save only for a parcel in a ward its officer keeps: the preview says which ward, or none."""
+    client = officer(world)  # a land officer of ward A
+
+    def ward(lon: float) -> dict | None:
+        answer = post(client, f"{URL}preview", {"corners": as_text(doc_corners(lon, LAT)), "srid": 9210})
+        assert answer.status_code == 200, answer.content
+        return answer.json()["ward"]
+
+    assert ward(LON) == {"id": world.ward_a.pk, "name": world.ward_a.name, "editable": True}
+    assert ward(LON + 0.03) == {"id": world.ward_b.pk, "name": world.ward_b.name, "editable": False}
+    assert ward(LON + 0.05) is None  # in the city, in no ward
+    assert (
+        post(officer(world, "district_leader"), f"{URL}preview", {"corners": as_text(doc_corners(LON, LAT))}).json()[
+            "ward"
+        ]["editable"]
+        is False
+    )
+
+
+@pytest.mark.parametrize(
+    ("corners", "says"),
+    [
+        ("", "No corners"),
+        (" \n# only a note\n", "No corners"),
+        ([], "No corners"),
+        (
+            "1 11922a4,864 603696,965\n2 1192284,864 603716,965\n3 1192254,864 603716,965",
+            "'11922a4,864' is not a number",
+        ),
+    ],
+)
+def test_bad_corners_are_refused_with_a_message_in_both_languages(world, corners, says):
+    client = officer(world)
+    for url in (f"{URL}preview", URL):
+        refused = post(client, url, {"sheet_no": "1", "parcel_no": "1", "corners": corners, "srid": 9210})
+        assert refused.status_code == 400 and refused.json()["error"] == "invalid_corners"
+        assert says in refused.json()["message_en"] and refused.json()["message"]
+        assert refused.json()["message"] != refused.json()["message_en"]
+    assert not Parcel.objects.exists()
+
+
+def test_a_save_is_measured_from_its_corners_not_from_a_geometry_sent_with_them(world):
+    rows = doc_corners(LON, LAT)
+    elsewhere = doc_corners(LON + 0.002, LAT, width=5, depth=5)
+    body = {
+        "sheet_no": "1",
+        "parcel_no": "1",
+        "corners": as_text(rows, True),
+        "srid": 9210,
+        "geometry": parcels.build(as_text(elsewhere), 9210).as_dict()["geometry"],
+        "area_m2": 25.0,
+        "perimeter_m": 20.0,
+    }
+    saved = post(officer(world), URL, body)
+    assert saved.status_code == 201, saved.content
+    parcel = Parcel.objects.get()
+    assert parcel.area_m2 == pytest.approx(600.0, abs=0.01) and parcel.perimeter_m == pytest.approx(100.0, abs=0.01)
+    drawn = parcels.build(as_text(rows, True), 9210).polygon
+    assert shapely.from_wkt(parcel.geom.wkt).equals_exact(drawn, 1e-9)
