@@ -24,9 +24,9 @@ def businesses_page(request: HttpRequest) -> HttpResponse:
 
     The portal's own wards (PORTAL_HOME_WARDS) head the name check's list, the first one chosen: a citizen of the
     ward registers there, and the city's first ward by name would check the name against the wrong one."""
-    wards = AdminUnit.objects.valid_on().wards().exclude(code__startswith="BENCH-").order_by("name")
+    listed = AdminUnit.objects.valid_on().wards().exclude(code__startswith="BENCH-").order_by("name")
     home = list(settings.PORTAL_HOME_WARDS)
-    wards = sorted(wards, key=lambda w: home.index(w.code) if w.code in home else len(home))
+    wards = sorted(listed, key=lambda w: home.index(w.code) if w.code in home else len(home))
     return render(request, "frontend/businesses.html", {"wards": wards})
 
 
