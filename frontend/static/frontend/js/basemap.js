@@ -167,23 +167,37 @@ function vectorLayer(P, url, drawn) {
   });
 }
 
-/** Adds the basemap under `map`'s other layers and returns it (null when protomaps-leaflet is not loaded). */
 // Leaflet's own words, its zoom buttons' and layer button's titles (read aloud, shown on hover), in the page's
-// language: every map page with a basemap comes here. Looked up at each call (the catalogue may load after this).
+// language. Here, not in a module of their own, because every map page imports this one before making its map
+// (the leaders' dashboard for these alone), and a citizen's first view counts its requests.
+// Looked up at each call: on the home map the catalogue is installed after this module runs (first_view.js).
 const say = (s) => (window.gettext ? window.gettext(s) : s);
-const titled = (node, words) => { if (node) { node.title = words; node.setAttribute("aria-label", words); } };
+const titled = (node, words) => {
+  if (node) {
+    node.title = words;
+    node.setAttribute("aria-label", words);
+  }
+};
+
+/** The zoom buttons of this map, titled again (a map made before the catalogue came). */
+export function titleZoom(map) {
+  if (!map.zoomControl) return;
+  titled(map.zoomControl._zoomInButton, say("Zoom in"));
+  titled(map.zoomControl._zoomOutButton, say("Zoom out"));
+}
+
+// After Leaflet's own init hook has made the zoom control (hooks run in the order they were added).
+L.Map.addInitHook(function titleOwnZoom() { titleZoom(this); });
 const layersLayout = L.Control.Layers.prototype._initLayout; // Leaflet 1.9: where it writes "Layers"
 L.Control.Layers.prototype._initLayout = function initLayout() {
   layersLayout.call(this);
   titled(this._layersLink, say("Layers"));
 };
 
+/** Adds the basemap under `map`'s other layers and returns it (null when protomaps-leaflet is not loaded). */
 export function addBasemap(map) {
   const el = map.getContainer();
-  if (map.zoomControl) {
-    titled(map.zoomControl._zoomInButton, say("Zoom in"));
-    titled(map.zoomControl._zoomOutButton, say("Zoom out"));
-  }
+  titleZoom(map);
   if (el.dataset.basemapUrl) {
     return L.tileLayer(el.dataset.basemapUrl, {
       attribution: el.dataset.basemapAttribution, maxZoom: 21, maxNativeZoom: 19, zIndex: 0,

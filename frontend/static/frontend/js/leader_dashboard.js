@@ -5,6 +5,7 @@
 // Live: /api/v1/events says an officer saved an edit, and the figures reload (bursts coalesce); the tiles are not
 // fetched again, their shapes are restyled.
 
+import "./basemap.js"; // for Leaflet's own words in the page's language
 import { drawHistory, snapshotNow } from "./leader_history.js";
 import { downloadPng } from "./leader_png.js";
 import { drawLevelChanges, drawLevelColumns } from "./leader_levels.js";
