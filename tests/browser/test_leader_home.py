@@ -1,11 +1,13 @@
 """A district leader's home in the browser, served as in production (ASGI, tests/asgi_live.py): every link leads to
 a portal page they can open (never the API's JSON), the figures follow an officer's save without a reload, and the
-wide table reads at 1366×800 (its last column in reach, a short header)."""
+wide table reads at 1366×800 (its last column in reach, a short header). And the dashboard a figure links to
+never asks for the history of no figure (`figure=null`), however its first answers arrive."""
 
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
+import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -142,4 +144,46 @@ def test_the_wide_table_reads_at_1366_by_800(prepared, asgi_server, browser, lan
     assert abs(ward["x"] - frame["x"]) <= 2, (ward, frame)
     assert frame["y"] <= last["y"] <= 800, (last, frame)
     assert not page.errors, page.errors
+    context.close()
+
+
+def test_the_dashboard_never_asks_for_the_history_of_no_figure(prepared, asgi_server, browser):
+    context = context_of(browser, asgi_server.url, prepared["leader"])
+    page = context.new_page()
+    histories: list[str] = []
+    page.on("request", lambda r: "/leader/dashboard/history" in r.url and histories.append(r.url))
+
+    def asked() -> list[str | None]:
+        return [parse_qs(urlsplit(u).query).get("figure", [None])[0] for u in histories]
+
+    def settled() -> None:
+        page.wait_for_selector("body[data-dashboard-loaded]")
+        page.wait_for_function("() => document.getElementById('dash-history').dataset.points !== undefined")
+
+    # Several plain loads.
+    for _ in range(4):
+        page.goto("/leader/dashboard/")
+        settled()
+    # A load overtaken: the leader picks a ward before the first figures arrive, and those (now stale) arrive first.
+    held = []
+    page.route(re.compile(r"/leader/dashboard/data\?"), lambda route: held.append(route))
+    page.goto("/leader/dashboard/")
+    while len(held) < 1:
+        page.wait_for_timeout(20)
+    page.select_option("#dash-ward", str(prepared["ward_a"]))
+    while len(held) < 2:
+        page.wait_for_timeout(20)
+    held[0].continue_()
+    page.wait_for_timeout(500)  # the stale answer is read (and dropped)
+    held[1].continue_()
+    page.wait_for_selector("body[data-dashboard-loaded]")
+    page.unroute(re.compile(r"/leader/dashboard/data\?"))
+    for _ in range(100):  # the history is asked for once the figures are drawn
+        if histories:
+            break
+        page.wait_for_timeout(50)
+    assert histories and all(f and f != "null" for f in asked()), asked()
+    settled()
+    assert asked()[-1] == page.input_value("#dash-indicator")
+    assert f"ward={prepared['ward_a']}" in histories[-1]
     context.close()

@@ -21,7 +21,8 @@ const number = new Intl.NumberFormat(english ? "en" : "vi"); // the legend's bou
 const COLOURS = ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"];
 const NO_DATA = "#cccccc";
 
-const state = { data: null, byId: new Map(), indicator: null, sort: "name", descending: false, latest: 0, drawn: "" };
+// `history`: the figure and ward the chart over time was last asked for.
+const state = { data: null, byId: new Map(), indicator: null, sort: "name", descending: false, latest: 0, drawn: "", history: "" };
 const map = L.map("dash-map", { zoomSnap: 0.25, attributionControl: false });
 let areas = null; // the VectorGrid of the shown areas' tiles
 let chart = null;
@@ -335,6 +336,9 @@ async function load() {
   state.data = body;
   fillIndicators();
   render();
+  // The chart over time is asked for here, once the figures (and so the figure chosen) are known: the first load,
+  // another ward, or a level of areas without the figure chosen before. A live reload changes neither.
+  if (state.history !== historyKey()) redrawHistory();
   document.body.dataset.dashboardLoaded = String(state.latest);
 }
 
@@ -342,13 +346,17 @@ $("dash-ward").addEventListener("change", load);
 $("dash-area").addEventListener("change", load);
 // The history is per ward whatever the map shows (snapshots keep wards): their names from the wards' list.
 const names = () => new Map([...$("dash-ward").options].filter((o) => o.value).map((o) => [Number(o.value), o.textContent]));
-const redrawHistory = () => drawHistory(state.indicator, $("dash-ward").value, names());
+const historyKey = () => `${state.indicator}|${$("dash-ward").value}`;
+function redrawHistory() {
+  if (!state.indicator) return Promise.resolve(null); // no figure yet (its list comes with the first figures)
+  state.history = historyKey();
+  return drawHistory(state.indicator, $("dash-ward").value, names());
+}
 $("dash-indicator").addEventListener("change", () => {
   state.indicator = $("dash-indicator").value;
   render();
   redrawHistory();
 });
-$("dash-ward").addEventListener("change", () => state.data && redrawHistory());
 $("dash-snapshot").addEventListener("click", () => snapshotNow(redrawHistory));
 $("dash-breaks").addEventListener("change", () => state.data && render());
 $("dash-map-by").addEventListener("change", () => state.data && render());
@@ -380,7 +388,7 @@ $("export-png").addEventListener("click", async () => {
     })),
   });
 });
-load().then(redrawHistory);
+load();
 
 // Live: an officer's save anywhere in these wards reaches the page through the event stream; reload the figures.
 followChanges(load, $("dash-live"));
