@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gisportal.figures import GROUP, WARD, Figure, Value, WardFigures
 
@@ -38,12 +39,33 @@ def count(ward_ids: list[int], today: dt.date | None = None, by: str = WARD) -> 
     }
 
 
+_GROUP = _("Businesses")
+_STATS = "/businesses/stats/?ward={ward}"
+
 FIGURES = WardFigures(
     order=10,
     figures=(
-        Figure("active", _("Businesses active"), "/businesses/stats/?ward={ward}"),
-        Figure("suspended", _("Businesses suspended"), "/businesses/stats/?ward={ward}"),
-        Figure("new_businesses", _("Businesses registered in the last 30 days"), "/businesses/stats/?ward={ward}"),
+        Figure(
+            "active",
+            _("Businesses active"),
+            f"{_STATS}&status=active",
+            short=pgettext_lazy("figure column", "Active"),
+            group=_GROUP,
+        ),
+        Figure(
+            "suspended",
+            _("Businesses suspended"),
+            f"{_STATS}&status=suspended",
+            short=pgettext_lazy("figure column", "Suspended"),
+            group=_GROUP,
+        ),
+        Figure(
+            "new_businesses",
+            _("Businesses registered in the last 30 days"),
+            _STATS,
+            short=pgettext_lazy("figure column", "New (30 days)"),
+            group=_GROUP,
+        ),
     ),
     count=count,
     khu_pho=True,

@@ -53,5 +53,7 @@ def business_stats_page(request: HttpRequest) -> HttpResponse:
         "industries": industries.exclude(level=1),
         "statuses": [(value, *label.split(" / ", 1)) for value, label in Business.Status.choices],
         "may_export": may_export(request.user),
+        # A leader's figure links here with its ward and status (?ward=&status=): the page opens filtered on them.
+        "chosen_statuses": request.GET.getlist("status"),
     }
     return render(request, "frontend/business_stats.html", context)

@@ -33,6 +33,13 @@ class WardRow:
     cells: list[Cell]
 
 
+@dataclass
+class Group:
+    label: Any
+    span: int
+    first: str  # the key of its first column, where the table draws a rule between groups
+
+
 def classified_wards() -> list[AdminUnit]:
     """Every ward levels classify: the wards any leader may follow."""
     return list(AdminUnit.objects.valid_on().wards().exclude(code__startswith="BENCH-"))
@@ -64,6 +71,19 @@ def rows(wards: list[AdminUnit], hide_small: bool = False) -> tuple[list[registr
         for w in wards
     ]
     return columns, out
+
+
+def groups(columns: list[registry.Figure]) -> list[Group]:
+    """The header's top row: each run of consecutive columns of one group under its name (a column of no group is
+    a group of its own, named by its label)."""
+    out: list[Group] = []
+    for c in columns:
+        label = c.group if c.group is not None else c.label
+        if out and c.group is not None and str(out[-1].label) == str(label):
+            out[-1].span += 1
+        else:
+            out.append(Group(label, 1, c.key))
+    return out
 
 
 # --- the leaders' dashboard (frontend/dashboard.py serves it) ---

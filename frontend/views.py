@@ -19,7 +19,9 @@ def leader_home(request):
 
     # leader_home is only reached by district leaders, who never see small household counts
     columns, rows = leader.rows(leader.leader_wards(request.user), hide_small=True)
-    return render(request, "frontend/leader_home.html", {"columns": columns, "rows": rows})
+    groups = leader.groups(columns)
+    context = {"columns": columns, "rows": rows, "groups": groups, "starts": {g.first for g in groups}}
+    return render(request, "frontend/leader_home.html", context)
 
 
 @require_GET

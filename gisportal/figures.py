@@ -30,6 +30,9 @@ class Figure:
     # Counted per khu phố too when its app's counter can (WardFigures.khu_pho); False: a ward's figure only
     # (a report over every number of a ward, rows that carry no khu phố).
     per_khu_pho: bool = True
+    # A wide table's header: the column's short name under its group's (the full label is its tooltip).
+    short: Any = None
+    group: Any = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,12 @@ class Value:
     count: int | None
     of: int | None = None
     hidden: bool = False  # a small count withheld from this reader (count None)
+
+
+def on_dashboard(key: str) -> str:
+    """A figure's link when no page of its app breaks it down for a leader: the leaders' dashboard on that figure,
+    for the ward, per khu phố (the link's "{ward}" is filled per row, as every figure's)."""
+    return f"/leader/dashboard/?ward={{ward}}&figure={key}&area={KHU_PHO}"
 
 
 # wards' ids → {ward id: {figure key: Value}}; with `by=KHU_PHO` (apps that count khu phố), {khu phố id: …} for

@@ -14,8 +14,9 @@ import datetime as dt
 from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from gisportal.figures import GROUP, KHU_PHO, WARD, Figure, Value, WardFigures
+from gisportal.figures import GROUP, KHU_PHO, WARD, Figure, Value, WardFigures, on_dashboard
 
 # The checks read every number of a ward (~0.1-0.5 s each): over more wards than this the page links to each
 # ward's report instead of counting.
@@ -118,17 +119,41 @@ def protected_totals(ward_ids: list[int]) -> dict[str, Value]:
     return out
 
 
+# Household counts have no page of their own for a leader (the household lists are not theirs to read, the stats
+# API answers JSON): each links to the dashboard on that figure, per khu phố.
+_HOUSE = _("House numbers")
+_HOUSEHOLDS = pgettext_lazy("figure group", "Households")
+_REPORT = "/households/report/?ward={ward}"
+
+
+def _household(key: str, label, short, sensitive: bool = False) -> Figure:
+    return Figure(key, label, on_dashboard(key), sensitive=sensitive, short=short, group=_HOUSEHOLDS)
+
+
 FIGURES = WardFigures(
     order=20,
     figures=(
-        Figure("house_numbers", _("House numbers standardised"), "/households/report/?ward={ward}"),
         Figure(
-            "house_problems", _("House numbers with problems"), "/households/report/?ward={ward}", per_khu_pho=False
+            "house_numbers",
+            _("House numbers standardised"),
+            _REPORT,
+            short=pgettext_lazy("figure column", "Standardised"),
+            group=_HOUSE,
         ),
-        Figure("hh_households", _("Resident households"), "/api/v1/households/stats?ward={ward}"),
-        Figure("hh_people", _("Residents"), "/api/v1/households/stats?ward={ward}"),
-        Figure("hh_poor", _("Poor households"), "/api/v1/households/stats?ward={ward}", sensitive=True),
-        Figure("hh_near_poor", _("Near-poor households"), "/api/v1/households/stats?ward={ward}", sensitive=True),
+        Figure(
+            "house_problems",
+            _("House numbers with problems"),
+            _REPORT,
+            per_khu_pho=False,
+            short=pgettext_lazy("figure column", "With problems"),
+            group=_HOUSE,
+        ),
+        _household("hh_households", _("Resident households"), pgettext_lazy("figure column", "Total")),
+        _household("hh_people", _("Residents"), pgettext_lazy("figure column", "Residents")),
+        _household("hh_poor", _("Poor households"), pgettext_lazy("figure column", "Poor"), sensitive=True),
+        _household(
+            "hh_near_poor", _("Near-poor households"), pgettext_lazy("figure column", "Near-poor"), sensitive=True
+        ),
     ),
     count=count,
     protected=protected,

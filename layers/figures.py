@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from gisportal.figures import GROUP, WARD, Figure, Value, WardFigures
+from gisportal.figures import GROUP, WARD, Figure, Value, WardFigures, on_dashboard
 
 WASTE_KINDS = ("bin", "toilet", "transfer_station", "dump_hotspot")
 WASTE_CONDITIONS = ("worn", "damaged", "overflowing")
@@ -56,19 +57,40 @@ def count(ward_ids: list[int], by: str = WARD) -> dict[int, dict[str, Value]]:
     return out
 
 
-_WASTE_PAGE = "/layers/edit/?layer=waste_points"
+# A waste figure opens the leaders' dashboard on that figure for the ward, per khu phố (the editor shows the points
+# but not a ward's count); forest change has its own page, plot by plot.
+_WASTE_GROUP = _("Waste points")
+_FOREST_GROUP = pgettext_lazy("figure group", "Forest")
+
+
+def _waste(key: str, label, short) -> Figure:
+    return Figure(key, label, on_dashboard(key), short=short, group=_WASTE_GROUP)
+
+
 FIGURES = WardFigures(
     order=30,
     figures=(
-        Figure("waste_bin", _("Public bins"), _WASTE_PAGE),
-        Figure("waste_toilet", _("Public toilets"), _WASTE_PAGE),
-        Figure("waste_transfer_station", _("Waste transfer stations"), _WASTE_PAGE),
-        Figure("waste_dump_hotspot", _("Dumping hot spots"), _WASTE_PAGE),
-        Figure("waste_worn", _("Waste points worn"), _WASTE_PAGE),
-        Figure("damaged", _("Waste points damaged"), _WASTE_PAGE),
-        Figure("overflowing", _("Waste points overflowing"), _WASTE_PAGE),
-        Figure("forest_worsened", _("Forest plots worsened since the previous survey"), "/layers/forest/"),
-        Figure("forest_carbon_t", _("Forest carbon change since the previous survey (t)"), "/layers/forest/"),
+        _waste("waste_bin", _("Public bins"), pgettext_lazy("figure column", "Bins")),
+        _waste("waste_toilet", _("Public toilets"), pgettext_lazy("figure column", "Toilets")),
+        _waste("waste_transfer_station", _("Waste transfer stations"), pgettext_lazy("figure column", "Transfer")),
+        _waste("waste_dump_hotspot", _("Dumping hot spots"), pgettext_lazy("figure column", "Dumping")),
+        _waste("waste_worn", _("Waste points worn"), pgettext_lazy("figure column", "Worn")),
+        _waste("damaged", _("Waste points damaged"), pgettext_lazy("figure column", "Damaged")),
+        _waste("overflowing", _("Waste points overflowing"), pgettext_lazy("figure column", "Overflowing")),
+        Figure(
+            "forest_worsened",
+            _("Forest plots worsened since the previous survey"),
+            "/layers/forest/",
+            short=pgettext_lazy("figure column", "Plots worsened"),
+            group=_FOREST_GROUP,
+        ),
+        Figure(
+            "forest_carbon_t",
+            _("Forest carbon change since the previous survey (t)"),
+            "/layers/forest/",
+            short=pgettext_lazy("figure column", "Carbon (t)"),
+            group=_FOREST_GROUP,
+        ),
     ),
     count=count,
     khu_pho=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gisportal.figures import Figure, Value, WardFigures
 
@@ -23,11 +24,26 @@ def count(ward_ids: list[int]) -> dict[int, dict[str, Value]]:
         }
 
 
+_GROUP = pgettext_lazy("figure group", "Constructions")
+_REVIEW = "/land/detection/?ward={ward}"
+
 FIGURES = WardFigures(
     order=50,
     figures=(
-        Figure("flags_pending", _("Construction flags to review"), "/land/detection/?ward={ward}"),
-        Figure("flags_confirmed", _("Unlicensed construction confirmed"), "/land/detection/?ward={ward}"),
+        Figure(
+            "flags_pending",
+            _("Construction flags to review"),
+            f"{_REVIEW}&status=to_review",
+            short=pgettext_lazy("figure column", "To review"),
+            group=_GROUP,
+        ),
+        Figure(
+            "flags_confirmed",
+            _("Unlicensed construction confirmed"),
+            f"{_REVIEW}&status=confirmed",
+            short=pgettext_lazy("figure column", "Unlicensed"),
+            group=_GROUP,
+        ),
     ),
     count=count,
 )

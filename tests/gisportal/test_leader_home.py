@@ -71,3 +71,19 @@ def test_vietnamese_figures_group_thousands_as_the_scripts_do():
         assert floatformat(1234567.5, "1g") == "1.234.567,5"
     with translation.override("en"):
         assert floatformat(4462, "0g") == "4,462"
+
+
+def test_a_figures_page_opens_on_its_ward_and_status(world):
+    """The links of the leader's figures carry the ward and the status counted: the page behind opens filtered."""
+    leader = Client()
+    leader.force_login(world.users["district_leader"])
+    html = leader.get("/").content.decode()
+    ward = world.ward_b.pk
+    stats = f"/businesses/stats/?ward={ward}&amp;status=suspended"
+    review = f"/land/detection/?ward={ward}&amp;status=confirmed"
+    assert f'href="{stats}"' in html and f'href="{review}"' in html
+    page = leader.get(stats.replace("&amp;", "&")).content.decode()
+    assert f'<option value="{ward}" selected>' in page
+    assert re.search(r'value="suspended" checked>', page) and not re.search(r'value="active" checked>', page)
+    page = leader.get(review.replace("&amp;", "&")).content.decode()
+    assert f'<option value="{ward}" selected>' in page and '<option value="confirmed" selected>' in page

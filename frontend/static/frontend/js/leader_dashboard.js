@@ -2,10 +2,13 @@
 // a choropleth of the wards or of their khu phố with quantile or natural-breaks classes and a legend, a Chart.js bar
 // chart, a table that sorts — and exported as shown. The choropleth's shapes are the portal's own vector tiles of the
 // admin units (the registry layers admin_wards / admin_khu_pho, /tiles/), coloured per feature here by its id.
-// Live: /api/v1/events says an officer saved an edit, and the figures reload (bursts coalesce); the tiles are not
-// fetched again, their shapes are restyled.
+// Live: /api/v1/events says an officer saved an edit, and the figures reload (live_changes.js, bursts coalesce); the
+// tiles are not fetched again, their shapes are restyled. A figure's link on the leader's home opens the page on
+// that figure and ward (?ward=&figure=&area=).
 
 import "./basemap.js"; // for Leaflet's own words in the page's language
+import { WITHHELD, showFigure as show } from "./figure_value.js";
+import { followChanges } from "./live_changes.js";
 import { drawHistory, snapshotNow } from "./leader_history.js";
 import { downloadPng } from "./leader_png.js";
 import { drawLevelChanges, drawLevelColumns } from "./leader_levels.js";
@@ -14,12 +17,13 @@ import { drawLevelChanges, drawLevelColumns } from "./leader_levels.js";
 const _ = (s) => (window.gettext ? window.gettext(s) : s);
 const $ = (id) => document.getElementById(id);
 const english = document.documentElement.lang === "en";
-const number = new Intl.NumberFormat(english ? "en" : "vi");
+const number = new Intl.NumberFormat(english ? "en" : "vi"); // the legend's bounds
 // Five sequential classes (ColorBrewer OrRd), light to dark; a ward without the figure is grey.
 const COLOURS = ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"];
 const NO_DATA = "#cccccc";
 
-const state = { data: null, byId: new Map(), indicator: null, sort: "name", descending: false, latest: 0, drawn: "" };
+// `history`: the figure and ward the chart over time was last asked for.
+const state = { data: null, byId: new Map(), indicator: null, sort: "name", descending: false, latest: 0, drawn: "", history: "" };
 const map = L.map("dash-map", { zoomSnap: 0.25, attributionControl: false });
 let areas = null; // the VectorGrid of the shown areas' tiles
 let chart = null;
@@ -31,12 +35,6 @@ legend.onAdd = () => {
   return div;
 };
 legend.addTo(map);
-
-function show(v) {
-  if (v?.hidden) return "—"; // withheld: a small count could single a family out
-  if (!v || v.count === null) return _("see the report");
-  return v.of === null ? number.format(v.count) : `${number.format(v.count)} / ${number.format(v.of)}`;
-}
 
 function classOf(value, breaks) {
   if (value === null || value === undefined) return -1;
@@ -252,7 +250,7 @@ function drawTable(rows) {
         const a = document.createElement("a");
         a.href = w.links[c.key];
         a.textContent = show(w.values[c.key]);
-        if (w.values[c.key]?.hidden) a.title = _("Withheld: a small count could single a family out");
+        if (w.values[c.key]?.hidden) a.title = WITHHELD();
         td.append(a);
         tr.append(td);
       }
@@ -300,12 +298,20 @@ function render() {
   updateExports();
 }
 
+// What a link asked for (?ward=&area=&figure=), where the page offers it.
+const asked = new URLSearchParams(window.location.search);
+function pick(select, value) {
+  if (value && [...select.options].some((o) => o.value === value)) select.value = value;
+}
+pick($("dash-ward"), asked.get("ward"));
+pick($("dash-area"), asked.get("area"));
+
 // The figures counted per area of the level shown (a khu phố has fewer): the choice is kept where it still is one.
 function fillIndicators() {
   const select = $("dash-indicator");
   const keys = state.data.columns.map((c) => c.key).join();
   if (select.dataset.keys === keys) return;
-  const chosen = select.value;
+  const chosen = select.value || asked.get("figure");
   select.replaceChildren(...state.data.columns.map((c) => new Option(c.label, c.key)));
   if (state.data.columns.some((c) => c.key === chosen)) select.value = chosen;
   select.dataset.keys = keys;
@@ -331,6 +337,9 @@ async function load() {
   state.data = body;
   fillIndicators();
   render();
+  // The chart over time is asked for here, once the figures (and so the figure chosen) are known: the first load,
+  // another ward, or a level of areas without the figure chosen before. A live reload changes neither.
+  if (state.history !== historyKey()) redrawHistory();
   document.body.dataset.dashboardLoaded = String(state.latest);
 }
 
@@ -338,13 +347,17 @@ $("dash-ward").addEventListener("change", load);
 $("dash-area").addEventListener("change", load);
 // The history is per ward whatever the map shows (snapshots keep wards): their names from the wards' list.
 const names = () => new Map([...$("dash-ward").options].filter((o) => o.value).map((o) => [Number(o.value), o.textContent]));
-const redrawHistory = () => drawHistory(state.indicator, $("dash-ward").value, names());
+const historyKey = () => `${state.indicator}|${$("dash-ward").value}`;
+function redrawHistory() {
+  if (!state.indicator) return Promise.resolve(null); // no figure yet (its list comes with the first figures)
+  state.history = historyKey();
+  return drawHistory(state.indicator, $("dash-ward").value, names());
+}
 $("dash-indicator").addEventListener("change", () => {
   state.indicator = $("dash-indicator").value;
   render();
   redrawHistory();
 });
-$("dash-ward").addEventListener("change", () => state.data && redrawHistory());
 $("dash-snapshot").addEventListener("click", () => snapshotNow(redrawHistory));
 $("dash-breaks").addEventListener("change", () => state.data && render());
 $("dash-map-by").addEventListener("change", () => state.data && render());
@@ -376,24 +389,7 @@ $("export-png").addEventListener("click", async () => {
     })),
   });
 });
-load().then(redrawHistory);
+load();
 
 // Live: an officer's save anywhere in these wards reaches the page through the event stream; reload the figures.
-if (window.EventSource) {
-  let timer = null;
-  const events = new EventSource("/api/v1/events");
-  const live = $("dash-live");
-  events.addEventListener("open", () => {
-    live.textContent = _("Live");
-  });
-  const refresh = () => {
-    clearTimeout(timer);
-    timer = setTimeout(async () => {
-      await load();
-      live.dataset.updates = String(Number(live.dataset.updates) + 1);
-      live.textContent = `${_("Live")} · ${_("updated")} ${new Date().toLocaleTimeString(english ? "en" : "vi")}`;
-    }, 150);
-  };
-  events.addEventListener("change", refresh);
-  events.addEventListener("resync", refresh);
-}
+followChanges(load, $("dash-live"));
