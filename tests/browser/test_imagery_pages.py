@@ -119,7 +119,8 @@ VIEWS = """() => {
   const gap = a.latLngToContainerPoint(b.getCenter()).distanceTo(a.getSize().divideBy(2));
   return { zooms: [a.getZoom(), b.getZoom()], gap, centre: [a.getCenter().lat, a.getCenter().lng] };
 }"""
-LOCKED = f"() => {{ const v = ({VIEWS})(); return v.zooms[0] === v.zooms[1] && v.gap < 0.5; }}"
+# Within half a pixel: on a map of an odd height its middle falls between two pixels (679 px: 0.5 exactly).
+LOCKED = f"() => {{ const v = ({VIEWS})(); return v.zooms[0] === v.zooms[1] && v.gap <= 0.5; }}"
 LOADED = "(sel) => document.querySelectorAll(sel + ' img.leaflet-tile-loaded').length > 0"
 
 
