@@ -298,14 +298,20 @@ def update(
             raise InvalidInput(
                 "Thay thế cần cả hình học (geometry).", "A replace carries its geometry.", code="missing_geometry"
             )
+    # What differs from the stored row: a save that changes nothing makes no new version.
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
     for name, value in values.items():
         setattr(obj, name, value)
     if geometry is not None:
         geom = clean_geometry(layer, geometry, repair=repair)
         ward, khu_pho = locate(geom)
         _require_edit(layer, user, ward.pk, khu_pho.pk if khu_pho else None)
+        if not geom.equals_exact(getattr(obj, layer.geom_field), 0) or (obj.ward, obj.khu_pho) != (ward, khu_pho):
+            changed.append(layer.geom_field)
         setattr(obj, layer.geom_field, geom)
         obj.ward, obj.khu_pho = ward, khu_pho
+    if not changed and not unread:
+        return obj
     _full_clean(layer, obj, unread)
     obj.version += 1
     return _save(obj, user)

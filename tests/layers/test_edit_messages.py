@@ -1,4 +1,5 @@
-"""A refused waste point names its fields as the editor's form does, in Vietnamese and English."""
+"""A refused waste point names its fields as the editor's form does, in Vietnamese and English; a save that
+changes nothing makes no new version."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 from django.test import Client
 
 from layers.models import WastePoint
+from tests.layers.world import waste_point
 
 GEOJSON = "application/geo+json"
 ITEMS = "/ogc/collections/waste_points/items"
@@ -42,3 +44,22 @@ def test_an_impossible_date_is_named_and_explained(world):
     assert (entry["label"], entry["label_en"]) == ("Kiểm tra lần cuối", "Last inspected")
     assert "nn/tt/nnnn" in entry["message"] and "dd/mm/yyyy" in entry["message_en"]
     assert "Kiểm tra lần cuối: " in body["message"] and "last_inspected" not in body["message"]
+
+
+def test_a_save_that_changes_nothing_makes_no_version(world):
+    point = waste_point(world.ward_a, world.kp_a1, lon=106.695, lat=10.781, name="Thùng rác chợ", capacity=240)
+    client = officer(world)
+    rows = point.history.count()
+    read = client.get(f"/api/v1/layers/waste_points/features/{point.pk}/").json()
+    props = {k: read["properties"][k] for k in ("kind", "name", "capacity", "operator", "last_inspected")}
+    same = {"type": "Feature", "geometry": read["geometry"], "properties": {**props, "version": 1}}
+    response = client.patch(f"{ITEMS}/{point.pk}", json.dumps(same), content_type=GEOJSON)
+    assert response.status_code == 200, response.content
+    assert response.json()["properties"]["version"] == 1
+    point.refresh_from_db()
+    assert point.version == 1 and point.history.count() == rows
+
+    changed = {**same, "properties": {**same["properties"], "capacity": 120}}
+    assert client.patch(f"{ITEMS}/{point.pk}", json.dumps(changed), content_type=GEOJSON).status_code == 200
+    point.refresh_from_db()
+    assert point.version == 2 and point.capacity == 120
