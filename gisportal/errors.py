@@ -124,7 +124,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     code, vi = next(((c, m) for cls, (c, m) in _VI.items() if isinstance(exc, cls)), ("error", "Có lỗi xảy ra."))
     detail = exc.detail if isinstance(exc, exceptions.APIException) else None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = body(code, vi, "Invalid input.", detail)
+        # Per field, in the portal's words and both languages (DRF's own text is partly English whatever
+        # the request's language); imported here: field_errors builds on this module's InvalidInput.
+        from gisportal import field_errors
+
+        refusal = field_errors.from_drf(detail, field_errors.serializer_of(context.get("view")))
+        response.data = body(code, refusal.message, refusal.message_en, refusal.details)
     else:
         text = str(detail) if detail is not None else str(exc)
         # A PermissionDenied raised with a bilingual "vi / en" text keeps both halves.

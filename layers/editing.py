@@ -18,24 +18,27 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import shapely
-from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied
 
+from gisportal import field_errors
 from gisportal.errors import Conflict, InvalidInput, PortalError
 from gisportal.params import is_whole
 from gisportal.permissions import can_see_private, edits_domain, require_edit
 from gisportal.text import nfc, text_problem
 from layers import history as feature_history
-from layers.crs import VIETNAM_LAT, VIETNAM_LON, check_lon_lat
-from layers.models import AdminUnit
+from layers import labels
+
+# The geometry's checks live in their own module; callers know them as editing.parse_geojson, editing.locate, ….
+from layers.edit_geometry import check_extent as check_extent
+from layers.edit_geometry import clean_geometry, locate
+from layers.edit_geometry import parse_geojson as parse_geojson
 from layers.registry import Layer, concrete_field
 
 # Properties a client may send back as it read them; never written from input.
@@ -105,112 +108,12 @@ def editable_layer(layer: Layer) -> Layer:
     return layer
 
 
-# --- geometry ------------------------------------------------------------------------------------
-
-
-def parse_geojson(raw: Any) -> shapely.Geometry:
-    """A GeoJSON geometry object (dict or text) as shapely, or a 400."""
-    if raw is None:
-        raise InvalidInput("Thiếu hình học (geometry).", "The geometry is missing.", code="missing_geometry")
-    try:
-        return shapely.from_geojson(raw if isinstance(raw, str) else json.dumps(raw))
-    except (shapely.errors.GEOSException, TypeError, ValueError) as exc:
-        raise InvalidInput(
-            "Hình học không đọc được (cần GeoJSON theo WGS 84).",
-            "The geometry cannot be read (GeoJSON in WGS 84 expected).",
-            {"reason": str(exc)},
-            code="bad_geometry",
-        ) from exc
-
-
-def check_extent(geom: shapely.Geometry) -> None:
-    """Every vertex finite and inside Vietnam; a swapped pair says so (crs.check_lon_lat)."""
-    xy = shapely.get_coordinates(geom)
-    if not len(xy):
-        raise InvalidInput("Hình học rỗng.", "The geometry is empty.", code="empty_geometry")
-    if not all(math.isfinite(v) for v in xy.flat):
-        raise InvalidInput("Tọa độ không phải là số hợp lệ.", "Coordinates must be finite numbers.")
-    check_lon_lat(float(xy[0, 0]), float(xy[0, 1]))
-    west, south = xy.min(axis=0)
-    east, north = xy.max(axis=0)
-    if west < VIETNAM_LON[0] or east > VIETNAM_LON[1] or south < VIETNAM_LAT[0] or north > VIETNAM_LAT[1]:
-        raise InvalidInput(
-            "Có điểm của hình học nằm ngoài lãnh thổ Việt Nam.",
-            "Part of the geometry lies outside Vietnam.",
-            {"bbox": [float(west), float(south), float(east), float(north)]},
-            code="outside_vietnam",
-        )
-
-
-def clean_geometry(layer: Layer, geom: shapely.Geometry, *, repair: bool = False) -> GEOSGeometry:
-    """The geometry as the layer stores it (2D, its type, valid), or a 400 saying what is wrong."""
-    geom = shapely.force_2d(geom)
-    want = layer.geometry_type
-    if geom.geom_type == f"Multi{want}" and len(geom.geoms) == 1:
-        geom = geom.geoms[0]
-    if geom.geom_type != want:
-        raise InvalidInput(
-            f"Lớp này cần hình học kiểu {want}, không phải {geom.geom_type}.",
-            f"This layer needs a {want} geometry, not a {geom.geom_type}.",
-            {"expected": want, "got": geom.geom_type},
-            code="wrong_geometry_type",
-        )
-    check_extent(geom)
-    if not geom.is_valid:
-        reason = shapely.is_valid_reason(geom)
-        if not repair:
-            raise InvalidInput(
-                f"Hình học không hợp lệ ({reason}). Có thể sửa tự động (ST_MakeValid) nếu bạn đồng ý.",
-                f"The geometry is invalid ({reason}). It can be repaired (ST_MakeValid) if you agree.",
-                {"reason": reason, "repairable": True},
-                code="invalid_geometry",
-            )
-        geom = make_valid(geom, want)
-    return GEOSGeometry(memoryview(shapely.to_wkb(geom)), srid=4326)
-
-
-def make_valid(geom: shapely.Geometry, want: str) -> shapely.Geometry:
-    """PostGIS's ST_MakeValid, keeping the parts of the layer's dimension; refused if it splits the feature."""
-    dim = {"Point": 1, "LineString": 2, "Polygon": 3}[want.removeprefix("Multi")]
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT ST_AsBinary(ST_CollectionExtract(ST_MakeValid(ST_GeomFromWKB(%s, 4326)), %s))",
-            [shapely.to_wkb(geom), dim],
-        )
-        fixed = shapely.from_wkb(bytes(cur.fetchone()[0]))
-    parts = list(getattr(fixed, "geoms", [fixed]))
-    parts = [p for p in parts if not p.is_empty]
-    if len(parts) != 1:
-        raise InvalidInput(
-            f"Sửa hình học cho ra {len(parts)} phần, không phải một {want}: hãy vẽ lại.",
-            f"Repairing the geometry gives {len(parts)} parts, not one {want}: please redraw it.",
-            {"parts": len(parts)},
-            code="unrepairable_geometry",
-        )
-    return parts[0]
-
-
-def locate(geom: GEOSGeometry) -> tuple[AdminUnit, AdminUnit | None]:
-    """The ward in force (and its khu phố) holding the geometry's point on surface."""
-    point = geom.point_on_surface
-    units = AdminUnit.objects.valid_on()
-    ward = units.wards().filter(boundary__intersects=point).order_by("id").first()
-    if ward is None:
-        raise InvalidInput(
-            "Vị trí không nằm trong phường, xã nào đang có hiệu lực.",
-            "The location is not inside any ward or commune in force.",
-            {"lon": point.x, "lat": point.y},
-            code="outside_wards",
-        )
-    khu_pho = units.filter(level=AdminUnit.Level.KHU_PHO, parent=ward, boundary__intersects=point).first()
-    return ward, khu_pho
-
-
 # --- properties ----------------------------------------------------------------------------------
 
 
-def clean_properties(layer: Layer, props: Any) -> dict[str, Any]:
-    """Edit fields sent, converted to Python values; read-only names a client echoes are dropped."""
+def clean_properties(layer: Layer, props: Any, errors: dict | None = None) -> dict[str, Any]:
+    """Edit fields sent, converted to Python values; read-only names a client echoes are dropped. A value that
+    cannot be read is a 400, or, given `errors`, noted there (to be refused with the model's own checks)."""
     if props is None:
         return {}
     if not isinstance(props, dict):
@@ -225,7 +128,7 @@ def clean_properties(layer: Layer, props: Any) -> dict[str, Any]:
             code="unknown_property",
         )
     out: dict[str, Any] = {}
-    errors: dict[str, list[str]] = {}
+    refused = errors if errors is not None else {}
     for name in layer.edit_fields:
         if name not in props:
             continue
@@ -237,22 +140,23 @@ def clean_properties(layer: Layer, props: Any) -> dict[str, Any]:
         if text_field:
             value = nfc(str(raw)) if isinstance(field, models.CharField) else str(raw).strip()
             if any(c in value for c in _HTML):
-                errors[name] = ["Không được chứa mã HTML (< >). / HTML (< >) is not allowed."]
+                refused[name] = ("html_not_allowed", "Không được chứa mã HTML (< >).", "HTML (< >) is not allowed.")
             elif "\x00" in value:  # PostgreSQL stores no NUL: an import's cell carrying one was a 500
-                errors[name] = ["Chứa ký tự NUL. / Contains a NUL character."]
+                refused[name] = ("control_character", "Chứa ký tự NUL.", "Contains a NUL character.")
             elif problem := text_problem(value):
-                errors[name] = [f"{problem[1][:1].upper()}{problem[1][1:]} / {problem[2][:1].upper()}{problem[2][1:]}"]
+                code, vi, en = problem
+                refused[name] = (code, vi[:1].upper() + vi[1:], en[:1].upper() + en[1:])
             out[name] = value
             continue
         if isinstance(raw, bool | dict | list):
-            errors[name] = ["Giá trị không hợp lệ. / Invalid value."]
+            refused[name] = ("invalid", *field_errors.message("invalid"))
             continue
         try:
             out[name] = parse_date(raw) if isinstance(field, models.DateField) else field.to_python(raw)
         except ValidationError as exc:
-            errors[name] = exc.messages
-    if errors:
-        raise _invalid(errors)
+            refused.update(field_errors.from_django(ValidationError({name: exc.error_list}), layer.model))
+    if refused and errors is None:
+        raise _invalid(layer, refused)
     return out
 
 
@@ -272,23 +176,31 @@ def parse_date(raw: Any) -> dt.date:
             return dt.datetime.strptime(day, fmt).date()
         except ValueError:
             continue
-    raise ValidationError(f"Ngày '{text}' không hợp lệ (YYYY-MM-DD hoặc dd/mm/yyyy). / Invalid date {text!r}.")
-
-
-def _invalid(errors: dict[str, list[str]]) -> InvalidInput:
-    names = ", ".join(errors)
-    return InvalidInput(
-        f"Dữ liệu không hợp lệ ở: {names}.", f"Invalid values in: {names}.", {"fields": errors}, code="invalid_fields"
+    raise ValidationError(
+        f"Ngày '{text}' không hợp lệ (YYYY-MM-DD hoặc dd/mm/yyyy). / Invalid date {text!r}.", code="invalid_date"
     )
 
 
-def _full_clean(layer: Layer, obj: Editable) -> None:
-    checked = {*layer.edit_fields, layer.geom_field}
+def _invalid(layer: Layer, errors: dict[str, field_errors.Refusal]) -> InvalidInput:
+    """A refusal naming each field by its title (the form's label), not its code."""
+    titles = {name: labels.edit_field_titles(layer, name) for name in errors if name in layer.edit_fields}
+    titles[layer.geom_field] = ("Vị trí", "Position")
+    titles["__all__"] = ("Dữ liệu", "Input")
+    return field_errors.refused(errors, titles)
+
+
+def _full_clean(layer: Layer, obj: Editable, unread: dict | None = None) -> None:
+    """The model's checks; refused together with the values that could not be read (`unread`), in form order."""
+    checked = {*layer.edit_fields, layer.geom_field} - set(unread or ())
     exclude = {f.name for f in layer.model._meta.fields if f.name not in checked}
+    errors = dict(unread or {})
     try:
         obj.full_clean(exclude=exclude)
     except ValidationError as exc:
-        raise _invalid(exc.message_dict) from exc
+        errors.update(field_errors.from_django(exc, layer.model))
+    if errors:
+        order = {name: i for i, name in enumerate(layer.edit_fields)}
+        raise _invalid(layer, dict(sorted(errors.items(), key=lambda item: order.get(item[0], len(order)))))
 
 
 # --- the writes ----------------------------------------------------------------------------------
@@ -342,13 +254,14 @@ def create(layer: Layer, user: Any, props: Any, geometry: shapely.Geometry, *, r
     editable_layer(layer)
     if not edits_layer(user, layer):
         raise PermissionDenied("Bạn không có quyền thêm đối tượng vào lớp này. / You may not add features here.")
-    values = layer.editor.values(props, None, partial=False) if layer.editor else clean_properties(layer, props)
+    unread: dict = {}
+    values = layer.editor.values(props, None, partial=False) if layer.editor else clean_properties(layer, props, unread)
     geom = clean_geometry(layer, geometry, repair=repair)
     ward, khu_pho = locate(geom)
     _require_edit(layer, user, ward.pk, khu_pho.pk if khu_pho else None)
     obj = layer.model(**values, ward=ward, khu_pho=khu_pho, version=1)
     setattr(obj, layer.geom_field, geom)
-    _full_clean(layer, obj)
+    _full_clean(layer, obj, unread)
     return _save(obj, user)
 
 
@@ -372,7 +285,10 @@ def update(
     _require_edit(layer, user, *obj.scope())
     _check_version(layer, obj, expected, user)
     feature_history.ensure_baseline(obj)
-    values = layer.editor.values(props, obj, partial=partial) if layer.editor else clean_properties(layer, props)
+    unread: dict = {}
+    values = (
+        layer.editor.values(props, obj, partial=partial) if layer.editor else clean_properties(layer, props, unread)
+    )
     if not partial:
         public = {f.source for f in layer.public_fields if not f.via}
         for name in layer.edit_fields:
@@ -382,15 +298,21 @@ def update(
             raise InvalidInput(
                 "Thay thế cần cả hình học (geometry).", "A replace carries its geometry.", code="missing_geometry"
             )
+    # What differs from the stored row: a save that changes nothing makes no new version.
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
     for name, value in values.items():
         setattr(obj, name, value)
     if geometry is not None:
         geom = clean_geometry(layer, geometry, repair=repair)
         ward, khu_pho = locate(geom)
         _require_edit(layer, user, ward.pk, khu_pho.pk if khu_pho else None)
+        if not geom.equals_exact(getattr(obj, layer.geom_field), 0) or (obj.ward, obj.khu_pho) != (ward, khu_pho):
+            changed.append(layer.geom_field)
         setattr(obj, layer.geom_field, geom)
         obj.ward, obj.khu_pho = ward, khu_pho
-    _full_clean(layer, obj)
+    if not changed and not unread:
+        return obj
+    _full_clean(layer, obj, unread)
     obj.version += 1
     return _save(obj, user)
 

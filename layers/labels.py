@@ -59,3 +59,17 @@ def field_title(field: models.Field) -> str:
     if field.name in FIELD_TITLES:
         return str(FIELD_TITLES[field.name])
     return pick(field.verbose_name)
+
+
+def edit_field_titles(layer: Any, name: str) -> tuple[str, str]:
+    """An edit field's title in Vietnamese and in English, as the editor's form shows it (the registry's public
+    field titles first, as the OGC schema does): what a refusal names the field by."""
+    for f in layer.public_fields:
+        if f.source == name and not f.via:
+            return f.title, f.title_en
+    field = layer.model._meta.get_field(name)
+    with translation.override("vi"):
+        vi = field_title(field)
+    with translation.override("en"):
+        en = field_title(field)
+    return vi, en

@@ -15,9 +15,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from businesses.api.lists import locate
-from businesses.api.serializers import BusinessCreateSerializer, BusinessSerializer
+from businesses.api.serializers import FIELD_LABELS, BusinessCreateSerializer, BusinessSerializer
 from businesses.models import Business
-from gisportal import openapi
+from gisportal import field_errors, openapi
 from gisportal.errors import Conflict, InvalidInput
 from gisportal.params import is_whole
 from gisportal.permissions import can_see_private, require_edit
@@ -63,8 +63,8 @@ class BusinessDetail(generics.RetrieveUpdateDestroyAPIView):
             try:
                 geom = GEOSGeometry(json.dumps(data["geometry"]))
             except (GEOSException, ValueError, TypeError):
-                raise InvalidInput(
-                    "geometry không phải GeoJSON hợp lệ.", "geometry is not valid GeoJSON.", {"field": "geometry"}
+                raise field_errors.field_refused(
+                    "geometry", "Không phải GeoJSON hợp lệ.", "Not valid GeoJSON.", field_errors.labels_of(FIELD_LABELS)
                 ) from None
         return BusinessCreateSerializer._point(geom) if geom is not None else None
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 
 from django.contrib.gis.geos import Point
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from businesses.models import Business, Industry
+from gisportal import field_errors
 from gisportal.errors import InvalidInput
 from gisportal.feature_body import refuse_unknown_members
 from gisportal.permissions import PrivateFieldsMixin
@@ -28,9 +30,38 @@ TEXT_FIELDS = (
     "address_legacy",
     "street_block",
 )
+# Each field as the editor's form labels it (frontend/templates/frontend/business_editor.html): refusals name
+# the field by it, in Vietnamese and English (gisportal/field_errors.py), never by its code.
+FIELD_LABELS = {
+    "registration_no": _("Registration number"),
+    "signboard": _("Signboard name"),
+    "industry": _("Main industry"),
+    "industry_code": _("Industry code"),
+    "vsic": _("VSIC version"),
+    "section": _("Industry section"),
+    "owner_name": _("Owner"),
+    "owner_phone": _("Phone"),
+    "address_current": _("Address"),
+    "address_legacy": _("Former address"),
+    "ward": _("Ward"),
+    "khu_pho": _("Khu phố"),
+    "street_block": _("Street block"),
+    "status": _("Status"),
+    "registered_on": _("Registered on"),
+    "status_changed_on": _("Status changed on"),
+    "licences": _("Licences"),
+    "geom": _("Position"),
+    "geometry": _("Position"),
+}
+
+
+def _refuse(name: str, vi: str, en: str, code: str = "invalid_input") -> InvalidInput:
+    return field_errors.field_refused(name, vi, en, field_errors.labels_of(FIELD_LABELS), code)
 
 
 class BusinessSerializer(PrivateFieldsMixin, GeoFeatureModelSerializer):
+    field_labels = FIELD_LABELS  # read by gisportal.field_errors for DRF's own refusals
+
     class Meta:
         model = Business
         geo_field = "geom"
@@ -66,9 +97,7 @@ class BusinessSerializer(PrivateFieldsMixin, GeoFeatureModelSerializer):
             )
         refuse_unknown_members(feature, FEATURE_MEMBERS)
         if feature.get("geometry") is not None and not isinstance(feature["geometry"], dict):
-            raise InvalidInput(
-                "geometry không phải GeoJSON hợp lệ.", "geometry is not valid GeoJSON.", {"field": "geometry"}
-            )
+            raise _refuse("geometry", "Không phải GeoJSON hợp lệ.", "Not valid GeoJSON.")
         return super().unformat_geojson(feature)
 
     def validate(self, attrs: dict) -> dict:
@@ -78,21 +107,16 @@ class BusinessSerializer(PrivateFieldsMixin, GeoFeatureModelSerializer):
                 continue
             value = nfc(attrs[name] or "")
             if _HTML.search(value):
-                raise InvalidInput(
-                    f"Trường {name} không được chứa mã HTML.",
-                    f"The field {name} may not contain HTML.",
-                    {"field": name},
-                    code="html_not_allowed",
-                )
+                raise _refuse(name, "Không được chứa mã HTML.", "May not contain HTML.", "html_not_allowed")
             if problem := text_problem(value):
                 code, vi, en = problem
-                raise InvalidInput(f"Trường {name} {vi}", f"The field {name} {en}", {"field": name}, code=code)
+                raise _refuse(name, vi[:1].upper() + vi[1:], en[:1].upper() + en[1:], code)
             attrs[name] = value
         if "owner_phone" in attrs and not _PHONE.match(attrs["owner_phone"]):
-            raise InvalidInput(
+            raise _refuse(
+                "owner_phone",
                 "Số điện thoại chỉ gồm chữ số, dấu cách, + - ( ).",
                 "A phone number holds only digits, spaces and + - ( ).",
-                {"field": "owner_phone"},
             )
         return attrs
 
@@ -116,12 +140,12 @@ class BusinessCreateSerializer(BusinessSerializer):
         attrs = super().validate(attrs)
         for name in ("registration_no", "signboard", "owner_name", "address_current"):
             if not attrs.get(name):
-                raise InvalidInput(f"Thiếu trường {name}.", f"The field {name} is missing.", {"field": name})
+                raise _refuse(name, *field_errors.message("required"))
         if not _PHONE.match(attrs.get("owner_phone", "")):
-            raise InvalidInput(
+            raise _refuse(
+                "owner_phone",
                 "Số điện thoại chỉ gồm chữ số, dấu cách, + - ( ).",
                 "A phone number holds only digits, spaces and + - ( ).",
-                {"field": "owner_phone"},
             )
         attrs["industry"] = self._industry(attrs)
         attrs["geom"] = self._point(attrs.get("geom"))
@@ -134,32 +158,30 @@ class BusinessCreateSerializer(BusinessSerializer):
         if code:
             found = Industry.objects.filter(version=version, code=code.strip()).first()
             if found is None:
-                raise InvalidInput(
+                raise _refuse(
+                    "industry_code",
                     f"Không có mã ngành {code} trong {version}.",
                     f"No industry code {code} in {version}.",
-                    {"field": "industry_code"},
-                    code="unknown_industry",
+                    "unknown_industry",
                 )
             return found
         if attrs.get("industry") is None:
-            raise InvalidInput(
-                "Thiếu ngành nghề chính (industry hoặc industry_code).",
+            raise _refuse(
+                "industry",
+                "Chưa chọn ngành nghề chính (industry hoặc industry_code).",
                 "The main industry is missing (industry or industry_code).",
-                {"field": "industry"},
             )
         return attrs["industry"]
 
     @staticmethod
     def _point(geom) -> Point:
         if geom is None:
-            raise InvalidInput("Thiếu vị trí (geometry).", "The location (geometry) is missing.", {"field": "geom"})
+            raise _refuse("geom", "Thiếu vị trí (geometry).", "The location (geometry) is missing.")
         if geom.geom_type != "Point" or geom.empty:
-            raise InvalidInput("Vị trí phải là một điểm (Point).", "The location must be a Point.", {"field": "geom"})
+            raise _refuse("geom", "Vị trí phải là một điểm (Point).", "The location must be a Point.")
         if geom.srid not in (None, 4326):
-            raise InvalidInput(
-                "Tọa độ phải theo WGS 84 (kinh độ, vĩ độ).",
-                "Coordinates must be WGS 84 (longitude, latitude).",
-                {"field": "geom", "srid": geom.srid},
+            raise _refuse(
+                "geom", "Tọa độ phải theo WGS 84 (kinh độ, vĩ độ).", "Coordinates must be WGS 84 (longitude, latitude)."
             )
         check_lon_lat(geom.x, geom.y)
         return Point(geom.x, geom.y, srid=4326)

@@ -1,8 +1,9 @@
 // Officers' map editor for business households: place, move, edit and soft-delete points.
 // Every save goes through the API with the version the officer read; a 409 shows both versions.
-import { showVersions, shown } from "./conflict.js";
+import { movedText, showVersions, shown } from "./conflict.js";
+import { clearFieldErrors, sayNear, showFieldErrors } from "./form_feedback.js";
 import { ApiError, request } from "./request.js";
-import { dateInput, dateValue, formatDateTime, formatNumber, setDate } from "./i18n_format.js";
+import { dateInput, dateValue, formatDate, formatDateTime, formatNumber, setDate } from "./i18n_format.js";
 import { addBasemap } from "./basemap.js";
 import { addSearch } from "./search.js";
 
@@ -31,13 +32,13 @@ let selected = null; // the marker whose form is open
 let pending = null; // the body refused with a 409, to resend over the newer version
 
 function say(text, kind = "") {
-  const box = $("status");
-  box.className = kind;
-  box.textContent = text;
+  sayNear(form, $("status"), text, kind);
 }
 
+// The API's message names each refused field by its label; the fields shown on the form get theirs underneath.
 function failed(err) {
   say(err instanceof ApiError ? err.message : String(err), "error");
+  if (err instanceof ApiError && !form.hidden) showFieldErrors(form, err.body);
 }
 
 // --- loading
@@ -119,6 +120,7 @@ async function openForm(marker) {
   selected = marker;
   form.dataset.state = "loading"; // typing waits for the fresh record, or it would be overwritten
   $("conflict").hidden = true;
+  clearFieldErrors(form);
   const id = marker.feature?.id;
   if (id) {
     const fresh = await request(`/api/v1/businesses/${id}/`);
@@ -141,6 +143,7 @@ function closeForm() {
   if (selected && !selected.feature?.id) layer.removeLayer(selected); // an unsaved new marker
   selected = null;
   form.hidden = true;
+  clearFieldErrors(form);
   $("conflict").hidden = true;
   $("history").hidden = true;
 }
@@ -168,8 +171,10 @@ async function save(body, version) {
       selected.feature = saved;
     }
     fill({ ...saved.properties, id: saved.id });
+    clearFieldErrors(form);
     say(_("Saved.") + ` (${_("version")} ${saved.properties.version})`, "ok");
     $("conflict").hidden = true;
+    if ($("delete")) $("delete").hidden = false; // it exists now: a mistaken add can be undone from here
     showHistory(saved.id);
   } catch (err) {
     if (err instanceof ApiError && err.status === 409) showConflict(body, err.body.details.current);
@@ -196,15 +201,30 @@ async function moved(marker) {
   if (form.hidden) openForm(marker);
 }
 
-// --- 409: both versions side by side; the officer decides
+// --- 409: both versions side by side, in words; the officer decides
+// A value as the form shows it: an option's text (industry code and name, status), a date dd/mm/yyyy.
+function inWords(name, value) {
+  if (name === "deleted") return value ? _("yes") : _("no");
+  if (value === null || value === undefined || value === "") return "—";
+  const select = form.elements[name];
+  if (select?.tagName === "SELECT") {
+    const option = [...select.options].find((o) => o.value === String(value));
+    return option ? option.text : shown(value);
+  }
+  if (/_on$/.test(name)) return formatDate(value);
+  return shown(value);
+}
+
 function showConflict(mine, current) {
   pending = mine;
   const theirs = current.properties;
-  const point = (coordinates) => coordinates.map((v) => v.toFixed(6)).join(", ");
-  showVersions(Object.keys(mine).map((name) => (name === "geom"
-    ? [name, point(mine.geom.coordinates), point(current.geometry.coordinates)]
-    : [name, shown(mine[name]), shown(theirs[name])])), theirs.version);
+  // Positions as how far each version moved the point from where this officer read it.
+  const read = selected?.feature?.geometry?.coordinates;
   say(_("Someone else saved this business first; nothing of yours was saved yet."), "error");
+  showVersions(Object.keys(mine).map((name) => (name === "geom"
+    ? [fieldTitle(name), movedText(read, mine.geom.coordinates), movedText(read, current.geometry.coordinates)]
+    : [fieldTitle(name), inWords(name, mine[name]), inWords(name, name === "deleted" ? false : theirs[name])])),
+  theirs.version);
 }
 
 $("keep-theirs").addEventListener("click", async () => {
@@ -249,10 +269,23 @@ if (del) {
 }
 
 // --- history
-// A field's name as the form labels it (the history lists field keys).
+// A field's name as the form labels it (the history and the 409 panel list field keys); the fields the form does
+// not show, by the names the API's refusals give them (businesses/api/serializers.py FIELD_LABELS).
+const HIDDEN_TITLES = {
+  geom: () => _("position"),
+  is_deleted: () => _("deleted"),
+  deleted: () => _("deleted"),
+  address_legacy: () => _("Former address"),
+  ward: () => _("Ward"),
+  khu_pho: () => _("Khu phố"),
+  section: () => _("Industry section"),
+  licences: () => _("Licences"),
+  status_changed_on: () => _("Status changed on"),
+  house_number: () => _("House number"),
+};
+
 function fieldTitle(name) {
-  if (name === "geom") return _("position");
-  if (name === "is_deleted") return _("deleted");
+  if (HIDDEN_TITLES[name]) return HIDDEN_TITLES[name]();
   const label = form.elements[name]?.closest("label");
   return label ? label.firstChild.textContent.trim() : name;
 }

@@ -2,10 +2,14 @@
 // delete points and polygons with Leaflet-Geoman, an attribute form built from the layer's schema, snapping.
 // Every save goes through OGC API Features Part 4 with the version the officer read; a 409 shows both versions.
 // History with revert, and restore of soft-deleted features, through /api/v1/layers/.
-import { showVersions, shown } from "./conflict.js";
+import { movedText, showVersions, shown } from "./conflict.js";
+import { clearFieldErrors, sayNear, showFieldErrors } from "./form_feedback.js";
 import { setupImport } from "./layer_import.js";
-import { ApiError, csrfToken, request } from "./request.js";
-import { dateInput, dateValue, formatDateTime, formatNumber, setDate } from "./i18n_format.js";
+import { buildForm, editableFields, fillForm, formValues } from "./layers_form.js";
+import { symbolIcon, WASTE_SYMBOLS } from "./legend.js";
+import { ApiError, request } from "./request.js";
+import { formatDate, formatDateTime, formatNumber } from "./i18n_format.js";
+import { loadStats } from "./waste_stats.js";
 import { addBasemap } from "./basemap.js";
 import { addSearch } from "./search.js";
 
@@ -32,116 +36,48 @@ let selected = null; // the Leaflet layer whose form is open
 let pending = null; // the body refused with a 409, to resend over the newer version
 
 function say(text, kind = "") {
-  const box = $("status");
-  box.className = kind;
-  box.textContent = text;
+  sayNear(form, $("status"), text, kind);
 }
 
+// The API's message names each refused field by its title; the form's fields get theirs underneath.
 function failed(err) {
   say(err instanceof ApiError ? err.message : String(err), "error");
+  if (err instanceof ApiError && !form.hidden) showFieldErrors(form, err.body);
 }
 
-const editable = () => Object.entries(schema.properties).filter(([, p]) => !p.readOnly);
+const editable = () => editableFields(schema);
 const isPoint = () => schema["x-geometry-type"] === "Point";
 const isLine = () => /LineString$/.test(schema["x-geometry-type"] || "");
 
-// --- the form, from the layer's schema (/ogc/collections/{layer}/schema)
-function buildForm() {
-  const box = $("form-fields");
-  box.replaceChildren();
-  for (const [name, prop] of editable()) {
-    const label = document.createElement("label");
-    label.textContent = prop.title + (schema.required.includes(name) ? " *" : "");
-    let input;
-    if (prop.enum) {
-      input = document.createElement("select");
-      input.append(new Option("—", ""));
-      for (const value of prop.enum) input.append(new Option(prop["x-labels"][value] || value, value));
-    } else if (prop["x-multiline"]) {
-      input = document.createElement("textarea");
-      input.rows = 2;
-    } else {
-      input = document.createElement("input");
-      input.type = prop.type === "number" || prop.type === "integer" ? "number" : "text";
-      if (prop.format === "date") dateInput(input); // dd/mm/yyyy, not the browser's mm/dd/yyyy
-      if (prop.type === "number") input.step = "any";
-      if (prop.maxLength) input.maxLength = prop.maxLength;
-    }
-    input.name = name;
-    input.disabled = !canEdit;
-    label.append(input);
-    if (prop["x-field-type"] === "photo") label.append(...photoPicker(input));
-    box.append(label);
-  }
-}
-
-// A photo field: the photo's address in the text box, a camera / file button that uploads one (checked and
-// stripped of EXIF by the server, layers/themes/photos.py), and the photo itself.
-function photoPicker(input) {
-  const preview = document.createElement("img");
-  preview.className = "photo-preview";
-  preview.alt = "";
-  preview.hidden = true;
-  input.addEventListener("change", () => showPhoto(input));
-  input.photoPreview = preview;
-  if (!canEdit) return [preview];
-  const file = document.createElement("input");
-  file.type = "file";
-  file.accept = "image/jpeg,image/png,image/webp";
-  file.setAttribute("capture", "environment"); // a phone opens its camera
-  file.className = "photo-file";
-  file.setAttribute("aria-label", _("Take or choose a photo"));
-  file.addEventListener("change", async () => {
-    if (!file.files.length) return;
-    const data = new FormData();
-    data.append("photo", file.files[0]);
-    say(_("Uploading the photo…"), "");
-    const response = await fetch(`/api/v1/themes/${layerName}/photos`, {
-      method: "POST", body: data, credentials: "same-origin", headers: { "X-CSRFToken": csrfToken() },
-    });
-    const body = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      failed(new ApiError(response.status, body));
-      return;
-    }
-    input.value = body.url;
-    showPhoto(input);
-    say(_("Photo ready: save the feature to keep it."));
-  });
-  return [file, preview];
-}
-
-function showPhoto(input) {
-  const preview = input.photoPreview;
-  if (!preview) return;
-  preview.hidden = !input.value;
-  if (input.value) preview.src = input.value;
-}
-
-function fill(props) {
-  for (const [name, prop] of editable()) {
-    if (prop.format === "date") setDate(form.elements[name], props[name]);
-    else form.elements[name].value = props[name] ?? "";
-    if (prop["x-field-type"] === "photo") showPhoto(form.elements[name]);
-  }
+// --- the form, from the layer's schema (layers_form.js)
+const fill = (props) => {
+  fillForm(form, schema, props);
   $("version").textContent = props.version ?? "—";
-}
-
-function formProperties() {
-  const props = {};
-  for (const [name, prop] of editable()) {
-    const raw = prop.format === "date" ? dateValue(form.elements[name]) : form.elements[name].value;
-    props[name] = raw === "" ? null : prop.type === "number" || prop.type === "integer" ? Number(raw) : raw;
-  }
-  return props;
-}
+};
+const formProperties = () => formValues(form, schema);
 
 // --- features on the map
+// A point's symbol, as the public map draws it (map.js): waste points by kind, a layer styled by a field in that
+// field's colours; null for the plain marker.
+function symbolOf(props) {
+  const style = schema["x-style"] || {};
+  if (layerName === "waste_points" && WASTE_SYMBOLS[props.kind]) return WASTE_SYMBOLS[props.kind];
+  const color = style.by && (style.colors || {})[props[style.by]];
+  return color ? { shape: "circle", color } : null;
+}
+
+function iconOf(props) {
+  const symbol = symbolOf(props);
+  return symbol ? symbolIcon(symbol, 24, `symbol-${props[schema["x-style"]?.by || "kind"] || "point"}`) : new L.Icon.Default();
+}
+
 function shapeOf(feature) {
   const options = { pmIgnore: !canEdit };
   if (feature.geometry.type === "Point") {
     const [lon, lat] = feature.geometry.coordinates;
-    return L.marker([lat, lon], { ...options, title: feature.properties.name || feature.properties.code || "" });
+    return L.marker([lat, lon], {
+      ...options, icon: iconOf(feature.properties), title: feature.properties.name || feature.properties.code || "",
+    });
   }
   const latlngs = L.GeoJSON.coordsToLatLngs(feature.geometry.coordinates, nesting(feature.geometry));
   const style = { ...options, color: schema["x-style"].color || "#166534" };
@@ -164,14 +100,23 @@ function track(shape) {
 
 const rounded = (geometry) => JSON.stringify(geometry.coordinates, (k, v) => (typeof v === "number" ? +v.toFixed(6) : v));
 
+const markShape = (shape) => (shape.getElement?.() || shape._path)?.classList.add("layer-feature");
+
 function addFeature(feature) {
   const shape = shapeOf(feature);
   shape.feature = feature;
   track(shape);
   group.addLayer(shape);
-  (shape.getElement?.() || shape._path)?.classList.add("layer-feature");
+  markShape(shape);
   shapes.set(feature.id, shape);
   return shape;
+}
+
+// A saved point whose kind changed takes the kind's symbol.
+function restyle(shape) {
+  if (!shape.setIcon || !shape.feature) return;
+  shape.setIcon(iconOf(shape.feature.properties));
+  markShape(shape);
 }
 
 // The features in view (the API answers up to a screenful and says how many the view holds); those that left
@@ -215,6 +160,7 @@ async function openForm(shape) {
   selected = shape;
   form.dataset.state = "loading";
   $("conflict").hidden = true;
+  clearFieldErrors(form);
   const id = shape.feature?.id;
   if (id) {
     const fresh = await request(`${api}${id}/`);
@@ -236,6 +182,7 @@ function closeForm() {
   if (selected && !selected.feature?.id) group.removeLayer(selected); // an unsaved new shape
   selected = null;
   form.hidden = true;
+  clearFieldErrors(form);
   $("conflict").hidden = true;
   $("history").hidden = true;
 }
@@ -257,12 +204,17 @@ async function save(properties, geometry, version, repair = false) {
     } else {
       selected.feature = saved;
       if (repair) redraw(selected, saved);
+      restyle(selected);
     }
     fill(saved.properties);
-    say(`${_("Saved.")} (${_("version")} ${saved.properties.version})`, "ok");
+    clearFieldErrors(form);
+    // The server keeps the version when nothing differed from what it holds (text it tidies the same way, say).
+    if (id && saved.properties.version === version) say(_("Nothing to save."), "ok");
+    else say(`${_("Saved.")} (${_("version")} ${saved.properties.version})`, "ok");
     $("conflict").hidden = true;
+    if ($("delete")) $("delete").hidden = false; // it exists now: a mistaken add can be undone from here
     showHistory(saved.id);
-    loadStats();
+    loadStats(layerName);
   } catch (err) {
     if (err instanceof ApiError && err.status === 409) {
       showConflict(body, err.body.details.current);
@@ -278,9 +230,29 @@ function redraw(shape, feature) {
   if (shape.setLatLngs) shape.setLatLngs(L.GeoJSON.coordsToLatLngs(feature.geometry.coordinates, nesting(feature.geometry)));
 }
 
+// Form values and read values alike: empty is empty, numbers by value ("150000.00" is 150000), text as typed.
+const blank = (v) => v === null || v === undefined || v === "";
+const same = (a, b) => (blank(a) || blank(b) ? blank(a) && blank(b)
+  : typeof a === "number" ? a === Number(b) : String(a) === String(b));
+
 form.addEventListener("submit", (ev) => {
   ev.preventDefault();
-  save(formProperties(), selected.toGeoJSON().geometry, Number($("version").textContent));
+  const properties = formProperties();
+  const version = Number($("version").textContent);
+  const read = selected.feature;
+  if (!read?.id) {
+    save(properties, selected.toGeoJSON().geometry, version);
+    return;
+  }
+  // Leaflet's toGeoJSON() rounds to 6 decimals: a shape the officer did not move goes back as it was read.
+  const moved = rounded(selected.toGeoJSON().geometry) !== rounded(read.geometry);
+  const changed = Object.keys(properties).some((name) => !same(properties[name], read.properties[name]));
+  if (!moved && !changed) {
+    clearFieldErrors(form);
+    say(_("Nothing to save."), "ok");
+    return;
+  }
+  save(properties, moved ? selected.toGeoJSON().geometry : read.geometry, version);
 });
 $("cancel").addEventListener("click", closeForm);
 
@@ -293,15 +265,36 @@ async function reshaped(shape) {
   if (form.hidden) openForm(shape);
 }
 
-// --- 409: both versions side by side; the officer decides
+// --- 409: both versions side by side, in words; the officer decides
+// A value as the form shows it: a choice's label, a date dd/mm/yyyy, a number in the page's format.
+function inWords(name, value) {
+  if (name === "deleted") return value ? _("yes") : _("no");
+  if (value === null || value === undefined || value === "") return "—";
+  const prop = schema.properties[name] || {};
+  if (prop.enum) return prop["x-labels"]?.[value] || shown(value);
+  if (prop.format === "date") return formatDate(value);
+  if (prop.type === "number" || prop.type === "integer") return formatNumber(value);
+  return shown(value);
+}
+
+// A geometry against the one this officer read: a point by how far it moved, a shape changed or not.
+function shapeChange(read, geometry) {
+  if (!read || !geometry) return "—";
+  if (geometry.type === "Point") return movedText(read.coordinates, geometry.coordinates);
+  return rounded(read) === rounded(geometry) ? _("not changed") : _("shape changed");
+}
+
 function showConflict(mine, current) {
   pending = mine;
   const theirs = current.properties;
   const lines = Object.keys(mine.properties).filter((n) => n !== "version")
-    .map((n) => [n, shown(mine.properties[n]), shown(theirs[n])]);
-  if (mine.geometry) lines.push(["geometry", JSON.stringify(mine.geometry.coordinates).slice(0, 60), JSON.stringify(current.geometry.coordinates).slice(0, 60)]);
-  showVersions(lines, theirs.version);
+    .map((n) => [fieldTitle(n), inWords(n, mine.properties[n]), inWords(n, n === "deleted" ? false : theirs[n])]);
+  if (mine.geometry) {
+    const read = selected?.feature?.geometry;
+    lines.push([fieldTitle("geom"), shapeChange(read, mine.geometry), shapeChange(read, current.geometry)]);
+  }
   say(_("Someone else saved this feature first; nothing of yours was saved yet."), "error");
+  showVersions(lines, theirs.version);
 }
 
 $("keep-theirs").addEventListener("click", async () => {
@@ -328,7 +321,7 @@ async function remove(shape) {
     selected = shape;
     closeForm();
     say(_("Deleted. It can be restored from the deleted features."), "ok");
-    loadStats();
+    loadStats(layerName);
   } catch (err) {
     if (!group.hasLayer(shape)) group.addLayer(shape);
     if (err instanceof ApiError && err.status === 409) {
@@ -371,8 +364,8 @@ if ($("show-deleted")) {
 }
 
 // --- history, with revert to an earlier version
-const fieldTitle = (name) =>
-  name === "geom" ? _("position") : name === "is_deleted" ? _("deleted") : schema.properties[name]?.title || name;
+const fieldTitle = (name) => (name === "geom" ? _("position")
+  : name === "is_deleted" || name === "deleted" ? _("deleted") : schema.properties[name]?.title || name);
 
 function reasonText(reason) {
   if (!reason) return "";
@@ -425,32 +418,6 @@ async function revert(id, toVersion, current) {
   }
 }
 
-// --- waste statistics per khu phố and kind
-async function loadStats() {
-  if (layerName !== "waste_points") return;
-  const data = await request("/api/v1/waste/stats");
-  $("stats-head").innerHTML = "";
-  const head = document.createElement("tr");
-  for (const text of [_("Khu phố"), ...data.kinds.map((k) => k.label), _("Total")]) {
-    const th = document.createElement("th");
-    th.textContent = text;
-    head.append(th);
-  }
-  $("stats-head").append(head);
-  const body = $("stats-body");
-  body.replaceChildren();
-  for (const row of data.by_khu_pho) {
-    const tr = document.createElement("tr");
-    for (const text of [row.khu_pho ?? "—", ...[...data.kinds.map((k) => row[k.kind] ?? 0), row.total].map((n) => formatNumber(n))]) {
-      const td = document.createElement("td");
-      td.textContent = text;
-      tr.append(td);
-    }
-    body.append(tr);
-  }
-  $("stats").hidden = false;
-}
-
 // --- Geoman tools
 function tools() {
   if (!canEdit) return;
@@ -500,17 +467,17 @@ async function start() {
   select.value = layerName;
   select.addEventListener("change", () => { window.location.search = `?layer=${select.value}`; });
   schema = await request(`/ogc/collections/${layerName}/schema`);
-  buildForm();
+  buildForm($("form-fields"), schema, { canEdit, layerName, say, failed });
   tools();
   const fields = editable().map(([name, prop]) => [name, prop.title]);
-  if (canEdit) setupImport(layerName, () => Promise.all([loadInView(), loadStats()]).catch(failed), fields);
+  if (canEdit) setupImport(layerName, () => Promise.all([loadInView(), loadStats(layerName)]).catch(failed), fields);
   $("export-links").replaceChildren(_("Export:"), ...["geojson", "gpkg", "shp", "kml", ...(isPoint() ? ["gpx"] : []), "csv", "xlsx"].map((fmt) => {
     const a = document.createElement("a");
     a.href = `/api/v1/layers/${layerName}/export.${fmt}`;
     a.textContent = ` ${fmt}`;
     return a;
   }));
-  loadStats().catch(failed);
+  loadStats(layerName).catch(failed);
   const scope = JSON.parse(mapEl.dataset.wardScope || "[]");
   const wards = await request("/api/v1/admin-units/?level=ward");
   const outline = L.geoJSON(wards, {
