@@ -17,26 +17,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-
-class PortalError(exceptions.APIException):
-    """Base error: a code, a Vietnamese and an English message, optional details."""
-
-    status_code: int = status.HTTP_400_BAD_REQUEST
-    code = "bad_request"
-
-    def __init__(self, message: str, message_en: str, details: Any = None, code: str | None = None):
-        self.message = message
-        self.message_en = message_en
-        self.details = details
-        if code:
-            self.code = code
-        super().__init__(detail=message_en, code=self.code)
-
-
-class InvalidInput(PortalError):
-    """A parameter or a field is missing or malformed."""
-
-    code = "invalid_input"
+from gisportal import field_errors
+from gisportal.refusals import InvalidInput as InvalidInput  # the portal's errors are all importable from here
+from gisportal.refusals import PortalError as PortalError
 
 
 class NotFound(PortalError):
@@ -125,9 +108,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     detail = exc.detail if isinstance(exc, exceptions.APIException) else None
     if isinstance(exc, exceptions.ValidationError):
         # Per field, in the portal's words and both languages (DRF's own text is partly English whatever
-        # the request's language); imported here: field_errors builds on this module's InvalidInput.
-        from gisportal import field_errors
-
+        # the request's language).
         refusal = field_errors.from_drf(detail, field_errors.serializer_of(context.get("view")))
         response.data = body(code, refusal.message, refusal.message_en, refusal.details)
     else:

@@ -23,7 +23,7 @@ from django.utils import translation
 from rest_framework import fields as drf_fields
 from rest_framework import serializers
 
-from gisportal.errors import InvalidInput
+from gisportal.refusals import InvalidInput
 
 Pair = tuple[str, str]  # (Vietnamese, English)
 Refusal = tuple[str, str, str]  # (code, Vietnamese, English)
