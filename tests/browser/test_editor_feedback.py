@@ -133,17 +133,22 @@ def test_business_conflict_panel_speaks_in_labels_and_words_and_comes_into_view(
         assert code not in history, code
 
 
-def test_a_new_business_can_be_deleted_from_the_form_at_once(ward, live_server, page):
-    ward, officer = ward
-    code = industry("5630")  # in the reference table before the page lists the industries
-    logged_in(page, officer, live_server.url, language="vi")
-    page.on("dialog", lambda d: d.accept())
-    page.goto("/businesses/edit/")
+def place_new_point(page, url: str, form: str) -> None:
+    """On an editor's map, the marker tool and a click in the map's middle: the new feature's form, ready."""
+    page.on("dialog", lambda d: d.accept())  # the delete that follows asks first
+    page.goto(url)
     page.wait_for_selector("#map[data-loaded='true']")
     page.click(".leaflet-pm-icon-marker")
     box = page.locator("#map").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_selector("#business-form[data-state=ready]:not([hidden])")
+    page.wait_for_selector(f"{form}[data-state=ready]:not([hidden])")
+
+
+def test_a_new_business_can_be_deleted_from_the_form_at_once(ward, live_server, page):
+    ward, officer = ward
+    code = industry("5630")  # in the reference table before the page lists the industries
+    logged_in(page, officer, live_server.url, language="vi")
+    place_new_point(page, "/businesses/edit/", "#business-form")
     assert page.is_hidden("#delete")
     page.fill("[name=signboard]", "Thêm nhầm")
     page.fill("[name=registration_no]", "41A9990002")
@@ -211,13 +216,7 @@ def test_waste_point_editor_names_fields_keeps_versions_and_draws_kinds(ward, li
 def test_a_new_waste_point_can_be_deleted_from_the_form_at_once(ward, live_server, page):
     ward, officer = ward
     logged_in(page, officer, live_server.url, language="en")
-    page.on("dialog", lambda d: d.accept())
-    page.goto("/layers/edit/?layer=waste_points")
-    page.wait_for_selector("#map[data-loaded='true']")
-    page.click(".leaflet-pm-icon-marker")
-    box = page.locator("#map").bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_selector("#feature-form[data-state=ready]:not([hidden])")
+    place_new_point(page, "/layers/edit/?layer=waste_points", "#feature-form")
     assert page.is_hidden("#delete")
     page.select_option("[name=kind]", value="bin")
     page.fill("[name=name]", "Thêm nhầm")
