@@ -97,8 +97,11 @@ def test_the_count_query_uses_the_spatial_index(db):
     run(DemoContext(password="pw-demo-1", log=lambda _m: None))
     with connection.cursor() as cur:
         cur.execute("ANALYZE businesses_business")
-    # 2 km covers the whole demo ward (a full scan is then right); bench/radius.py checks it at 1M rows.
-    for r in (100, 500):
+    # 2 km covers the whole demo ward (a full scan is then right); bench/radius.py checks it at 1M rows. So does
+    # 500 m nearly (1,880 of its 4,462 points): a sequential scan of the float test is as fast as the index there
+    # (2.48 against 2.44 ms), and the planner may take either; test_radius_keys.py holds 500 m to the index
+    # where a circle holds a small part of the table.
+    for r in (100, 300):
         plan = radius.explain_count(106.6835, 10.7745, r)
         assert "radius_point_geom_m" in plan, plan
         assert "Seq Scan on businesses_radius_point" not in plan, plan
