@@ -8,8 +8,9 @@ functions the Django views call (`radius_answer`, `name_check_answer`, the tile 
 system of answers, errors, throttles and permissions:
 - errors: a PortalError (or DRF's Throttled) goes through `gisportal.errors.exception_handler`, the DRF views'
   own handler, so the body, status and `Retry-After` are theirs;
-- throttles: the DRF routes count against the anonymous client's bucket through `throttles.over_limit`, one
-  Redis round trip, the same bucket the Django path counts in; tiles are not throttled, as in Django;
+- throttles: the DRF routes count against the anonymous client's bucket through `throttles.count_later`, sent
+  before the handler's work and read after it, the same bucket the Django path counts in; tiles are not
+  throttled, as in Django;
 - permissions: only what every anonymous caller may read (AllowAny views, public tiles) is routed here, and
   only for anonymous callers: a session cookie or an Authorization header goes to Django, and so does
   anything unusual (HEAD, an HTML Accept or ?format= that DRF would render as its browsable page, a host
@@ -229,16 +230,7 @@ def _respond(request: HttpRequest, route: Route, groups: dict[str, str]) -> tupl
     if has_nul(request.GET):
         return nul_refused(), [], False  # RefuseNul answers before the later middlewares and the view
     try:
-        if route.drf:
-            wait = throttles.over_limit("anon", throttles.client_ip(request))
-            if wait is not None:
-                raise exceptions.Throttled(wait)
-        alias = db_router.anonymous_replica(request)
-        if alias is None:
-            result = route.handler(request, groups)
-        else:
-            with db_router.reading_from(alias):
-                result = route.handler(request, groups)
+        result = _counted(request, route, groups)
     except exceptions.APIException as exc:  # PortalError is one
         drf = errors.exception_handler(exc, {"request": request})
         assert drf is not None  # every APIException has an answer
@@ -255,6 +247,27 @@ def _respond(request: HttpRequest, route: Route, groups: dict[str, str]) -> tupl
     if isinstance(result, HttpResponse):
         return result, _drf_headers(route.path) if route.drf else [], True
     return _json(result, 200), _drf_headers(route.path) if route.drf else [], True
+
+
+def _counted(request: HttpRequest, route: Route, groups: dict[str, str]) -> Any:
+    """The handler's result, counted against the anonymous client's throttle bucket (DRF routes).
+
+    Redis counts while the handler works (throttles.count_later); over the limit, the answer is the 429 whatever
+    the handler gave, as under DRF, which checks the throttle first.
+    """
+    pending = throttles.count_later("anon", throttles.client_ip(request)) if route.drf else throttles.Pending()
+    if pending.known is not None:
+        raise exceptions.Throttled(pending.known)
+    try:
+        alias = db_router.anonymous_replica(request)
+        if alias is None:
+            return route.handler(request, groups)
+        with db_router.reading_from(alias):
+            return route.handler(request, groups)
+    finally:
+        wait = pending.result()
+        if wait is not None:
+            raise exceptions.Throttled(wait)  # replaces whatever the handler returned or raised
 
 
 def _json(data: Any, status: int) -> HttpResponse:

@@ -166,6 +166,30 @@ def test_throttles_count_in_the_same_bucket_and_answer_the_same_429(world, fast)
     assert call(app, "/tiles/businesses/16/1/1.mvt")[0] == 204
 
 
+@override_settings(THROTTLE_RATES={"anon": "2/min", "user": None})
+def test_a_client_over_its_limit_costs_the_database_nothing_until_its_counts_clear(world, fast, monkeypatch):
+    """The fast path counts while the scan runs (throttles.count_later); once a client is refused, its next
+    requests wait for Redis's verdict and never start a scan. Redis stays the judge: clearing it frees them."""
+    app, _ = fast
+    scans = []
+    real_scan = public.radius.scan
+    monkeypatch.setattr(public.radius, "scan", lambda *a: scans.append(a) or real_scan(*a))
+    b = world.businesses[0]
+    url, query = "/api/v1/businesses/radius", f"lat={b.geom.y}&lon={b.geom.x}&radius_m=300"
+    assert [call(app, url, query)[0] for _ in range(3)] == [200, 200, 429]
+    assert len(scans) == 3  # the third was scanned while Redis counted it
+    refused = call(app, url, query)
+    assert refused[0] == 429 and int(refused[1]["retry-after"]) > 0
+    assert len(scans) == 3
+    # Over the limit, bad input is a 429 as under Django, which checks the throttle before the view.
+    bad = "lat=10.77&lon=106.68&radius_m=0"
+    fast_bad, django_bad = call(app, url, bad), call(asgi.django_application, url, bad)
+    assert fast_bad[0] == django_bad[0] == 429 and fast_bad[2] == django_bad[2]
+    caches["throttle"].clear()
+    assert call(app, url, query)[0] == 200
+    assert len(scans) == 4
+
+
 def test_what_the_fast_path_cannot_answer_the_same_goes_to_django(world, fast):
     app, reached_django = fast
     radius = "lat=10.78&lon=106.70&radius_m=100"
