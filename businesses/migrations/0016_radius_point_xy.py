@@ -9,6 +9,9 @@ The key index (0012) now covers x and y instead of the geometry, so the rim of a
 index-only scan and its tuples are a third smaller. It is an index on a stored key column, no longer on
 the expression `portal_radius_key(geom_m)`: PostgreSQL scans an expression index index-only only when the
 expression's own columns are in it too, and the geometry was there for that alone.
+
+Adding stored columns rewrites the table under an exclusive lock: 22 s for the 1M-business bench, during which
+radius scans wait (the rest of the portal does not read this table).
 """
 
 from django.db import migrations
