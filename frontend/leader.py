@@ -134,7 +134,10 @@ def figures(wards: list[AdminUnit], hide_small: bool = False, by: str = registry
 
     return {
         "area_level": by,
-        "columns": [{"key": c.key, "label": str(c.label)} for c in columns],
+        # The table's header as the leader's home draws it: short names (the full label their tooltip) under
+        # their groups' names.
+        "columns": [{"key": c.key, "label": str(c.label), "short": str(c.short or "") or None} for c in columns],
+        "groups": [{"label": str(g.label), "span": g.span, "first": g.first} for g in groups(columns)],
         # The rows of the map and the table: wards, or khu phố (each with its ward).
         "wards": [
             {

@@ -84,7 +84,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # First after the security headers: every answer, an error page or a 503 included, carries the policy.
     "gisportal.csp.ContentSecurityPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Whitenoise, its files streamed asynchronously under ASGI (gisportal/static_files.py).
+    "gisportal.static_files.StaticFilesMiddleware",
     "gisportal.errors.DatabaseUnavailableMiddleware",
     # Outside the replica switch, so its entries are written to the primary even for a public read served by a
     # replica; outside CSRF and authentication, so it sees their 403s and (on the way out) the user an answer was for.

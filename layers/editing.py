@@ -27,7 +27,7 @@ from django.db import models, transaction
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied
 
-from gisportal import field_errors
+from gisportal import changes, field_errors
 from gisportal.errors import Conflict, InvalidInput, PortalError
 from gisportal.params import is_whole
 from gisportal.permissions import can_see_private, edits_domain, require_edit
@@ -299,7 +299,7 @@ def update(
                 "Thay thế cần cả hình học (geometry).", "A replace carries its geometry.", code="missing_geometry"
             )
     # What differs from the stored row: a save that changes nothing makes no new version.
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    changed = changes.changed_fields(obj, values)
     for name, value in values.items():
         setattr(obj, name, value)
     if geometry is not None:

@@ -39,17 +39,18 @@ class AdminUnit(FoldedName, models.Model):
         WARD = "ward", "Phường, xã / Ward or commune"
         KHU_PHO = "khu_pho", "Khu phố, ấp / Neighbourhood"
 
+    # "Tiếng Việt / English", as every choice label here (layers/labels.py picks the page's half).
     class Kind(models.TextChoices):
-        THANH_PHO = "thanh_pho", "Thành phố"
-        QUAN = "quan", "Quận"
-        HUYEN = "huyen", "Huyện"
-        PHUONG = "phuong", "Phường"
-        XA = "xa", "Xã"
-        DAC_KHU = "dac_khu", "Đặc khu"
-        THI_TRAN = "thi_tran", "Thị trấn"  # pre-2025 towns of the huyện
-        THI_XA = "thi_xa", "Thị xã"
-        KHU_PHO = "khu_pho", "Khu phố"
-        AP = "ap", "Ấp"
+        THANH_PHO = "thanh_pho", "Thành phố / City"
+        QUAN = "quan", "Quận / Urban district"
+        HUYEN = "huyen", "Huyện / Rural district"
+        PHUONG = "phuong", "Phường / Ward"
+        XA = "xa", "Xã / Commune"
+        DAC_KHU = "dac_khu", "Đặc khu / Special zone"
+        THI_TRAN = "thi_tran", "Thị trấn / Town"  # pre-2025 towns of the huyện
+        THI_XA = "thi_xa", "Thị xã / District-level town"
+        KHU_PHO = "khu_pho", "Khu phố / Quarter (khu phố)"
+        AP = "ap", "Ấp / Hamlet (ấp)"
 
     level = models.CharField(max_length=10, choices=Level.choices, db_index=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)

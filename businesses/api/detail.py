@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from businesses.api.lists import locate
 from businesses.api.serializers import FIELD_LABELS, BusinessCreateSerializer, BusinessSerializer
 from businesses.models import Business
-from gisportal import field_errors, openapi
+from gisportal import changes, field_errors, openapi
 from gisportal.errors import Conflict, InvalidInput
 from gisportal.params import is_whole
 from gisportal.permissions import can_see_private, require_edit
@@ -84,6 +84,8 @@ class BusinessDetail(generics.RetrieveUpdateDestroyAPIView):
         # Save onto the locked, fresh row: fields this request did not send (a sync's missing mark,
         # say) keep their newest value instead of the one read before the lock.
         serializer.instance = current
+        if not changes.changed_fields(current, serializer.validated_data):
+            return  # nothing differs from what is stored: no new version (the answer shows the stored one)
         industry = serializer.validated_data.get("industry", current.industry)
         serializer.save(version=current.version + 1, section=industry.section)
 

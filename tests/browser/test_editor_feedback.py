@@ -82,6 +82,32 @@ def test_business_refusal_names_each_field_under_it_and_the_status_is_in_view(wa
     assert (business.signboard, business.registered_on, business.version) == ("Phở Hòa Mới", dt.date(2024, 2, 28), 2)
 
 
+@pytest.mark.parametrize(("language", "nothing"), [("vi", "Không có thay đổi nào để lưu."), ("en", "Nothing to save.")])
+def test_business_save_with_nothing_changed_makes_no_version_and_says_so(ward, live_server, page, language, nothing):
+    ward, officer = ward
+    # A position with more decimals than Leaflet's toGeoJSON() keeps (6), and a field the form shows as empty.
+    lon, lat = LON + 0.0000123456, LAT - 0.0000098765
+    business = BusinessFactory(ward=ward, signboard="Phở Hòa", geom=Point(lon, lat, srid=4326), owner_phone="")
+    logged_in(page, officer, live_server.url, language=language)
+    page.goto("/businesses/edit/")
+    open_business(page)
+    page.click("#save")
+    page.wait_for_function("(text) => document.getElementById('status').textContent === text", arg=nothing)
+    assert page.evaluate(IN_PANEL, "#status")
+    page.wait_for_timeout(300)  # a request sent anyway would have answered by now
+    business.refresh_from_db()
+    assert business.version == 1 and business.history.count() <= 1
+
+    # A real change: version 2, the point the officer did not move kept to the last decimal.
+    page.fill("[name=owner_phone]", "0901234567")
+    page.click("#save")
+    page.wait_for_selector("#status.ok")
+    page.wait_for_function("() => document.getElementById('status').textContent.includes('2')")
+    business.refresh_from_db()
+    assert (business.owner_phone, business.version) == ("0901234567", 2)
+    assert (business.geom.x, business.geom.y) == (lon, lat)
+
+
 def test_business_conflict_panel_speaks_in_labels_and_words_and_comes_into_view(ward, live_server, page):
     ward, officer = ward
     business = BusinessFactory(

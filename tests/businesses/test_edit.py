@@ -139,3 +139,24 @@ def test_an_edit_keeps_what_others_wrote_to_fields_it_did_not_send(world):
     assert patch(officer, business.pk, {"signboard": "Phở Hòa 3", "version": 1}).status_code == 200
     business.refresh_from_db()
     assert business.signboard == "Phở Hòa 3" and business.missing_from_sync_at == marked
+
+
+def test_a_save_that_changes_nothing_makes_no_version(world):
+    """What the editor sends back when the officer pressed Lưu without changing a field: every field as read,
+    the point where it was. No new version, no history row; a real change after it is version 2."""
+    business = world.businesses[0]
+    officer = client_as(world.users["ward_officer"])
+    read = officer.get(f"/api/v1/businesses/{business.pk}/").json()
+    fields = ("signboard", "registration_no", "industry", "owner_name", "owner_phone", "address_current")
+    body = {name: read["properties"][name] for name in fields}
+    body |= {"street_block": "", "status": read["properties"]["status"], "version": 1}
+    body |= {"registered_on": read["properties"]["registered_on"], "geom": read["geometry"]}
+    before = business.history.count()
+    response = patch(officer, business.pk, body)
+    assert response.status_code == 200, response.content
+    assert response.json()["properties"]["version"] == 1
+    business.refresh_from_db()
+    assert business.version == 1 and business.history.count() == before
+
+    changed = patch(officer, business.pk, body | {"owner_phone": "0900111222"})
+    assert changed.json()["properties"]["version"] == 2

@@ -399,3 +399,20 @@ def test_the_registry_keeps_the_tile_key_index_to_point_layers(db):
             )
         )
     assert registry.get("plots_keyed") is None
+
+
+def test_every_coded_value_in_the_catalog_has_its_english_words(db):
+    """The English map's popups read the catalogue's value labels: a label with no English half was shown in
+    Vietnamese on the English page (an admin unit's kind: "Thành phố / Thành phố")."""
+    entries = {e["name"]: e for e in Client().get("/tiles/").json()}
+    same = [
+        (e["name"], f["name"], value, vi)
+        for e in entries.values()
+        for f in e["fields"]
+        for value, (vi, en) in f["values"].items()
+        if vi == en
+    ]
+    assert same == []
+    kinds = {f["name"]: f for f in entries["admin_wards"]["fields"]}["kind"]["values"]
+    assert kinds["phuong"] == ["Phường", "Ward"] and kinds["xa"] == ["Xã", "Commune"]
+    assert kinds["thanh_pho"] == ["Thành phố", "City"] and kinds["dac_khu"] == ["Đặc khu", "Special zone"]

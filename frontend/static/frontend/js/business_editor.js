@@ -3,6 +3,7 @@
 import { movedText, showVersions, shown } from "./conflict.js";
 import { clearFieldErrors, sayNear, showFieldErrors } from "./form_feedback.js";
 import { ApiError, request } from "./request.js";
+import { changedAny, nothingToSave, sameGeometry } from "./unchanged.js";
 import { dateInput, dateValue, formatDate, formatDateTime, formatNumber, setDate } from "./i18n_format.js";
 import { addBasemap } from "./basemap.js";
 import { addSearch } from "./search.js";
@@ -172,7 +173,9 @@ async function save(body, version) {
     }
     fill({ ...saved.properties, id: saved.id });
     clearFieldErrors(form);
-    say(_("Saved.") + ` (${_("version")} ${saved.properties.version})`, "ok");
+    // The server keeps the version when nothing differed from what it holds (text it tidies the same way, say).
+    if (id && saved.properties.version === version) say(nothingToSave(), "ok");
+    else say(_("Saved.") + ` (${_("version")} ${saved.properties.version})`, "ok");
     $("conflict").hidden = true;
     if ($("delete")) $("delete").hidden = false; // it exists now: a mistaken add can be undone from here
     showHistory(saved.id);
@@ -184,7 +187,20 @@ async function save(body, version) {
 
 form.addEventListener("submit", (ev) => {
   ev.preventDefault();
-  save(formBody(), Number(form.elements.version.value));
+  const body = formBody();
+  const read = selected.feature;
+  if (read?.id) {
+    // A point the officer did not move goes back as it was read, to the last decimal; nothing changed, nothing sent.
+    const { geom, ...values } = body;
+    const moved = !sameGeometry(geom, read.geometry);
+    if (!moved) body.geom = read.geometry;
+    if (!moved && !changedAny(values, read.properties)) {
+      clearFieldErrors(form);
+      say(nothingToSave(), "ok");
+      return;
+    }
+  }
+  save(body, Number(form.elements.version.value));
 });
 $("cancel").addEventListener("click", closeForm);
 

@@ -8,6 +8,7 @@ import { setupImport } from "./layer_import.js";
 import { buildForm, editableFields, fillForm, formValues } from "./layers_form.js";
 import { symbolIcon, WASTE_SYMBOLS } from "./legend.js";
 import { ApiError, request } from "./request.js";
+import { changedAny, nothingToSave, sameGeometry } from "./unchanged.js";
 import { formatDate, formatDateTime, formatNumber } from "./i18n_format.js";
 import { loadStats } from "./waste_stats.js";
 import { addBasemap } from "./basemap.js";
@@ -97,8 +98,6 @@ function track(shape) {
     shape.on(event, () => { shape._saving = (shape._saving || Promise.resolve()).then(() => reshaped(shape)); });
   }
 }
-
-const rounded = (geometry) => JSON.stringify(geometry.coordinates, (k, v) => (typeof v === "number" ? +v.toFixed(6) : v));
 
 const markShape = (shape) => (shape.getElement?.() || shape._path)?.classList.add("layer-feature");
 
@@ -209,7 +208,7 @@ async function save(properties, geometry, version, repair = false) {
     fill(saved.properties);
     clearFieldErrors(form);
     // The server keeps the version when nothing differed from what it holds (text it tidies the same way, say).
-    if (id && saved.properties.version === version) say(_("Nothing to save."), "ok");
+    if (id && saved.properties.version === version) say(nothingToSave(), "ok");
     else say(`${_("Saved.")} (${_("version")} ${saved.properties.version})`, "ok");
     $("conflict").hidden = true;
     if ($("delete")) $("delete").hidden = false; // it exists now: a mistaken add can be undone from here
@@ -230,11 +229,6 @@ function redraw(shape, feature) {
   if (shape.setLatLngs) shape.setLatLngs(L.GeoJSON.coordsToLatLngs(feature.geometry.coordinates, nesting(feature.geometry)));
 }
 
-// Form values and read values alike: empty is empty, numbers by value ("150000.00" is 150000), text as typed.
-const blank = (v) => v === null || v === undefined || v === "";
-const same = (a, b) => (blank(a) || blank(b) ? blank(a) && blank(b)
-  : typeof a === "number" ? a === Number(b) : String(a) === String(b));
-
 form.addEventListener("submit", (ev) => {
   ev.preventDefault();
   const properties = formProperties();
@@ -245,11 +239,10 @@ form.addEventListener("submit", (ev) => {
     return;
   }
   // Leaflet's toGeoJSON() rounds to 6 decimals: a shape the officer did not move goes back as it was read.
-  const moved = rounded(selected.toGeoJSON().geometry) !== rounded(read.geometry);
-  const changed = Object.keys(properties).some((name) => !same(properties[name], read.properties[name]));
-  if (!moved && !changed) {
+  const moved = !sameGeometry(selected.toGeoJSON().geometry, read.geometry);
+  if (!moved && !changedAny(properties, read.properties)) {
     clearFieldErrors(form);
-    say(_("Nothing to save."), "ok");
+    say(nothingToSave(), "ok");
     return;
   }
   save(properties, moved ? selected.toGeoJSON().geometry : read.geometry, version);
@@ -259,7 +252,7 @@ $("cancel").addEventListener("click", closeForm);
 // Moved or reshaped on the map: only the geometry is sent, with the version the shape was read at.
 async function reshaped(shape) {
   if (!shape.feature?.id) return;
-  if (rounded(shape.toGeoJSON().geometry) === rounded(shape.feature.geometry)) return;
+  if (sameGeometry(shape.toGeoJSON().geometry, shape.feature.geometry)) return;
   selected = shape;
   await save({}, shape.toGeoJSON().geometry, shape.feature.properties.version);
   if (form.hidden) openForm(shape);
@@ -281,7 +274,7 @@ function inWords(name, value) {
 function shapeChange(read, geometry) {
   if (!read || !geometry) return "—";
   if (geometry.type === "Point") return movedText(read.coordinates, geometry.coordinates);
-  return rounded(read) === rounded(geometry) ? _("not changed") : _("shape changed");
+  return sameGeometry(read, geometry) ? _("not changed") : _("shape changed");
 }
 
 function showConflict(mine, current) {

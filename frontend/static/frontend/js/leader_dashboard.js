@@ -210,14 +210,21 @@ function drawChart(rows) {
   $("dash-chart").dataset.values = JSON.stringify(values);
 }
 
-function headerCell(key, text, numeric) {
+// A sortable column's header: its short name, the full one its tooltip (as on the leader's home).
+function headerCell(key, { label, short = null, className = "" }) {
   const th = document.createElement("th");
   th.scope = "col";
-  if (numeric) th.className = "num";
+  th.className = className;
+  if (key !== "name") th.dataset.figure = key;
   const button = document.createElement("button");
   button.type = "button";
   button.dataset.sort = key;
-  button.textContent = text;
+  if (short) {
+    const abbr = document.createElement("abbr");
+    abbr.title = label;
+    abbr.textContent = short;
+    button.append(abbr);
+  } else button.textContent = label;
   th.setAttribute("aria-sort", state.sort === key ? (state.descending ? "descending" : "ascending") : "none");
   button.addEventListener("click", () => {
     state.descending = state.sort === key ? !state.descending : key !== "name";
@@ -228,11 +235,36 @@ function headerCell(key, text, numeric) {
   return th;
 }
 
+// The header's top row: each group of figures under its name (frontend/leader.py `groups`), over the corner cell.
+function groupCells(groups) {
+  const corner = document.createElement("td");
+  corner.className = "ward";
+  return [corner, ...groups.map((g) => {
+    const th = document.createElement("th");
+    th.scope = "colgroup";
+    th.colSpan = g.span;
+    th.className = "group-start";
+    th.textContent = g.label;
+    return th;
+  })];
+}
+
+function numberCell(key, starts) {
+  const td = document.createElement("td");
+  td.className = starts.has(key) ? "num group-start" : "num";
+  td.dataset.figure = key;
+  return td;
+}
+
 function drawTable(rows) {
-  const { columns, district } = state.data;
-  const head = document.querySelector("#dash-table thead tr");
+  const { columns, district, groups } = state.data;
+  const starts = new Set(groups.map((g) => g.first)); // a rule between groups
   const byKhuPho = state.data.area_level === "khu_pho";
-  head.replaceChildren(headerCell("name", byKhuPho ? _("Khu phố") : _("Ward"), false), ...columns.map((c) => headerCell(c.key, c.label, true)));
+  document.querySelector("#dash-table thead tr.groups").replaceChildren(...groupCells(groups));
+  document.querySelector("#dash-table thead tr.columns").replaceChildren(
+    headerCell("name", { label: byKhuPho ? _("Khu phố") : _("Ward"), className: "ward" }),
+    ...columns.map((c) => headerCell(c.key, { ...c, className: starts.has(c.key) ? "num group-start" : "num" })),
+  );
   const body = document.querySelector("#dash-table tbody");
   body.replaceChildren(
     ...rows.map((w) => {
@@ -244,9 +276,7 @@ function drawTable(rows) {
       th.textContent = byKhuPho ? `${w.name} (${w.ward_name})` : w.name;
       tr.append(th);
       for (const c of columns) {
-        const td = document.createElement("td");
-        td.className = "num";
-        td.dataset.figure = c.key;
+        const td = numberCell(c.key, starts);
         const a = document.createElement("a");
         a.href = w.links[c.key];
         a.textContent = show(w.values[c.key]);
@@ -264,9 +294,7 @@ function drawTable(rows) {
   foot.replaceChildren(
     th,
     ...columns.map((c) => {
-      const td = document.createElement("td");
-      td.className = "num";
-      td.dataset.figure = c.key;
+      const td = numberCell(c.key, starts);
       td.textContent = show(district[c.key]);
       return td;
     }),

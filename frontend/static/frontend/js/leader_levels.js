@@ -21,14 +21,25 @@ function badge(scheme, key) {
 }
 
 // Adds the schemes' columns to the table drawn by leader_dashboard.js (rows carry data-ward).
+// Under one group "Level" in the header's top row, each scheme's column by the scheme's name.
 export function drawLevelColumns(levels) {
-  const head = document.querySelector("#dash-table thead tr");
+  const groups = document.querySelector("#dash-table thead tr.groups");
+  const head = document.querySelector("#dash-table thead tr.columns");
   const foot = document.querySelector("#dash-table tfoot tr");
-  for (const scheme of levels.schemes) {
+  if (levels.schemes.length) {
+    const group = document.createElement("th");
+    group.scope = "colgroup";
+    group.colSpan = levels.schemes.length;
+    group.className = "group-start";
+    group.textContent = _("Level");
+    groups.append(group);
+  }
+  for (const [i, scheme] of levels.schemes.entries()) {
     const th = document.createElement("th");
     th.scope = "col";
-    th.textContent = `${_("Level")}: ${scheme.name}`;
+    th.textContent = scheme.name;
     th.dataset.scheme = String(scheme.id);
+    if (i === 0) th.className = "group-start";
     head.append(th);
     foot.append(document.createElement("td"));
     for (const tr of document.querySelectorAll("#dash-table tbody tr")) {

@@ -123,8 +123,11 @@ export function addLegend(map, entries, { position = "bottomright" } = {}) {
       const section = document.createElement("section");
       section.className = "legend-layer";
       section.dataset.layer = entry.name || entry.title;
-      const h = document.createElement("h3");
-      h.textContent = entry.title;
+      // A layer whose first symbol is named as the layer is (a boundary, an area layer): that line names the
+      // section, and a heading above it would say the same words twice.
+      const h = entry.items[0]?.label === entry.title ? null : document.createElement("h3");
+      if (h) h.textContent = entry.title;
+      else section.classList.add("legend-untitled");
       const list = document.createElement("ul");
       const approximate = approximateItem(entry.layer);
       for (const item of approximate ? [...entry.items, approximate] : entry.items) {
@@ -136,7 +139,7 @@ export function addLegend(map, entries, { position = "bottomright" } = {}) {
         li.append(label);
         list.append(li);
       }
-      section.append(h, list);
+      section.append(...(h ? [h, list] : [list]));
       body.append(section);
     }
   };
