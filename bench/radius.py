@@ -55,7 +55,10 @@ def main() -> None:
     # Scan points: inside the demo ward and inside bench wards (where most rows are).
     rng = random.Random(1)
     with connection.cursor() as cur:
-        cur.execute("SELECT ST_X(geom), ST_Y(geom) FROM businesses_business TABLESAMPLE SYSTEM (1) LIMIT 500")
+        # The same sample every run (REPEATABLE): runs on another day or after a change time the same circles.
+        cur.execute(
+            "SELECT ST_X(geom), ST_Y(geom) FROM businesses_business TABLESAMPLE SYSTEM (1) REPEATABLE (1) LIMIT 500"
+        )
         points = cur.fetchall()
     rng.shuffle(points)
 

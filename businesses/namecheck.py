@@ -13,6 +13,7 @@ from django.db import connection
 
 from businesses.models import Business
 from gisportal.errors import InvalidInput
+from gisportal.postgis.cursors import server_cursors
 from gisportal.text import fold, nfc
 from layers.models import AdminUnit
 
@@ -66,6 +67,7 @@ SELECT b.id, b.signboard, i.code, i.name, b.address_current, b.status, w.name, k
  LIMIT %(limit)s
 """
 
+KEY_SQL = "SELECT portal_name_key(%(name)s)"
 MATCH_CITY_SQL = _MATCHES.format(keys=_KEYS_CITY)
 MATCH_AREA_SQL = _MATCHES.format(keys=_KEYS_AREA)
 
@@ -123,15 +125,17 @@ def check_name(name: str, ward: AdminUnit | None, area: str | None = None, limit
         )
     area = area or settings.NAME_CHECK_AREA
     wards, area_name = area_wards(area, ward)
-    with connection.cursor() as cur:
-        cur.execute("SELECT portal_name_key(%s)", [name])
-        key = cur.fetchone()[0]
-        if not key:
-            raise InvalidInput(
-                "Tên không có chữ hoặc số nào để so sánh.", "The name has no letters or digits to compare."
-            )
-        cur.execute(MATCH_CITY_SQL if wards is None else MATCH_AREA_SQL, _params(name, wards, limit))
-        rows = cur.fetchall()
+    # The key and the matches go out together (one wait for PostgreSQL, not two); a name with no key matches
+    # nothing, so its empty matches are dropped with the 400.
+    params = _params(name, wards, limit)
+    with server_cursors(2) as [keyed, matched]:
+        with keyed.connection.pipeline():
+            keyed.execute(KEY_SQL, params, prepare=False)
+            matched.execute(MATCH_CITY_SQL if wards is None else MATCH_AREA_SQL, params, prepare=False)
+        (key,) = keyed.fetchone() or (None,)
+        rows = matched.fetchall()
+    if not key:
+        raise InvalidInput("Tên không có chữ hoặc số nào để so sánh.", "The name has no letters or digits to compare.")
     matches = [
         {
             "id": bid,

@@ -139,7 +139,8 @@ DATABASES["default"]["OPTIONS"] = {
 if envbool("DATABASE_POOL", True):
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must hand them back
     DATABASES["default"]["OPTIONS"]["pool"] = {
-        "min_size": envint("DATABASE_POOL_MIN", 1),
+        # Two: a wide radius scan runs its page on a second connection beside its count (businesses/radius.py).
+        "min_size": envint("DATABASE_POOL_MIN", 2),
         "max_size": envint("DATABASE_POOL_MAX", 8),
         "timeout": envint("DATABASE_POOL_TIMEOUT", 10),
         "max_idle": 300,

@@ -13,7 +13,13 @@ import contextlib
 from collections.abc import Iterator
 
 import psycopg
+import psycopg_pool
 from django.db import connection
+
+# How long a statement that could run beside this connection's waits for a spare connection of the pool before
+# it runs on this one instead: a request never holds one connection while it waits long for a second (threads
+# each holding one and waiting for another would stall the pool), and the pool, asked, opens one for the next.
+SPARE_WAIT_S = 0.002
 
 
 @contextlib.contextmanager
@@ -23,6 +29,31 @@ def server_cursors(n: int = 1) -> Iterator[list[psycopg.Cursor]]:
         connection.ensure_connection()
         with contextlib.ExitStack() as stack:
             yield [stack.enter_context(psycopg.Cursor(connection.connection)) for _ in range(n)]
+
+
+@contextlib.contextmanager
+def spare_cursors(n: int) -> Iterator[list[psycopg.Cursor] | None]:
+    """n cursors on a second connection of this connection's pool, whose statements PostgreSQL runs in another
+    process, beside this connection's; None, to run them on this connection, when n is 0, when there is no pool,
+    when the pool has none spare at once, or inside a transaction, whose uncommitted rows another would not see.
+    """
+    pool: psycopg_pool.ConnectionPool | None = None
+    if n and not connection.in_atomic_block and connection.settings_dict["OPTIONS"].get("pool"):
+        pool = connection.pool  # type: ignore[attr-defined]  # PostgreSQL's wrapper, with OPTIONS["pool"]
+    spare = None
+    if pool is not None:
+        try:
+            spare = pool.getconn(timeout=SPARE_WAIT_S)
+        except psycopg_pool.PoolTimeout:
+            spare = None
+    if spare is None:
+        yield None
+        return
+    try:
+        with connection.wrap_database_errors, contextlib.ExitStack() as stack:
+            yield [stack.enter_context(psycopg.Cursor(spare)) for _ in range(n)]
+    finally:
+        pool.putconn(spare)  # type: ignore[union-attr]  # spare came from it
 
 
 def explain(query: str, params: dict) -> str:
