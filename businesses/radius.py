@@ -19,6 +19,7 @@ import math
 import threading
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection
 from pyproj import Transformer
 
@@ -98,9 +99,6 @@ SELECT i.code, i.name, i.section, c.n
 # [key(i, j) << 2L, (key(i, j) + 1) << 2L).
 KEY_CELLS_PER_M = 512
 KEY_GRID = 1 << 31
-# From this radius the scan's page and POIs run on a second connection beside its count (`scan`): below it the
-# count is too short for two PostgreSQL processes to gain what their turns on two cores cost (docs/speed.md).
-BESIDE_FROM_M = 200
 # The size of the rim's cells: smaller ones test fewer points outside the circle but cost more
 # ranges. 2^16 cells (128 m) was fastest from 1 km to 5 km on the 1M-business bench (2 km: 4.9 ms,
 # against 5.8 at 64 m and 5.4 at 256 m; the GiST count 15 ms).
@@ -340,8 +338,9 @@ def scan(lon: float, lat: float, radius_m: float, industry_id: int | None, limit
 
     The statements go out together in psycopg's pipeline mode, so the answer waits for PostgreSQL once rather
     than three times (each wait costs a wake-up of both processes: 0.3-0.5 ms on a 2-core VM, docs/speed.md).
-    From BESIDE_FROM_M, the POIs and the page go on a spare connection of the pool (`spare_cursors`), so a
-    second PostgreSQL process runs them while the first counts.
+    From settings.RADIUS_BESIDE_FROM_M (200 m: below it the count is too short for a second PostgreSQL process
+    to gain what the turns of two processes on two cores cost), the POIs and the page go on a spare connection
+    of the pool (`spare_cursors`), so a second PostgreSQL process runs them while the first counts.
     The first page needs no count before it: LIST_SQL's walk stops at its LIMIT, and its `d <= radius` keeps
     only the circle's rows, so asking for `limit` rows where the circle holds fewer returns the same page
     (reading at most `limit` rows past the circle). A later page still waits for the count, which keeps a
@@ -351,7 +350,7 @@ def scan(lon: float, lat: float, radius_m: float, industry_id: int | None, limit
     count_sql, count_params = count_query(lon, lat, radius_m, industry_id)
     base = _params(lon, lat, radius_m, industry_id)
     first_page = offset == 0 and limit > 0
-    beside = 2 if radius_m >= BESIDE_FROM_M else 0
+    beside = 2 if radius_m >= settings.RADIUS_BESIDE_FROM_M else 0
     with server_cursors(3) as cursors, spare_cursors(beside) as spare, contextlib.ExitStack() as pipelines:
         counted, near, listed = cursors[0], *(spare or cursors[1:])
         for conn in {counted.connection, near.connection}:

@@ -149,19 +149,19 @@ def test_the_first_page_asked_with_its_count_is_the_page_asked_after_it(ring, ra
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_wide_circle_reads_its_page_and_pois_on_a_second_connection_with_the_same_answer(live_world, monkeypatch):
-    """From radius.BESIDE_FROM_M the page and the POIs go to a spare connection of the pool while the first counts;
-    the rows are committed here, as a second connection needs them, and the pool's own count of the connections
+def test_a_wide_circle_reads_its_page_and_pois_on_a_second_connection_with_the_same_answer(live_world, settings):
+    """From settings.RADIUS_BESIDE_FROM_M the page and the POIs go to a spare connection of the pool while the first
+    counts; the rows are committed here, as a second connection needs them, and the pool's own count of the connections
     it handed out shows the second one taken."""
     make_ring(live_world)
     pool = connection.pool
     params = {"radius_m": 510, "page_size": 3}
-    assert params["radius_m"] >= radius.BESIDE_FROM_M
+    assert params["radius_m"] >= settings.RADIUS_BESIDE_FROM_M
     scan(**params)  # the pool may open its spare for the next request
     handed = pool.get_stats()["requests_num"]
     beside = scan(**params)
     two = pool.get_stats()["requests_num"] - handed
-    monkeypatch.setattr(radius, "BESIDE_FROM_M", 10**9)
+    settings.RADIUS_BESIDE_FROM_M = 10**9
     handed = pool.get_stats()["requests_num"]
     alone = scan(**params)
     one = pool.get_stats()["requests_num"] - handed
