@@ -9,11 +9,10 @@ identical to another registered in the same area. Matching is done by PostgreSQL
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connection
 
 from businesses.models import Business
 from gisportal.errors import InvalidInput
-from gisportal.postgis.cursors import server_cursors
+from gisportal.postgis.cursors import explain, server_cursors
 from gisportal.text import fold, nfc
 from layers.models import AdminUnit
 
@@ -78,11 +77,7 @@ def _params(name: str, wards: list[int] | None, limit: int) -> dict:
 
 def explain_match(name: str, wards: list[int] | None, limit: int = 10) -> str:
     """The plan of the match query as the check sends it (same driver, same binding)."""
-    with connection.cursor() as cur:
-        cur.execute(
-            "EXPLAIN " + (MATCH_CITY_SQL if wards is None else MATCH_AREA_SQL), _params(nfc(name), wards, limit)
-        )
-        return "\n".join(row[0] for row in cur.fetchall())
+    return explain(MATCH_CITY_SQL if wards is None else MATCH_AREA_SQL, _params(nfc(name), wards, limit))
 
 
 COMPANY_WORDS = ("cong ty", "doanh nghiep", "tnhh", "co phan")
