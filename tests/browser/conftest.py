@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -48,5 +49,16 @@ def page(browser, live_server):
     page.on("request", lambda req: page.requested_urls.append(req.url))
     page.console_errors = []
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    # The page's requests still in flight when the test ends (a map's tiles after a save) are still running their
+    # queries in the live server when the transactional tests' flush truncates every table; the two took their
+    # locks in opposite orders and PostgreSQL broke the deadlock by failing the flush, which failed the next test
+    # too. Each is waited for (not an event stream, which never ends), up to a few seconds.
+    in_flight: set = set()
+    page.on("request", lambda req: req.resource_type != "eventsource" and in_flight.add(req))
+    page.on("requestfinished", lambda req: in_flight.discard(req))
+    page.on("requestfailed", lambda req: in_flight.discard(req))
     yield page
+    deadline = time.monotonic() + 5
+    while in_flight and time.monotonic() < deadline and not page.is_closed():
+        page.wait_for_timeout(50)
     context.close()
