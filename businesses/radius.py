@@ -353,13 +353,13 @@ def scan(lon: float, lat: float, radius_m: float, industry_id: int | None, limit
     beside = 2 if radius_m >= settings.RADIUS_BESIDE_FROM_M else 0
     with server_cursors(3) as cursors, spare_cursors(beside) as spare, contextlib.ExitStack() as pipelines:
         counted, near, listed = cursors[0], *(spare or cursors[1:])
-        for conn in {counted.connection, near.connection}:
+        for conn in dict.fromkeys((counted.connection, near.connection)):  # once each, the count's first
             pipelines.enter_context(conn.pipeline())
         counted.execute(count_sql, count_params, prepare=False)
         near.execute(POI_SQL, base, prepare=False)
         if first_page:
             listed.execute(LIST_SQL, base | {"limit": limit, "offset": 0}, prepare=False)
-        pipelines.close()  # each connection's results, the count's last: it was sent first and runs longest
+        pipelines.close()  # the results, in reverse: the count's last, as it was sent first and runs longest
         counts, pois = _counts(counted.fetchall()), _pois(near.fetchall())
         if first_page:
             return Scan(counts, pois, _businesses(listed.fetchall()))

@@ -309,11 +309,11 @@ PORTAL_HOME_WARDS = envlist("PORTAL_HOME_WARDS", [])
 # Leaders' household counts: a sensitive count (poor, policy family, moves, …) under this is shown as null.
 HOUSEHOLD_STATS_MIN_COUNT = envint("HOUSEHOLD_STATS_MIN_COUNT", 5)
 
-# Which registration area makes a signboard name "taken" (Decree 168/2025).
 # From this radius (m) a radius scan reads its page and POIs on a second pooled connection while the first counts
 # (businesses/radius.py): an answer sooner on idle cores; a server whose cores are always busy may serve a few
 # more answers a second with it set above MAX_RADIUS (docs/speed.md, seventh pass).
 RADIUS_BESIDE_FROM_M = envint("RADIUS_BESIDE_FROM_M", 200)
+# Which registration area makes a signboard name "taken" (Decree 168/2025).
 NAME_CHECK_AREA = envchoice("NAME_CHECK_AREA", "ward", {"ward", "former_district", "city"})
 
 REST_FRAMEWORK = {
