@@ -31,29 +31,33 @@ def server_cursors(n: int = 1) -> Iterator[list[psycopg.Cursor]]:
             yield [stack.enter_context(psycopg.Cursor(connection.connection)) for _ in range(n)]
 
 
+def _take_spare() -> tuple[psycopg_pool.ConnectionPool, psycopg.Connection] | None:
+    """The pool and a connection it has spare at once, or None (no pool, none spare, inside a transaction)."""
+    if connection.in_atomic_block or not connection.settings_dict["OPTIONS"].get("pool"):
+        return None
+    pool = connection.pool  # type: ignore[attr-defined]  # PostgreSQL's wrapper, with OPTIONS["pool"]
+    try:
+        return pool, pool.getconn(timeout=SPARE_WAIT_S)
+    except psycopg_pool.PoolTimeout:
+        return None
+
+
 @contextlib.contextmanager
 def spare_cursors(n: int) -> Iterator[list[psycopg.Cursor] | None]:
     """n cursors on a second connection of this connection's pool, whose statements PostgreSQL runs in another
     process, beside this connection's; None, to run them on this connection, when n is 0, when there is no pool,
     when the pool has none spare at once, or inside a transaction, whose uncommitted rows another would not see.
     """
-    pool: psycopg_pool.ConnectionPool | None = None
-    if n and not connection.in_atomic_block and connection.settings_dict["OPTIONS"].get("pool"):
-        pool = connection.pool  # type: ignore[attr-defined]  # PostgreSQL's wrapper, with OPTIONS["pool"]
-    spare = None
-    if pool is not None:
-        try:
-            spare = pool.getconn(timeout=SPARE_WAIT_S)
-        except psycopg_pool.PoolTimeout:
-            spare = None
-    if spare is None:
+    taken = _take_spare() if n else None
+    if taken is None:
         yield None
         return
+    pool, spare = taken
     try:
         with connection.wrap_database_errors, contextlib.ExitStack() as stack:
             yield [stack.enter_context(psycopg.Cursor(spare)) for _ in range(n)]
     finally:
-        pool.putconn(spare)  # type: ignore[union-attr]  # spare came from it
+        pool.putconn(spare)
 
 
 def explain(query: str, params: dict) -> str:

@@ -129,7 +129,8 @@ _STAMP_SQL = """
 _cached: tuple[str, WardNames] | None = None
 # Today's ward by id and the names' stamp, in one statement written out: composing it through the ORM (valid_on,
 # defer, annotate) and building the unit through a raw queryset cost more than running it (1.9 against 0.7 ms,
-# the name check in one ward, bench/radius.py). The boundaries are left deferred, as the ORM query left them.
+# the name check in one ward, bench/radius.py). The boundaries are left deferred, as the ORM query left them; the
+# day's test is AdminUnitQuerySet.valid_on's (tests/businesses/test_namecheck.py: merged away, not yet in force).
 _WARD_FIELDS = [f.attname for f in AdminUnit._meta.concrete_fields if f.attname not in ("boundary", "boundary_3857")]
 _WARD_BY_ID_SQL = f"""
 SELECT {", ".join(_WARD_FIELDS)}, ({_STAMP_SQL}) AS names_stamp

@@ -116,3 +116,21 @@ def test_bad_requests_are_400_in_both_languages(world, params, code):
     assert response.status_code == 400
     body = response.json()
     assert body["error"] == code and body["message"] and body["message_en"]
+
+
+def test_a_ward_id_names_only_a_ward_in_force_today(world):
+    """The ward's id is looked up by a written-out statement (households/addresses/ward_names.py): a ward merged away
+    or not yet in force is no ward to register in, as AdminUnitQuerySet.valid_on says."""
+    import datetime as dt
+
+    from tests.factories import AdminUnitFactory
+
+    today = dt.date.today()
+    gone = AdminUnitFactory(name="Phường Đã Nhập", valid_from=dt.date(1990, 1, 1), valid_to=today - dt.timedelta(1))
+    coming = AdminUnitFactory(name="Phường Sắp Lập", valid_from=today + dt.timedelta(1))
+    last_day = AdminUnitFactory(name="Phường Ngày Cuối", valid_from=dt.date(1990, 1, 1), valid_to=today)
+    for unit in (gone, coming):
+        response = Client().get("/api/v1/businesses/name-check", {"name": "Phở Hòa", "ward": unit.pk})
+        assert response.status_code == 400 and response.json()["error"] == "unknown_ward", unit.name
+    assert check("Phở Hòa", ward=last_day.pk)["area"]["name"] == "Phường Ngày Cuối"
+    assert check("Phở Hòa", ward=world.ward_a.pk)["area"]["name"] == world.ward_a.name
