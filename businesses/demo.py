@@ -241,4 +241,5 @@ def seed_businesses(ctx: DemoContext) -> None:
             cur.execute("CLUSTER businesses_radius_point USING radius_point_geom_m")
         cur.execute("ANALYZE businesses_business")
         cur.execute("ANALYZE businesses_radius_point")
+        cur.execute("ANALYZE businesses_tile_cell")
     ctx.log(f"  businesses: {total:,} in {len(todo)} ward(s)")

@@ -61,6 +61,9 @@ class Layer:
     # A point layer's B-tree index on `portal_tile_key(tile_geom_field) INCLUDE (tile_geom_field)`, partial on
     # `public_filter` (as businesses/migrations/0011): cluster tiles then count from a range of it alone.
     cluster_index: str = ""
+    # A point layer's table of sums per z17 tile (`cell` = the tile key >> 28, `n`, `sx`, `sy`: as
+    # businesses/migrations/0017), kept by trigger over `public_filter`: cluster tiles to z13 read it.
+    cluster_cells: str = ""
     minzoom: int = 0  # no tile content below
     detail_minzoom: int = 14  # individual features from here; clusters with a count below
     maxzoom: int = MAX_ZOOM
@@ -192,8 +195,8 @@ def _check(layer: Layer) -> None:
         geo = getattr(geo, "output_field", geo)  # a GeneratedField carries its type in output_field
         if getattr(geo, "srid", None) != srid:
             raise ValueError(f"layer {layer.name}: {name} must be a geometry in EPSG:{srid}")
-    if layer.cluster_index and not layer.is_point:
-        raise ValueError(f"layer {layer.name}: cluster_index is for point layers (one key per row)")
+    if (layer.cluster_index or layer.cluster_cells) and not layer.is_point:
+        raise ValueError(f"layer {layer.name}: cluster_index and cluster_cells are for point layers (one key per row)")
     for name in layer.private_fields:
         meta.get_field(name)
     seen = set()

@@ -17,6 +17,8 @@ A point layer with a `cluster_index` counts its clusters from that index alone: 
 and the index holds the point too. On the 1M-business bench (bench/tiles_vector.py) the densest z14
 tile (19,000 rows) went from 15-25 ms through the GiST index and the heap to ~5.5 ms, a z12 tile of
 264,000 rows from 0.2-0.3 s to ~60 ms, a z10 tile of 830,000 rows from 0.35-1.1 s to 0.12-0.3 s.
+A layer with `cluster_cells` (sums per z17 tile kept by trigger: businesses/migrations/0017) counts its
+tiles up to z13 from those sums, whose z17 tiles are whole cells of theirs: at most 16,384 rows a tile.
 
 Tiles carry the layer's public fields (and `id`) only, for every reader: officers get private
 fields from the detail APIs, so a tile is the same for everyone and cacheable as public.
@@ -40,6 +42,10 @@ BUFFER = 64  # tile units drawn beyond each edge (ST_AsMVTGeom's buffer, and the
 CLUSTER_CELLS = 16  # cluster grid cells per tile side: a cell is 16 px of a 256 px tile
 
 KEY_BITS = 31  # portal_tile_key's grid: 2^31 cells a side, a z31 tile each
+# A layer's `cluster_cells` table sums its points per tile of this zoom: a whole cluster cell of every tile up to
+# CELL_ZOOM - 4 (CLUSTER_CELLS = 2^4 a side), which is read from it.
+CELL_ZOOM = 17
+CELL_SHIFT = 2 * (KEY_BITS - CELL_ZOOM)
 
 # The parameters are z, x, y and the key range `params` derives from them; everything else is a
 # quoted identifier or a literal from the registry.
@@ -175,6 +181,29 @@ def keyed_cluster_sql(layer: Layer) -> sql.Composed:
     )
 
 
+def cells_cluster_sql(layer: Layer) -> sql.Composed:
+    """keyed_cluster_sql from the layer's `cluster_cells` sums: the z17 tiles in the tile are the cells in
+    [clo, chi), a cluster is the z17 tiles under it (`cell >> cshift`), its point the sums over its count. A z10
+    tile reads at most 16,384 rows (an index-only range of the primary key) where the keys held two million.
+    """
+    return sql.SQL(
+        """SELECT ST_AsMVT(mvt, {name}, {extent}, 'geom') FROM (
+  SELECT ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(g.x, g.y), 3857), {envelope}, {extent}, 0, false) AS geom,
+         g.n AS count
+    FROM (SELECT sum(c.n) AS n, sum(c.sx) / sum(c.n) AS x, sum(c.sy) / sum(c.n) AS y
+            FROM {cells} c
+           WHERE c.cell >= %(clo)s AND c.cell < %(chi)s
+           GROUP BY c.cell >> %(cshift)s
+          HAVING sum(c.n) > 0) g
+) mvt"""
+    ).format(
+        name=sql.Literal(layer.name),
+        extent=sql.Literal(EXTENT),
+        envelope=ENVELOPE,
+        cells=sql.Identifier(layer.cluster_cells),
+    )
+
+
 def _spread(v: int) -> int:
     """The bits of v on the even bits (portal_tile_key's interleave, for tile numbers)."""
     out = 0
@@ -185,22 +214,35 @@ def _spread(v: int) -> int:
 
 def params(z: int, x: int, y: int) -> dict[str, int]:
     """The tile queries' parameters: z, x, y, and the range of portal_tile_key in the tile with the shift
-    that leaves a row's cluster cell (CLUSTER_CELLS = 2^4 cells a side: the tile at zoom z + 4)."""
+    that leaves a row's cluster cell (CLUSTER_CELLS = 2^4 cells a side: the tile at zoom z + 4); from z13 up,
+    the same range and shift over the z17 tiles of the `cluster_cells` tables."""
     below = 2 * (KEY_BITS - z)
     # portal_tile_key counts rows from the south, XYZ from the north.
     prefix = _spread(x) | (_spread(2**z - 1 - y) << 1)
-    cells = CLUSTER_CELLS.bit_length() - 1
-    return {"z": z, "x": x, "y": y, "lo": prefix << below, "hi": (prefix + 1) << below, "shift": below - 2 * cells}
+    shift = below - 2 * (CLUSTER_CELLS.bit_length() - 1)
+    out = {"z": z, "x": x, "y": y, "lo": prefix << below, "hi": (prefix + 1) << below, "shift": shift}
+    if shift >= CELL_SHIFT:
+        out |= {"clo": out["lo"] >> CELL_SHIFT, "chi": out["hi"] >> CELL_SHIFT, "cshift": shift - CELL_SHIFT}
+    return out
+
+
+def query(layer: Layer, z: int) -> str:
+    """The SQL of the layer's tiles at zoom z: features, or clusters counted from the layer's cell sums, its
+    tile-key index or its rows (the fastest it has)."""
+    if not is_clustered(layer, z):
+        return _query(layer.name, layer.revision, "detail")
+    if layer.cluster_cells and z <= CELL_ZOOM - (CLUSTER_CELLS.bit_length() - 1):
+        return _query(layer.name, layer.revision, "cells")
+    return _query(layer.name, layer.revision, "keys" if layer.cluster_index else "rows")
 
 
 @cache
-def _query(name: str, revision: Hashable, clustered: bool) -> str:
-    # Registry entries are frozen once registered: each layer's two queries are rendered once per process
+def _query(name: str, revision: Hashable, kind: str) -> str:
+    # Registry entries are frozen once registered: each layer's queries are rendered once per process
     # (per revision of a ward-defined layer's definition, so a changed one is served at once).
     layer = registry.known(name)
-    if not clustered:
-        return detail_sql(layer).as_string()
-    return (keyed_cluster_sql(layer) if layer.cluster_index else cluster_sql(layer)).as_string()
+    make = {"detail": detail_sql, "cells": cells_cluster_sql, "keys": keyed_cluster_sql, "rows": cluster_sql}[kind]
+    return make(layer).as_string()
 
 
 def valid_tile(z: int, x: int, y: int) -> bool:
@@ -216,7 +258,7 @@ def tile(layer: Layer, z: int, x: int, y: int) -> bytes:
     """The MVT bytes of one tile; b"" when nothing of the layer lies in it (or z is below its minzoom)."""
     if z < layer.minzoom or z > layer.maxzoom:
         return b""
-    return fetch(_query(layer.name, layer.revision, is_clustered(layer, z)), params(z, x, y))
+    return fetch(query(layer, z), params(z, x, y))
 
 
 def fetch(query: str, values: dict[str, int]) -> bytes:
@@ -232,7 +274,7 @@ def fetch(query: str, values: dict[str, int]) -> bytes:
 
 def explain(layer: Layer, z: int, x: int, y: int) -> str:
     """The plan PostgreSQL picks for this tile's query as the API sends it (same driver, same binding)."""
-    return explain_statement(_query(layer.name, layer.revision, is_clustered(layer, z)), params(z, x, y))
+    return explain_statement(query(layer, z), params(z, x, y))
 
 
 def bounds(layer: Layer) -> list[float] | None:

@@ -1,6 +1,7 @@
 """Tables that triggers derive from the businesses stay equal to them, whatever writes them.
 
-The taken-name keys (name check), the narrow radius points and their counts per key cell (radius count).
+The taken-name keys (name check), the narrow radius points and their counts per key cell (radius count), the
+sums per z17 tile (cluster tiles).
 """
 
 from __future__ import annotations
@@ -42,6 +43,29 @@ def cells() -> tuple[list, list]:
             [list(radius.CELL_LEVELS)],
         )
         return have, cur.fetchall()
+
+
+TILE_CELLS_OFF = """
+WITH have AS (SELECT cell, n, sx, sy FROM businesses_tile_cell WHERE n <> 0),
+     want AS (SELECT portal_tile_key(geom_3857) >> 28 AS cell, count(*) AS n, sum(ST_X(geom_3857)) AS sx,
+                     sum(ST_Y(geom_3857)) AS sy
+                FROM businesses_business WHERE NOT is_deleted AND status IN ('active', 'suspended') GROUP BY 1)
+SELECT cell, h.n, w.n, h.sx - w.sx, h.sy - w.sy FROM have h FULL JOIN want w USING (cell)
+ WHERE h.n IS DISTINCT FROM w.n OR NOT abs(h.sx - w.sx) < 1e-3 OR NOT abs(h.sy - w.sy) < 1e-3
+"""
+
+
+def tile_cells_off() -> list:
+    """The tile cells whose count or sums (to a millimetre) are not those of the rows."""
+    with connection.cursor() as cur:
+        cur.execute(TILE_CELLS_OFF)
+        return cur.fetchall()
+
+
+def tile_cells_held() -> int:
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM businesses_tile_cell WHERE n <> 0")
+        return cur.fetchone()[0]
 
 
 def tables() -> tuple[list, list]:
@@ -99,8 +123,10 @@ def test_saves_bulk_updates_and_deletes_keep_the_tables_exact(world):
     assert have == want and len(have) >= 3
     have, want = cells()
     assert have == want and len(have) >= 3 * len(radius.CELL_LEVELS)
+    assert tile_cells_off() == [] and tile_cells_held()
     Business.objects.all().delete()
     assert tables() == ([], []) and points() == ([], []) and cells() == ([], [])
+    assert tile_cells_off() == [] and tile_cells_held() == 0
 
 
 def test_truncate_empties_them(world):
@@ -109,18 +135,22 @@ def test_truncate_empties_them(world):
         cur.execute("TRUNCATE businesses_business CASCADE")
     assert tables() == ([], []) and points() == ([], [])
     with connection.cursor() as cur:
-        cur.execute("SELECT count(*) FROM businesses_radius_cell")
+        cur.execute(
+            "SELECT (SELECT count(*) FROM businesses_radius_cell) + (SELECT count(*) FROM businesses_tile_cell)"
+        )
         assert cur.fetchone()[0] == 0
 
 
 def _versions(business_id: int) -> tuple[list, list]:
-    """Where the row versions of a business's radius point and of every cell count lie (ctid: a new version of
-    a row is a new tuple, even inside the test's one transaction, where xmin would not change)."""
+    """Where the row versions of a business's radius point and of every cell count and tile cell lie (ctid: a new
+    version of a row is a new tuple, even inside the test's one transaction, where xmin would not change)."""
     with connection.cursor() as cur:
         cur.execute("SELECT ctid::text FROM businesses_radius_point WHERE id = %s", [business_id])
         point = [r[0] for r in cur.fetchall()]
         cur.execute("SELECT ctid::text FROM businesses_radius_cell ORDER BY level, cell, industry_id")
-        return point, [r[0] for r in cur.fetchall()]
+        counts = [r[0] for r in cur.fetchall()]
+        cur.execute("SELECT ctid::text FROM businesses_tile_cell ORDER BY cell")
+        return point, counts + [r[0] for r in cur.fetchall()]
 
 
 def test_a_save_that_changes_nothing_counted_leaves_the_point_and_the_cells_alone(world):
@@ -138,3 +168,4 @@ def test_a_save_that_changes_nothing_counted_leaves_the_point_and_the_cells_alon
     assert after[0] != before[0] and after[1] != before[1]
     for have, want in (points(), cells()):
         assert have == want
+    assert tile_cells_off() == []
