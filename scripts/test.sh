@@ -13,6 +13,9 @@ bash "$ROOT/scripts/setup.sh" --browser
 cd "$ROOT"
 started=$SECONDS
 "$PY" -m ruff check . || die "ruff tìm thấy lỗi." "ruff found problems."
-# Two pytest-xdist workers: the browser tests mostly wait, so two share 2 cores well (TEST_WORKERS=0: one process).
-"$PY" -m pytest -n "${TEST_WORKERS:-2}" "$@"
+# One pytest-xdist worker more than the cores, at most four: the browser tests mostly wait on Chromium and their live
+# servers, so on 2 cores three workers ran the suite in 732 s where two took 882 (docs/operations.md).
+# TEST_WORKERS=0: one process.
+workers=$(( $(nproc) + 1 )); [ "$workers" -le 4 ] || workers=4
+"$PY" -m pytest -n "${TEST_WORKERS:-$workers}" "$@"
 say "Kiểm thử xong / tests done in $((SECONDS - started)) s"

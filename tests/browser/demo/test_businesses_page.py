@@ -44,5 +44,7 @@ def test_name_check_and_radius_scan(live_server, page, settings):
     page.wait_for_function(f"() => Number(document.getElementById('scan-total').textContent) > {small}")
     assert page.locator("#industry-chart li").count() >= 5
     assert page.locator("#poi-list li").count() >= 5
+    # The counts come first; the page of businesses follows them onto the map.
+    page.wait_for_function("() => document.getElementById('map').dataset.scan === 'drawn'")
     assert page.locator("path.hit").count() > 0
     assert not page.console_errors, page.console_errors
