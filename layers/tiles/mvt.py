@@ -214,8 +214,8 @@ def _spread(v: int) -> int:
 
 def params(z: int, x: int, y: int) -> dict[str, int]:
     """The tile queries' parameters: z, x, y, and the range of portal_tile_key in the tile with the shift
-    that leaves a row's cluster cell (CLUSTER_CELLS = 2^4 cells a side: the tile at zoom z + 4); from z13 up,
-    the same range and shift over the z17 tiles of the `cluster_cells` tables."""
+    that leaves a row's cluster cell (CLUSTER_CELLS = 2^4 cells a side: the tile at zoom z + 4); for tiles to
+    z13, the same range and shift over the z17 tiles of the `cluster_cells` tables (clo, chi, cshift)."""
     below = 2 * (KEY_BITS - z)
     # portal_tile_key counts rows from the south, XYZ from the north.
     prefix = _spread(x) | (_spread(2**z - 1 - y) << 1)
@@ -261,13 +261,13 @@ def tile(layer: Layer, z: int, x: int, y: int) -> bytes:
     return fetch(query(layer, z), params(z, x, y))
 
 
-def fetch(query: str, values: dict[str, int]) -> bytes:
+def fetch(statement: str, values: dict[str, int]) -> bytes:
     """The bytes a tile query answers (b"" for none)."""
     # A binary result: the tile arrives as its bytes, where Django's text-format cursor got them as hex text twice
     # their size and decoded it (a z16 tile of 169 kB: 338 kB read). Binary results need a cursor bound on the
     # server (gisportal/postgis/cursors.py: never prepared, so each tile is planned for its own envelope).
     with server_cursors() as [cur]:
-        cur.execute(query, values, binary=True, prepare=False)
+        cur.execute(statement, values, binary=True, prepare=False)
         row = cur.fetchone()
     return row[0] if row and row[0] is not None else b""
 

@@ -6,6 +6,7 @@ the grid's definition), from the rows as stored; the tile itself comes from the 
 
 from __future__ import annotations
 
+import importlib
 import math
 import random
 from collections import Counter
@@ -384,6 +385,8 @@ def test_cluster_tiles_from_the_cell_sums_and_the_tile_key_index_are_those_of_th
 ):
     layer = registry.get("businesses")
     assert layer.cluster_index and layer.cluster_cells
+    # The trigger's cell is the tile query's: the migration states its shift as a number of its own.
+    assert importlib.import_module("businesses.migrations.0017_tile_cells").CELL_SHIFT == tiles.CELL_SHIFT
     for z in (10, 12, 13, 14, 15):
         for served, expected in _served_and_generic(z):
             assert served == expected, z
