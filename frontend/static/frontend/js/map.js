@@ -199,6 +199,7 @@ function followChanges(tileLayers) {
 // Catalogue layers this map draws itself from their GeoJSON (outlines with popups, POIs with their symbols): listed
 // twice, as "Khu phố" and "Khu phố, ấp", they read as two different things.
 const DRAWN_HERE = new Set(["admin_wards", "admin_khu_pho", "public_facilities"]);
+const POI_MINZOOM = 14; // a ward ~2 km across is ~200 px wide here
 
 async function load() {
   // Where the map opens, before any tile is asked for: the basemap's and the layers' tiles come once, for this view
@@ -248,10 +249,17 @@ async function load() {
       layer.bindPopup(popupOf(f.properties, [["name", _("Neighbourhood")], ["head_name", _("Head")], ["head_phone", _("Phone")]]));
     },
   }).addTo(map);
+  // Far out, a ward's offices, schools and clinics pile into one heap of 24 px symbols over the businesses' clusters:
+  // their own pane shows them from POI_MINZOOM, as the maps people know do. The layer stays on in the switcher.
+  const poiPane = map.createPane("pois");
+  poiPane.style.zIndex = 600; // with the markers
+  const poisFar = () => { poiPane.style.display = map.getZoom() < POI_MINZOOM ? "none" : ""; };
+  map.on("zoomend", poisFar);
+  poisFar();
   const poiLayer = L.geoJSON(pois, {
     pointToLayer: (f, latlng) => L.marker(latlng, {
       icon: symbolIcon(POI_SYMBOLS[f.properties.kind] || POI_SYMBOLS.office, 24, `poi poi-${f.properties.kind}`),
-      title: f.properties.name, keyboard: false,
+      title: f.properties.name, keyboard: false, pane: "pois",
     }),
     onEachFeature: (f, layer) => {
       layer.bindPopup(popupOf(f.properties, [["name", _("Name")], ["address", _("Address")], ["phone", _("Phone")]]));
