@@ -129,6 +129,9 @@ def test_the_radius_pois_and_page_use_their_gist_indexes(demo, db, r):
     plan = radius.explain_pois(LON, LAT, r)
     assert "poi_geom_m_gist" in plan, plan
     _clean(plan, ("layers_poi",))
-    plan = radius.explain_list(LON, LAT, r)
+    plan = radius.explain_list(LON, LAT, r, limit=50)
     assert "Index Scan using business_geom_m_gist" in plan, plan
     _clean(plan, BUSINESS_TABLES)
+    # The page's industries: a probe of the primary key per row, never a join reading the codes' index in order.
+    assert "Index Cond: (id = s.industry_id)" in plan, plan
+    assert "Merge Join" not in plan and "Hash Join" not in plan, plan
