@@ -40,12 +40,14 @@ from layers.registry import MAX_ZOOM, Layer
 EXTENT = 4096  # tile units per side
 BUFFER = 64  # tile units drawn beyond each edge (ST_AsMVTGeom's buffer, and the query's margin)
 CLUSTER_CELLS = 16  # cluster grid cells per tile side: a cell is 16 px of a 256 px tile
+CLUSTER_LEVELS = CLUSTER_CELLS.bit_length() - 1  # 4: a tile's cells are the tiles 4 zooms below it
 
 KEY_BITS = 31  # portal_tile_key's grid: 2^31 cells a side, a z31 tile each
 # A layer's `cluster_cells` table sums its points per tile of this zoom: a whole cluster cell of every tile up to
-# CELL_ZOOM - 4 (CLUSTER_CELLS = 2^4 a side), which is read from it.
+# CELLS_MAXZOOM, which is read from it.
 CELL_ZOOM = 17
 CELL_SHIFT = 2 * (KEY_BITS - CELL_ZOOM)
+CELLS_MAXZOOM = CELL_ZOOM - CLUSTER_LEVELS
 
 # The parameters are z, x, y and the key range `params` derives from them; everything else is a
 # quoted identifier or a literal from the registry.
@@ -219,9 +221,9 @@ def params(z: int, x: int, y: int) -> dict[str, int]:
     below = 2 * (KEY_BITS - z)
     # portal_tile_key counts rows from the south, XYZ from the north.
     prefix = _spread(x) | (_spread(2**z - 1 - y) << 1)
-    shift = below - 2 * (CLUSTER_CELLS.bit_length() - 1)
+    shift = below - 2 * CLUSTER_LEVELS
     out = {"z": z, "x": x, "y": y, "lo": prefix << below, "hi": (prefix + 1) << below, "shift": shift}
-    if shift >= CELL_SHIFT:
+    if z <= CELLS_MAXZOOM:
         out |= {"clo": out["lo"] >> CELL_SHIFT, "chi": out["hi"] >> CELL_SHIFT, "cshift": shift - CELL_SHIFT}
     return out
 
@@ -231,7 +233,7 @@ def query(layer: Layer, z: int) -> str:
     tile-key index or its rows (the fastest it has)."""
     if not is_clustered(layer, z):
         return _query(layer.name, layer.revision, "detail")
-    if layer.cluster_cells and z <= CELL_ZOOM - (CLUSTER_CELLS.bit_length() - 1):
+    if layer.cluster_cells and z <= CELLS_MAXZOOM:
         return _query(layer.name, layer.revision, "cells")
     return _query(layer.name, layer.revision, "keys" if layer.cluster_index else "rows")
 
