@@ -54,9 +54,10 @@ def main() -> None:
     # 2-core VM whose speed drifts (docs/speed.md, "Third pass"); 200 hold it to a few hundredths.
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--lean", action="store_true", help="seed only what the benches read (harness.LEAN_STEPS)")
     args = parser.parse_args()
 
-    n = ensure_businesses(args.scale)
+    n = ensure_businesses(args.scale, args.lean)
     layer = registry.get("businesses")
     print(f"businesses: {n:,}; features from z{layer.detail_minzoom}, clusters below")
     print(f"{load()} at start (the figures move with it)")
