@@ -1,0 +1,61 @@
+"""Officers on a phone (390 × 844, touch), in Vietnamese: every map page they work on shows its map across the
+screen above its tools, the statistics page shows its results, and no page is wider than the screen.
+
+Side by side, as on a desktop, the tools' 26rem panel left the map 0 px wide on a phone (and the business
+editor then asked for a bounding box with west = east, a 400).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.portal_pages import fill_world, settle, track
+from tests.browser.session import logged_in
+from tests.browser.test_reports_phone import phone
+
+pytestmark = pytest.mark.browser
+
+PAGES = {
+    "ward_officer": [
+        "/businesses/edit/",
+        "/layers/edit/?layer=waste_points",
+        "/households/report/",
+        "/businesses/stats/",
+    ],
+    "land_officer": ["/land/parcels/", "/land/detection/", "/layers/forest/", "/land/imagery/"],
+    "district_leader": ["/leader/dashboard/", "/businesses/stats/"],
+}
+
+MEASURE = """() => {
+  const box = (sel) => { const e = document.querySelector(sel); if (!e) return null;
+                         const r = e.getBoundingClientRect(); return [r.width, r.height]; };
+  return { map: box('.leaflet-container') || box('.compare-maps'),
+           results: box('.stats-main'), scroll: document.documentElement.scrollWidth, width: innerWidth };
+}"""
+
+
+@pytest.mark.parametrize("role", sorted(PAGES))
+def test_an_officers_pages_fit_a_phone_with_the_map_across_it(live_world, live_server, browser, role):
+    fill_world(live_world)
+    page = phone(browser, live_server)
+    logged_in(page, live_world.users[role], live_server.url, language="vi")
+    track(page)
+    problems = {}
+    for url in PAGES[role]:
+        page.console_errors.clear()
+        page.goto(url)
+        settle(page, "body")
+        seen = page.evaluate(MEASURE)
+        wrong = []
+        if seen["scroll"] > seen["width"] + 1:
+            wrong.append(f"page {seen['scroll']} px wide on a {seen['width']} px screen")
+        if url.startswith("/businesses/stats/"):
+            if seen["results"] is None or seen["results"][0] < 0.9 * seen["width"]:
+                wrong.append(f"results {seen['results']}")
+        elif seen["map"] is None or seen["map"][0] < 0.9 * seen["width"] or seen["map"][1] < 300:
+            wrong.append(f"map {seen['map']} of {seen['width']}")
+        if page.console_errors:
+            wrong.append(f"console: {page.console_errors}")
+        if wrong:
+            problems[url] = wrong
+    assert problems == {}, problems
