@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from businesses.api.filters import unit_choices
 from businesses.models import Business, Industry
@@ -18,7 +18,7 @@ from gisportal.permissions import edits_domain, may_export, ward_ids
 from layers.models import AdminUnit
 
 
-@require_GET
+@require_safe
 def businesses_page(request: HttpRequest) -> HttpResponse:
     """Citizens' page: signboard name check and radius scan.
 
@@ -30,7 +30,7 @@ def businesses_page(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/businesses.html", {"wards": wards})
 
 
-@require_GET
+@require_safe
 @login_required
 def business_editor_page(request: HttpRequest) -> HttpResponse:
     """Officers place, move, edit and delete business households of their ward on the map."""
@@ -41,7 +41,7 @@ def business_editor_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def business_stats_page(request: HttpRequest) -> HttpResponse:
     """Officers' and leaders' statistics: counts by a grouping as a table and a chart, and exports."""
     wards, khu_phos = unit_choices(request.user)

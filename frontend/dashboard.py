@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from frontend import leader, levels
 from gisportal.errors import InvalidInput, PortalError, error_response, json_error
@@ -58,7 +58,7 @@ def _refused(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-@require_GET
+@require_safe
 def dashboard_page(request: HttpRequest) -> HttpResponse:
     """GET /leader/dashboard/: the page (its figures arrive as JSON, so the live update redraws the same way)."""
     if not request.user.is_authenticated:
@@ -68,7 +68,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/leader_dashboard.html", {"wards": leader.leader_wards(request.user)})
 
 
-@require_GET
+@require_safe
 def dashboard_data(request: HttpRequest) -> HttpResponse:
     """GET /leader/dashboard/data?ward=&area=: the figures per area (wards or khu phố) and for the district, their
     levels, where the map opens, and the vector tiles it draws the areas from (the registry's admin-unit layers)."""
@@ -102,7 +102,7 @@ def dashboard_data(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """GET /leader/dashboard/export.csv|xlsx?ward=&area=&sort=&dir=: the table as shown, the district's total last."""
     if refused := _refused(request):

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from frontend import leader, snapshots
 from frontend.dashboard import _refused, _wards
@@ -12,7 +12,7 @@ from gisportal import figures as registry
 from gisportal.errors import json_error
 
 
-@require_GET
+@require_safe
 def figure_history(request: HttpRequest) -> HttpResponse:
     """GET /leader/dashboard/history?figure=&ward=: the figure per ward and for the wards shown, per snapshot."""
     if refused := _refused(request):

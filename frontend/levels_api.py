@@ -38,7 +38,7 @@ def _saved(scheme: LevelScheme, request: HttpRequest, status: int) -> JsonRespon
     return JsonResponse({**levels.scheme_json(scheme), "changes": len(changes)}, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def scheme_list(request: HttpRequest) -> HttpResponse:
     """GET /leader/levels/: the active schemes. POST: a new scheme {name, indicator, per_1000, levels}."""
     if refused := _refused(request, request.method == "POST"):

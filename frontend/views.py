@@ -1,9 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
-@require_GET
+@require_safe
 def map_page(request):
     """The map shell: ward, khu phố and POI layers, open to everyone; a district leader's home is their wards in
     figures (frontend/leader.py), with the map one link away (`?view=map`)."""
@@ -24,7 +24,7 @@ def leader_home(request):
     return render(request, "frontend/leader_home.html", context)
 
 
-@require_GET
+@require_safe
 @login_required
 def layers_editor_page(request):
     """Officers draw, move, reshape, edit, delete and restore features of the editable thematic layers."""
@@ -42,7 +42,7 @@ def layers_editor_page(request):
     return render(request, "frontend/layers_editor.html", context)
 
 
-@require_GET
+@require_safe
 def layers_forest_page(request):
     """Forest plots: the change between two surveys on the map and in tables, KML/KMZ, officers' field data."""
     from gisportal.permissions import sees_domain
@@ -50,7 +50,7 @@ def layers_forest_page(request):
     return render(request, "frontend/layers_forest.html", {"is_officer": sees_domain(request.user)})
 
 
-@require_GET
+@require_safe
 @login_required
 def house_report_page(request):
     """A ward's house-number problems (the standardisation report) for its officers and for leaders."""

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import path
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from gisportal.permissions import Domain, edits_domain, reads_land, ward_ids
 from imagery.land import parcels
@@ -24,14 +24,14 @@ def _context(request) -> dict:
     return {"wards": wards, "can_edit": edits_domain(request.user, Domain.LAND)}
 
 
-@require_GET
+@require_safe
 @login_required
 def compare_page(request):
     """Two acquisitions by year with a swipe and an opacity slider; click a spot or a parcel for the time strip."""
     return render(request, "frontend/imagery_compare.html", _context(request))
 
 
-@require_GET
+@require_safe
 @login_required
 def parcel_page(request):
     """Corner coordinates from a survey document → a parcel on the imagery, measured, saved, exported."""

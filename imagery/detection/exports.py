@@ -118,7 +118,7 @@ WRITERS = {"geojson": geojson, "kml": kml, "xlsx": xlsx}
     parameters=[OpenApiParameter("ward", OpenApiTypes.INT), OpenApiParameter("run", OpenApiTypes.INT)],
     responses=openapi.download(*CONTENT_TYPES.values(), description="Confirmed flags"),
 )
-@api_view(["GET"])
+@api_view(["GET", "HEAD"])
 @permission_classes([IsAuthenticated])
 def export(request, fmt: str) -> HttpResponse:
     """The confirmed violations the user may read (filtered by ward or run) as GeoJSON, KML or XLSX."""

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext, gettext_noop
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from gisportal.permissions import Domain, edits_domain, sees_domain, ward_ids
 from layers.models import AdminUnit
@@ -41,7 +41,7 @@ LABELS = {
 }
 
 
-@require_GET
+@require_safe
 @login_required
 def review_page(request):
     """Flags on the map over the later photograph, a queue with before/after chips and decisions, runs."""

@@ -202,7 +202,7 @@ class ParcelHistory(RecordHistory):
 
 
 @extend_schema(responses=openapi.download(openapi.CSV, openapi.GEOJSON, description="The parcel's corners"))
-@api_view(["GET"])
+@api_view(["GET", "HEAD"])
 @permission_classes([IsAuthenticated])
 def parcel_export(request, pk: int, fmt: str) -> HttpResponse:
     """The parcel as a GeoJSON file (WGS 84), or its corner table as CSV (VN-2000 X/Y, lon/lat, edge lengths)."""

@@ -176,7 +176,7 @@ def import_commit(request: Request, layer: str, pk: int) -> Response:
     ],
     responses=openapi.download(*sorted({media.split(";")[0] for media, _ in exporter.FORMATS.values()})),
 )
-@api_view(["GET"])
+@api_view(["GET", "HEAD"])
 @permission_classes([AllowAny])
 def export(request: Request, layer: str, fmt: str) -> HttpResponseBase:
     """The layer, or the selection the query names (as for OGC items), as a file. Public fields only."""

@@ -187,7 +187,7 @@ def _plots(request: Request):
     parameters=[OpenApiParameter("sub_zone", OpenApiTypes.STR)],
     responses=openapi.download(openapi.KML, openapi.KMZ, description="Plots as KML or KMZ"),
 )
-@api_view(["GET"])
+@api_view(["GET", "HEAD"])
 @permission_classes([AllowAny])
 def plots_kml(request: Request, fmt: str) -> HttpResponse:
     """Plots and their surveys for Google Earth: `kml` or `kmz`."""

@@ -19,7 +19,7 @@ from django.urls import re_path
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from gisportal.errors import PortalError
 from gisportal.uploads import check_content_length
@@ -165,13 +165,13 @@ def _guarded(view):
 # --- views ---------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @_guarded
 def services_list(request: HttpRequest, fmt: str) -> HttpResponse:
     return _answer(fmt, [_service(k, label) for k, label in Kind.choices], "services", "service")
 
 
-@require_GET
+@require_safe
 @_guarded
 def service_definition(request: HttpRequest, fmt: str, service_code: str) -> HttpResponse:
     if service_code not in Kind.values:
@@ -186,7 +186,7 @@ def service_definition(request: HttpRequest, fmt: str, service_code: str) -> Htt
 
 
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @_guarded
 def requests_(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
@@ -217,7 +217,7 @@ def requests_(request: HttpRequest, fmt: str) -> HttpResponse:
     return _answer(fmt, rows, "service_requests", "request")
 
 
-@require_GET
+@require_safe
 @_guarded
 def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpResponse:
     report = Report.objects.select_related("ward").filter(code=codes.normalise(request_id)).first()

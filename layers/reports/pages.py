@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.csrf import ensure_csrf_cookie
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from rest_framework.exceptions import APIException
 
 from gisportal.errors import PortalError
@@ -27,7 +27,7 @@ def _report_or_404(code: str) -> Report:
         raise Http404(exc.message_en) from exc
 
 
-@require_GET
+@require_safe
 @ensure_csrf_cookie
 def new_page(request: HttpRequest) -> HttpResponse:
     """The citizen's page (phone first): pin the problem, pick its kind, describe it, add photos, send."""
@@ -35,7 +35,7 @@ def new_page(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/new.html", {"kinds": kinds})
 
 
-@require_GET
+@require_safe
 def lookup(request: HttpRequest) -> HttpResponse:
     """/reports/?code=…: a typed code opens its report's page."""
     code = codes.normalise(request.GET.get("code", ""))
@@ -46,7 +46,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/lookup.html", {})
 
 
-@require_GET
+@require_safe
 def report_page(request: HttpRequest, code: str) -> HttpResponse:
     report = _report_or_404(code)
     if codes.normalise(code) != code:
@@ -55,14 +55,14 @@ def report_page(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "reports/report.html", context)
 
 
-@require_GET
+@require_safe
 def print_page(request: HttpRequest, code: str) -> HttpResponse:
     report = _report_or_404(code)
     context = {"r": public(report), "at": report, "public_url": qr.public_url(request, code)}
     return render(request, "reports/print.html", context)
 
 
-@require_GET
+@require_safe
 def qr_png(request: HttpRequest, code: str) -> HttpResponse:
     """The report's QR code: its public page's URL, as a PNG to save or print."""
     report = _report_or_404(code)
@@ -72,7 +72,7 @@ def qr_png(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def photo(request: HttpRequest, code: str, position: int) -> FileResponse:
     """A photo's public copy (re-encoded, no metadata); the original never leaves the server."""
     row = ReportPhoto.objects.filter(report__code=codes.normalise(code), position=position).first()
@@ -88,7 +88,7 @@ def photo(request: HttpRequest, code: str, position: int) -> FileResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def queue_page(request: HttpRequest) -> HttpResponse:
     """The officers' queue: their ward's (or khu phố's) reports, soonest deadline first, a form per step.
     Leaders see every ward's, and the counts per ward, without the steps."""

@@ -90,7 +90,7 @@ def theme_detail(request: Request, slug: str) -> Response:
     parameters=[OpenApiParameter("by", OpenApiTypes.STR, description="a choice or yes/no field")],
     responses={200: openapi.OBJECT},
 )
-@api_view(["GET"])
+@api_view(["GET", "HEAD"])
 def theme_stats(request: Request, slug: str) -> Response:
     """Features by the values of a choice field, and by ward."""
     return Response(stats.counts(_row(slug), request.query_params.get("by", ""), request.user))

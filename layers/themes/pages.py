@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from gisportal.permissions import may_define_layers, ward_ids
 from layers.models import AdminUnit
@@ -26,7 +26,7 @@ def _owners(user) -> list[AdminUnit]:
     return [u for u in units.exclude(code__startswith="BENCH-").order_by("level", "name")[:500]]
 
 
-@require_GET
+@require_safe
 @login_required
 def define_page(request: HttpRequest) -> HttpResponse:
     """The list of the ward's own layers and the form that defines one (`?layer=slug` to change it)."""
