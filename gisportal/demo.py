@@ -34,6 +34,7 @@ STEPS = [
     "layers.forest.demo.seed_forest_plots",
     "layers.demo_users.seed_users",
     "layers.themes.demo.seed_theme_layers",
+    "layers.reports.demo.seed_reports",
 ]
 
 
