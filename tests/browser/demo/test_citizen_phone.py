@@ -98,6 +98,11 @@ def test_a_citizen_searches_scans_and_checks_a_name_on_a_phone(demo, live_server
     # Industries in words, and "showing N of M" where the chart is cut; facilities on the map, nearest first.
     chart = page.inner_text("#industry-chart")
     assert any(c["name"] in chart for c in api["by_industry"][:3])
+    # Whole names, wrapped: cut to one line with an ellipsis, two VSIC codes read alike.
+    clipped = page.locator("#industry-chart .bar-name").evaluate_all(
+        "ns => ns.filter((n) => n.scrollWidth > n.clientWidth).map((n) => n.textContent)"
+    )
+    assert clipped == []
     if len(api["by_industry"]) > 8:
         assert f"8 / {len(api['by_industry'])}" in page.inner_text("#industry-shown").replace(" trên ", " / ").replace(
             " of ", " / "
