@@ -54,6 +54,10 @@ def test_an_officers_pages_fit_a_phone_with_the_map_across_it(live_world, live_s
                 wrong.append(f"results {seen['results']}")
         elif seen["map"] is None or seen["map"][0] < 0.9 * seen["width"] or seen["map"][1] < 300:
             wrong.append(f"map {seen['map']} of {seen['width']}")
+        if url == "/businesses/edit/":  # at a street's scale: at z17 a dense ward was a carpet of pins
+            page.wait_for_selector("#map[data-loaded='true']")
+            if (zoom := page.evaluate("window.portalMap.getZoom()")) < 18:
+                wrong.append(f"opens at z{zoom}")
         if page.console_errors:
             wrong.append(f"console: {page.console_errors}")
         if wrong:
