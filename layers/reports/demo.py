@@ -37,7 +37,7 @@ REPORTS = [
     (Kind.OTHER, "Biển tên đường bị che khuất bởi bảng quảng cáo.", 320, ["triage", "resolve", "close"]),
 ]
 ANSWER = "Phường đã tiếp nhận và chuyển tổ dân phố kiểm tra; sẽ cập nhật kết quả xử lý tại đây."
-RESOLVED = "Tổ công tác phường đã xử lý xong ngày hôm nay. Cảm ơn anh/chị đã phản ánh."
+RESOLVED = "Tổ công tác phường đã xử lý xong. Cảm ơn anh/chị đã phản ánh."
 NOTE = "Đã liên hệ khu phố, hẹn kiểm tra hiện trường."
 
 
