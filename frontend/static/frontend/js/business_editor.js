@@ -7,13 +7,13 @@ import { changedAny, nothingToSave, sameGeometry } from "./unchanged.js";
 import { dateInput, dateValue, formatDate, formatDateTime, formatNumber, setDate } from "./i18n_format.js";
 import { addBasemap } from "./basemap.js";
 import { addSearch } from "./search.js";
+import { PHONE } from "./dom.js";
 
 // Looked up at each call: a module can be evaluated before the /jsi18n/ catalogue script has run.
 const _ = (s) => (window.gettext ? window.gettext(s) : s);
 const $ = (id) => document.getElementById(id);
 // A phone's map (390 × 460 px) at z17 held 2,652 of the demo ward's businesses, a carpet of pins: there it opens at a
 // street's scale, and asks for the markers from one zoom closer.
-const PHONE = window.matchMedia("(max-width: 640px)").matches;
 const MIN_ZOOM = PHONE ? 18 : 16; // below this a ward holds thousands of points: too many markers to edit
 const PAGE = 1000; // the list API's largest page
 const interpolate = window.interpolate || ((fmt, obj) => fmt.replace(/%\((\w+)\)s/g, (m, k) => obj[k]));

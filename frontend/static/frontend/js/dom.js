@@ -6,6 +6,8 @@ export const _ = (s) => (window.gettext ? window.gettext(s) : s);
 export const messageOf = (body) => body && (document.documentElement.lang === "en"
   ? body.message_en || body.message : body.message || body.message_en);
 export const $ = (id) => document.getElementById(id);
+// A phone: portal.css's breakpoint, where the map pages stack (first_view.js, loaded before any module, keeps a copy).
+export const PHONE = window.matchMedia("(max-width: 640px)").matches;
 export const el = (tag, attrs = {}, ...children) => {
   const node = document.createElement(tag);
   Object.assign(node, attrs);

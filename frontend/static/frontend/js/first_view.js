@@ -3,7 +3,7 @@
 const SELF = document.querySelector("script[data-padding]");
 const early = (window.portalEarly = window.portalEarly || { data: {}, tiles: {} });
 const WARDS = "/api/v1/admin-units/?level=ward";
-const PHONE = window.matchMedia("(max-width: 640px)").matches;
+export const PHONE = window.matchMedia("(max-width: 640px)").matches; // dom.js's, here without an import
 
 // The page's translations, when it carries them (frontend/templatetags/first_view.py, `{% js_catalog %}`) rather
 // than loading /jsi18n/: the globals Django's script defines, installed before the page's other modules are

@@ -3,7 +3,7 @@
 // draws, so what the first view does not need (home.js, request.js, search.js) is imported when it is needed.
 // The page's first view (the async module map.html loads first; one module, evaluated once): imported first, as it
 // installs the page's translations (legend.js's labels are translated as it is evaluated); which layers open on.
-import { drawnAtFirst } from "./first_view.js";
+import { PHONE, drawnAtFirst } from "./first_view.js";
 import {
   addLegend, approximateStyle, areaSwatch, clusterSwatch, lineSwatch, POI_SYMBOLS, SECTION_GROUPS, sectionColor,
   symbolIcon, symbolSvg, WASTE_SYMBOLS,
@@ -15,7 +15,6 @@ const _ = (s) => (window.gettext ? window.gettext(s) : s);
 const el = document.getElementById("map");
 const map = L.map(el, { preferCanvas: false }).setView([10.7765, 106.6835], 15);
 window.portalMap = map;
-const PHONE = window.matchMedia("(max-width: 640px)").matches;
 
 // The portal's own basemap (basemap.js), or the online one BASEMAP_URL names: added once the map is where it
 // opens (the home wards' bounds), so its tiles are fetched for that view only, not first for the default one.
